@@ -1,0 +1,3 @@
+from autost.cli import main
+
+main()

@@ -1,0 +1,64 @@
+"""Errors autost raises for bad input.
+
+Every message says what was wrong and what to do next. The CLI prints one
+``Error: <message>`` line and exits 1 for any :class:`AutostError`.
+"""
+
+
+class AutostError(Exception):
+    """Root of every error caused by user input or environment."""
+
+
+class UnknownNameError(AutostError, KeyError):
+    """A registry lookup (preset, mixer, proxy, space, sampler) found no such name."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ArchValidationError(AutostError, ValueError):
+    """An ArchConfig breaks a rule (divisibility, ranges, unknown choice)."""
+
+
+class BuildError(AutostError):
+    """A valid-looking ArchConfig could not be built into a model."""
+
+
+class UnknownSpaceError(UnknownNameError):
+    """No named space and no file with that name."""
+
+
+class InvalidSpaceError(AutostError, ValueError):
+    """A space file is malformed: wrong key, type or allowed value."""
+
+
+class StorageError(AutostError):
+    """The storage URL is malformed or the database cannot be reached."""
+
+
+class StudyNotFoundError(AutostError):
+    """No study of that name exists in the storage."""
+
+
+class DatasetError(AutostError):
+    """A dataset is missing, malformed or has the wrong shape."""
+
+
+class CalibrationError(DatasetError):
+    """A calibration batch has the wrong shape for the model."""
+
+
+class RayConnectionError(AutostError):
+    """A Ray cluster address cannot be reached."""
+
+
+def unknown_name(kind: str, name: str, known, error=UnknownNameError) -> AutostError:
+    """Build an error for an unknown registry name that suggests the closest known names."""
+    import difflib
+
+    known = sorted(known)
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else (
+        f"known {kind}s: {', '.join(known)}"
+    )
+    return error(f"unknown {kind} {name!r}; {hint}")

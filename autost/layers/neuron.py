@@ -1,0 +1,60 @@
+"""Multi-step LIF neuron in plain PyTorch (Spikformer eq. 1-3; spikingjelly's MultiStepLIFNode).
+
+H[t] = V[t-1] + (X[t] - (V[t-1] - V_reset)) / tau, S[t] = Theta(H[t] - V_th),
+V[t] = H[t] (1 - S[t]) + V_reset S[t] (hard reset, reset detached from the graph).
+The backward pass of Theta is the derivative of sigmoid(alpha x), alpha = 4.
+Membrane state lives only inside one forward call over the T axis, so no ``reset_net``.
+"""
+
+import torch
+from torch import nn
+
+
+class SigmoidSurrogateSpike(torch.autograd.Function):
+    """Heaviside step forward; alpha * s * (1 - s) with s = sigmoid(alpha x) backward."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, alpha: float) -> torch.Tensor:
+        ctx.save_for_backward(x)
+        ctx.alpha = alpha
+        return (x >= 0).to(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        (x,) = ctx.saved_tensors
+        s = torch.sigmoid(ctx.alpha * x)
+        return grad_output * ctx.alpha * s * (1 - s), None
+
+
+def spike(x: torch.Tensor, alpha: float = 4.0) -> torch.Tensor:
+    """Fire where x >= 0, with the sigmoid surrogate gradient."""
+    return SigmoidSurrogateSpike.apply(x, alpha)
+
+
+class LIF(nn.Module):
+    """Multi-step leaky integrate-and-fire layer over inputs shaped [T, ...].
+
+    ``v_threshold`` is 1.0 for ordinary neurons and 0.5 for attention-map neurons.
+    """
+
+    def __init__(self, tau: float = 2.0, v_threshold: float = 1.0, v_reset: float = 0.0,
+                 alpha: float = 4.0):
+        super().__init__()
+        self.tau = tau
+        self.v_threshold = v_threshold
+        self.v_reset = v_reset
+        self.alpha = alpha
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        v = torch.full_like(x[0], self.v_reset)
+        spikes = []
+        for x_t in x:
+            h = v + (x_t - (v - self.v_reset)) / self.tau
+            s = spike(h - self.v_threshold, self.alpha)
+            s_reset = s.detach()
+            v = h * (1.0 - s_reset) + self.v_reset * s_reset
+            spikes.append(s)
+        return torch.stack(spikes)
+
+    def extra_repr(self) -> str:
+        return f"tau={self.tau}, v_threshold={self.v_threshold}, v_reset={self.v_reset}"

@@ -1,0 +1,1 @@
+"""Named search spaces shipped with autost, one TOML file each (package data)."""
