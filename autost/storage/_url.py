@@ -1,0 +1,149 @@
+"""Storage URLs: parse, mask the password, build an engine and check it can connect.
+
+Only SQLite and PostgreSQL are supported: idempotent inserts use their
+``INSERT ... ON CONFLICT DO NOTHING``. ``postgresql://`` (and ``postgres://``) select the
+psycopg 3 driver. A connection is tried once with a short timeout so a wrong URL fails in
+seconds, never after a hung search.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from autost.exceptions import StorageError
+
+DEFAULT_URL = "sqlite:///autost.db"
+EXAMPLES = "expected e.g. sqlite:///autost.db or postgresql://user:pass@host/db"
+PG_CONNECT_TIMEOUT_S = 5
+SQLITE_BUSY_TIMEOUT_S = 30
+_PASSWORD = re.compile(r"(//[^/:@]*:)[^@]*@")
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password replaced by ``***`` (works on unparseable strings too)."""
+    return _PASSWORD.sub(r"\1***@", url)
+
+
+def parse_url(url: str | None):
+    """Return the sqlalchemy URL to use for ``url`` (None means the SQLite default).
+
+    SQLite paths are made absolute so a later ``chdir`` or a worker process started
+    elsewhere opens the same file.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    text = DEFAULT_URL if url is None else url
+    try:
+        parsed = make_url(text)
+    except ArgumentError as e:
+        raise StorageError(
+            f"cannot parse storage URL {mask_url(text)!r}: {e}; {EXAMPLES}"
+        ) from e
+    backend = parsed.get_backend_name()
+    if backend == "postgres" or parsed.drivername == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg")
+    if backend == "postgresql":
+        return parsed
+    if backend != "sqlite":
+        raise StorageError(
+            f"unsupported storage URL scheme {parsed.drivername!r} in {mask_url(text)!r}: "
+            f"autost stores results in SQLite or PostgreSQL; {EXAMPLES}"
+        )
+    if parsed.database in (None, "", ":memory:"):
+        raise StorageError(
+            f"storage URL {text!r} is an in-memory SQLite database, which Optuna and autost "
+            "cannot share; give a file, e.g. sqlite:///autost.db"
+        )
+    if parsed.database.startswith("file:"):
+        return parsed
+    return parsed.set(database=str(Path(parsed.database).expanduser().resolve()))
+
+
+def render(parsed, hide_password: bool) -> str:
+    """The URL as text; the masked form shows the scheme without the driver, as users type it."""
+    if hide_password:
+        parsed = parsed.set(drivername=parsed.get_backend_name())
+    return parsed.render_as_string(hide_password=hide_password)
+
+
+def engine_kwargs(parsed) -> dict:
+    """Keyword arguments for ``create_engine`` (also given to Optuna's RDBStorage)."""
+    if parsed.get_backend_name() == "sqlite":
+        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S}}
+    return {"connect_args": {"connect_timeout": PG_CONNECT_TIMEOUT_S}, "pool_pre_ping": True}
+
+
+def create_engine(parsed):
+    """Build the engine autost uses for its own tables and check that it connects."""
+    import sqlalchemy
+
+    masked = render(parsed, hide_password=True)
+    if parsed.get_backend_name() == "sqlite" and not parsed.database.startswith("file:"):
+        _check_sqlite_path(Path(parsed.database), masked)
+    try:
+        engine = sqlalchemy.create_engine(parsed, **engine_kwargs(parsed))
+    except ImportError as e:
+        raise StorageError(
+            f"the database driver for {masked} is not installed ({e}); "
+            "use postgresql://... (psycopg 3) or sqlite:///FILE"
+        ) from e
+    if parsed.get_backend_name() == "sqlite":
+        _configure_sqlite(engine)
+    _probe(engine, parsed, masked)
+    return engine
+
+
+def _check_sqlite_path(path: Path, masked: str) -> None:
+    if not path.parent.is_dir():
+        raise StorageError(
+            f"cannot open storage {masked}: directory '{path.parent}' does not exist; "
+            "create it or choose another path"
+        )
+    if path.is_dir():
+        raise StorageError(f"cannot open storage {masked}: '{path}' is a directory, not a file")
+
+
+def _configure_sqlite(engine) -> None:
+    """Busy timeout and WAL, so a coordinator and its workers wait instead of failing.
+
+    The driver's own transaction handling is switched off and SQLAlchemy emits BEGIN, so
+    DDL is transactional and a connection with execution option ``autost_write_lock``
+    takes the write lock up front (``BEGIN IMMEDIATE``) before reading what it will change.
+    """
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        immediate = connection.get_execution_options().get("autost_write_lock", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _probe(engine, parsed, masked: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as e:
+        engine.dispose()
+        reason = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
+        if parsed.password:
+            reason = reason.replace(str(parsed.password), "***")
+        remedy = (
+            "check the file is an SQLite database and writable"
+            if parsed.get_backend_name() == "sqlite"
+            else "check that the server is running and that host, port, user, password and "
+            "database in the URL are right"
+        )
+        raise StorageError(f"cannot reach storage {masked}: {reason}; {remedy}") from e

@@ -1,0 +1,96 @@
+"""SQLAlchemy 2 models of autost's own tables, beside Optuna's in the same database.
+
+Every table name starts with ``autost_`` so it never collides with Optuna's. The layout
+here must match what the migrations in :mod:`autost.storage.schema` build (a test compares
+them). No foreign keys: scores may be written before their candidate row by another worker.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, DateTime, Float, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+PREFIX = "autost_"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the autost tables (its metadata holds nothing of Optuna's)."""
+
+
+class Meta(Base):
+    """Key-value facts about the autost schema; ``schema_version`` lives here."""
+
+    __tablename__ = PREFIX + "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+
+
+class Run(Base):
+    """One search invocation: what was asked and with which software."""
+
+    __tablename__ = PREFIX + "runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    study_name: Mapped[str] = mapped_column(String(512), index=True)
+    space: Mapped[str] = mapped_column(String(512))
+    settings: Mapped[dict] = mapped_column(JSON)
+    seed: Mapped[int | None] = mapped_column(Integer)
+    versions: Mapped[dict] = mapped_column(JSON)
+    host: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Candidate(Base):
+    """One architecture, keyed by its arch_id (SHA-256 of the canonical ArchConfig JSON)."""
+
+    __tablename__ = PREFIX + "candidates"
+    arch_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    arch_json: Mapped[str] = mapped_column(Text)
+    space: Mapped[str] = mapped_column(String(512))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Score(Base):
+    """Every proxy value of one architecture under one ScoreSettings key (first writer wins).
+
+    ``values`` maps score name to value (units: see autost.report.scores); ``layers`` is the
+    per-layer breakdown; ``flags`` names silent or saturated layers.
+    """
+
+    __tablename__ = PREFIX + "scores"
+    arch_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    settings_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    values: Mapped[dict] = mapped_column(JSON)
+    rate_source: Mapped[str] = mapped_column(String(32))
+    layers: Mapped[list] = mapped_column(JSON)
+    flags: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Training(Base):
+    """One brief training of an architecture; ``status`` is ``ok`` or ``failed``.
+
+    ``accuracy`` is top-1 on the test split in percent; ``energy_mj`` is per image with
+    rates measured on the trained model (rate source ``trained``).
+    """
+
+    __tablename__ = PREFIX + "trainings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    arch_id: Mapped[str] = mapped_column(String(64), index=True)
+    study_name: Mapped[str | None] = mapped_column(String(512), index=True)
+    trial_number: Mapped[int | None] = mapped_column(Integer)
+    dataset: Mapped[str] = mapped_column(String(64))
+    epochs: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    accuracy: Mapped[float | None] = mapped_column(Float)
+    history: Mapped[list | None] = mapped_column(JSON)
+    rates: Mapped[dict | None] = mapped_column(JSON)
+    energy_mj: Mapped[float | None] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -1,0 +1,312 @@
+"""The results database: autost's tables and Optuna's RDBStorage on one URL.
+
+Writes that several workers may race on (a candidate, its scores) are single
+``INSERT ... ON CONFLICT DO NOTHING`` statements, so the first writer wins and nobody
+fails. Non-finite floats (a NASWOT of -inf) are stored as the strings ``"inf"``,
+``"-inf"``, ``"nan"`` because PostgreSQL's JSON has no such numbers, and read back as floats.
+"""
+
+from __future__ import annotations
+
+import math
+import socket
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import metadata
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from autost.arch import ArchConfig
+from autost.storage import _url, schema
+from autost.storage.models import Candidate, Run, Score, Training
+
+VERSIONED_PACKAGES = ("autost", "optuna", "torch", "sqlalchemy")
+TRAINING_STATUSES = ("ok", "failed")
+_NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
+
+
+@dataclass(frozen=True)
+class StoredScores:
+    """Scores of one architecture under one settings key, as stored."""
+
+    arch_id: str
+    settings_key: str
+    values: dict[str, float]
+    rate_source: str
+    layers: list[dict]
+    flags: list[str]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class TrainingRow:
+    """One brief training; ``accuracy`` in percent, ``energy_mj`` per image (trained rates)."""
+
+    id: int
+    arch_id: str
+    study_name: str | None
+    trial_number: int | None
+    dataset: str
+    epochs: int
+    seed: int
+    status: str
+    accuracy: float | None
+    history: list | None
+    rates: dict | None
+    energy_mj: float | None
+    error: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One recorded search invocation."""
+
+    id: int
+    study_name: str
+    space: str
+    settings: dict
+    seed: int | None
+    versions: dict
+    host: str
+    created_at: datetime
+
+
+def open_storage(url: str | None = None) -> Storage:
+    """Open (and create or upgrade) the results database at ``url``.
+
+    None means ``sqlite:///autost.db`` in the working directory. Raises StorageError within
+    seconds for a malformed or unreachable URL, with the password masked.
+    """
+    parsed = _url.parse_url(url)
+    engine = _url.create_engine(parsed)
+    storage = Storage(parsed, engine)
+    schema.upgrade(engine, storage.masked_url)
+    return storage
+
+
+class Storage:
+    """autost's tables and Optuna's study storage in one database (see :func:`open_storage`)."""
+
+    def __init__(self, parsed_url, engine) -> None:
+        self._parsed = parsed_url
+        self.url = _url.render(parsed_url, hide_password=False)
+        self.masked_url = _url.render(parsed_url, hide_password=True)
+        self.engine = engine
+        self._optuna_checked = False
+
+    def __repr__(self) -> str:
+        return f"Storage({self.masked_url!r})"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def optuna_storage(
+        self, heartbeat_interval: int | None = None, grace_period: int | None = None,
+        max_retry: int = 3,
+    ):
+        """Optuna's RDBStorage on the same database.
+
+        With ``heartbeat_interval`` (seconds) a trial whose worker stopped beating for
+        ``grace_period`` is failed and re-queued up to ``max_retry`` times. Optuna's table
+        creation and version check run once per Storage, then are skipped (they cost ~30 ms).
+        """
+        import optuna
+
+        callback = None
+        if heartbeat_interval is not None:
+            callback = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
+        rdb = optuna.storages.RDBStorage(
+            self.url,
+            engine_kwargs=_url.engine_kwargs(self._parsed),
+            skip_compatibility_check=self._optuna_checked,
+            skip_table_creation=self._optuna_checked,
+            heartbeat_interval=heartbeat_interval,
+            grace_period=grace_period,
+            heartbeat_stale_trial_callback=callback,
+        )
+        self._optuna_checked = True
+        return rdb
+
+    # -- runs ------------------------------------------------------------------------
+    def record_run(self, study_name: str, space: str, settings: dict, seed: int | None) -> int:
+        """Store one search invocation with the package versions and host; return its id."""
+        run = Run(study_name=study_name, space=space, settings=_encode(settings), seed=seed,
+                  versions=package_versions(), host=socket.gethostname())
+        with Session(self.engine) as session, session.begin():
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def runs(self, study_name: str) -> list[RunRow]:
+        """Runs of a study, oldest first."""
+        query = sa.select(Run).where(Run.study_name == study_name).order_by(Run.id)
+        with Session(self.engine) as session:
+            return [
+                RunRow(r.id, r.study_name, r.space, _decode(r.settings), r.seed, r.versions,
+                       r.host, r.created_at)
+                for r in session.scalars(query)
+            ]
+
+    # -- candidates and scores ---------------------------------------------------------
+    def add_candidate(self, cfg: ArchConfig, space: str) -> None:
+        """Store an architecture once; a second call (from any process) does nothing."""
+        self._insert_ignore(Candidate, {"arch_id": cfg.arch_id, "arch_json": cfg.to_json(),
+                                        "space": space})
+
+    def get_candidate(self, arch_id: str) -> ArchConfig | None:
+        return self.get_candidates([arch_id]).get(arch_id)
+
+    def get_candidates(self, arch_ids) -> dict[str, ArchConfig]:
+        """ArchConfigs of the stored ones among ``arch_ids``."""
+        rows = self._select_in(sa.select(Candidate.arch_id, Candidate.arch_json),
+                               Candidate.arch_id, arch_ids)
+        return {a: ArchConfig.from_json(j) for a, j in rows}
+
+    def put_scores(self, arch_id: str, settings_key: str, result) -> None:
+        """Store a ScoreResult-like (values, rate_source, layers, flags); first writer wins."""
+        self._insert_ignore(Score, {
+            "arch_id": arch_id, "settings_key": settings_key,
+            "values": _encode(dict(result.values)), "rate_source": result.rate_source,
+            "layers": _encode(list(result.layers)),
+            "flags": list(getattr(result, "flags", []) or []),
+        })
+
+    def get_scores(self, arch_id: str, settings_key: str) -> StoredScores | None:
+        query = sa.select(Score).where(Score.arch_id == arch_id,
+                                       Score.settings_key == settings_key)
+        with Session(self.engine) as session:
+            row = session.scalars(query).one_or_none()
+            return None if row is None else _stored(row)
+
+    def all_scores(self, arch_id: str) -> list[StoredScores]:
+        """Every score set stored for an architecture, oldest first."""
+        query = sa.select(Score).where(Score.arch_id == arch_id).order_by(Score.created_at)
+        with Session(self.engine) as session:
+            return [_stored(r) for r in session.scalars(query)]
+
+    def scores_for(self, pairs) -> dict[tuple[str, str], StoredScores]:
+        """Stored scores for many (arch_id, settings_key) pairs, keyed by the pair."""
+        pairs = set(pairs)
+        arch_ids = {a for a, _ in pairs}
+        found = {}
+        with Session(self.engine) as session:
+            for chunk in _chunks(sorted(arch_ids)):
+                for row in session.scalars(sa.select(Score).where(Score.arch_id.in_(chunk))):
+                    if (row.arch_id, row.settings_key) in pairs:
+                        found[row.arch_id, row.settings_key] = _stored(row)
+        return found
+
+    # -- trainings ---------------------------------------------------------------------
+    def add_training(
+        self, arch_id: str, *, dataset: str, epochs: int, seed: int, status: str,
+        accuracy: float | None = None, history: list | None = None, rates: dict | None = None,
+        energy_mj: float | None = None, error: str | None = None,
+        study_name: str | None = None, trial_number: int | None = None,
+    ) -> int:
+        """Store one brief training (accuracy in percent); return its id."""
+        if status not in TRAINING_STATUSES:
+            raise ValueError(f"status must be one of {TRAINING_STATUSES}, not {status!r}")
+        row = Training(
+            arch_id=arch_id, study_name=study_name, trial_number=trial_number,
+            dataset=dataset, epochs=epochs, seed=seed, status=status, accuracy=accuracy,
+            history=_encode(history), rates=_encode(rates), energy_mj=energy_mj, error=error,
+        )
+        with Session(self.engine) as session, session.begin():
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def trainings(self, arch_id: str | None = None,
+                  study_name: str | None = None) -> list[TrainingRow]:
+        """Trainings, oldest first, optionally of one architecture and/or one study."""
+        query = sa.select(Training).order_by(Training.id)
+        if arch_id is not None:
+            query = query.where(Training.arch_id == arch_id)
+        if study_name is not None:
+            query = query.where(Training.study_name == study_name)
+        with Session(self.engine) as session:
+            return [_training(r) for r in session.scalars(query)]
+
+    def trainings_of(self, arch_ids) -> list[TrainingRow]:
+        """Trainings of any of ``arch_ids``, oldest first."""
+        rows = []
+        with Session(self.engine) as session:
+            for chunk in _chunks(sorted(set(arch_ids))):
+                query = sa.select(Training).where(Training.arch_id.in_(chunk))
+                rows.extend(_training(r) for r in session.scalars(query))
+        return sorted(rows, key=lambda r: r.id)
+
+    # -- studies -----------------------------------------------------------------------
+    def study_candidates(self, study_name: str):
+        """One CandidateRow per trial of an Optuna study (see autost.storage.study)."""
+        from autost.storage.study import study_candidates
+
+        return study_candidates(self, study_name)
+
+    # -- helpers -----------------------------------------------------------------------
+    def _insert_ignore(self, model, row: dict) -> None:
+        if self.engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        keys = [c.name for c in model.__table__.primary_key.columns]
+        stmt = insert(model).values(**row).on_conflict_do_nothing(index_elements=keys)
+        with self.engine.begin() as connection:
+            connection.execute(stmt)
+
+    def _select_in(self, query, column, values) -> list:
+        rows = []
+        with self.engine.connect() as connection:
+            for chunk in _chunks(sorted(set(values))):
+                rows.extend(connection.execute(query.where(column.in_(chunk))).all())
+        return rows
+
+
+def package_versions() -> dict[str, str | None]:
+    """Installed versions of the packages that decide a run's numbers (None if missing)."""
+    versions = {}
+    for name in VERSIONED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def _chunks(items: list, size: int = 500):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _encode(obj):
+    """Replace non-finite floats (which JSON columns cannot hold) by strings, recursively."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return "nan" if math.isnan(obj) else ("inf" if obj > 0 else "-inf")
+    if isinstance(obj, dict):
+        return {k: _encode(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_encode(v) for v in obj]
+    return obj
+
+
+def _decode(obj):
+    if isinstance(obj, str) and obj in _NON_FINITE:
+        return _NON_FINITE[obj]
+    if isinstance(obj, dict):
+        return {k: _decode(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_decode(v) for v in obj]
+    return obj
+
+
+def _stored(row: Score) -> StoredScores:
+    return StoredScores(row.arch_id, row.settings_key, _decode(row.values), row.rate_source,
+                        _decode(row.layers), list(row.flags), row.created_at)
+
+
+def _training(r: Training) -> TrainingRow:
+    return TrainingRow(r.id, r.arch_id, r.study_name, r.trial_number, r.dataset, r.epochs,
+                       r.seed, r.status, r.accuracy, _decode(r.history), _decode(r.rates),
+                       r.energy_mj, r.error, r.created_at)
