@@ -24,6 +24,10 @@ class BuildError(AutostError):
     """A valid-looking ArchConfig could not be built into a model."""
 
 
+class CostModelError(AutostError):
+    """A built model holds a computing module the cost pass has no counting rule for."""
+
+
 class UnknownSpaceError(UnknownNameError):
     """No named space and no file with that name."""
 
