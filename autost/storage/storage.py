@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import socket
+import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import metadata
@@ -114,18 +115,20 @@ class Storage:
         """
         import optuna
 
-        callback = None
-        if heartbeat_interval is not None:
-            callback = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
-        rdb = optuna.storages.RDBStorage(
-            self.url,
-            engine_kwargs=_url.engine_kwargs(self._parsed),
-            skip_compatibility_check=self._optuna_checked,
-            skip_table_creation=self._optuna_checked,
-            heartbeat_interval=heartbeat_interval,
-            grace_period=grace_period,
-            heartbeat_stale_trial_callback=callback,
-        )
+        with warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.8
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            callback = None
+            if heartbeat_interval is not None:
+                callback = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
+            rdb = optuna.storages.RDBStorage(
+                self.url,
+                engine_kwargs=_url.engine_kwargs(self._parsed),
+                skip_compatibility_check=self._optuna_checked,
+                skip_table_creation=self._optuna_checked,
+                heartbeat_interval=heartbeat_interval,
+                grace_period=grace_period,
+                heartbeat_stale_trial_callback=callback,
+            )
         self._optuna_checked = True
         return rdb
 

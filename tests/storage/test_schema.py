@@ -1,0 +1,91 @@
+"""Schema version and upgrade path of the autost tables."""
+
+import optuna
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from autost.exceptions import StorageError
+from autost.storage import SCHEMA_VERSION, open_storage, schema
+from autost.storage._url import parse_url, render
+from autost.storage.models import Base
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'a.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def _version(storage) -> int:
+    with storage.engine.connect() as connection:
+        return schema.read_version(connection)
+
+
+def test_migrations_build_exactly_the_models(url):
+    storage = open_storage(url)
+    assert _version(storage) == SCHEMA_VERSION
+    with storage.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    storage.close()
+
+
+def test_database_with_only_optuna_tables_is_version_0_and_upgraded(url):
+    rdb = optuna.storages.RDBStorage(render(parse_url(url), hide_password=False))
+    optuna.create_study(study_name="old", storage=rdb)
+    rdb.engine.dispose()
+    storage = open_storage(url)
+    assert _version(storage) == SCHEMA_VERSION
+    assert optuna.get_all_study_names(storage.optuna_storage()) == ["old"]
+    storage.close()
+
+
+def _v2_add_note(op):
+    op.add_column("autost_candidates", sa.Column("note", sa.String(64)))
+
+
+def test_version_1_database_is_upgraded_in_order_keeping_rows(url, monkeypatch):
+    from autost.arch import ArchConfig, BlockConfig
+
+    cfg = ArchConfig(blocks=(BlockConfig(),))
+    storage = open_storage(url)
+    storage.add_candidate(cfg, "s")
+    storage.close()
+    applied = []
+    monkeypatch.setitem(schema.MIGRATIONS, 2, lambda op: (applied.append(2), _v2_add_note(op)))
+    monkeypatch.setitem(schema.MIGRATIONS, 3, lambda op: applied.append(3))
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    storage = open_storage(url)
+    assert applied == [2, 3] and _version(storage) == 3
+    columns = {c["name"] for c in sa.inspect(storage.engine).get_columns("autost_candidates")}
+    assert "note" in columns
+    assert storage.get_candidate(cfg.arch_id) == cfg
+    storage.close()
+
+
+def test_failing_migration_leaves_database_unchanged(url, monkeypatch):
+    open_storage(url).close()
+
+    def broken(op):
+        _v2_add_note(op)
+        raise RuntimeError("step 2 failed")
+
+    monkeypatch.setitem(schema.MIGRATIONS, 2, broken)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    with pytest.raises(RuntimeError, match="step 2 failed"):
+        open_storage(url)
+    monkeypatch.undo()
+    storage = open_storage(url)
+    assert _version(storage) == 1
+    columns = {c["name"] for c in sa.inspect(storage.engine).get_columns("autost_candidates")}
+    assert "note" not in columns
+    storage.close()
+
+
+def test_newer_database_is_refused(url, monkeypatch):
+    open_storage(url).close()
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 0)
+    with pytest.raises(StorageError, match="schema version 1, newer than this autost"):
+        open_storage(url)

@@ -1,0 +1,133 @@
+"""Storage rows round-trip on SQLite and PostgreSQL; Optuna shares the database."""
+
+import math
+import types
+
+import optuna
+import pytest
+import sqlalchemy as sa
+
+from autost.arch import ArchConfig, BlockConfig
+from autost.exceptions import StudyNotFoundError
+from autost.storage import open_storage
+from autost.storage.models import Candidate, Score
+
+CFG = ArchConfig(blocks=(BlockConfig(token_mixer="stm", heads=4),), embed_dim=64)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def storage(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'a.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    storage = open_storage(url)
+    yield storage
+    storage.close()
+
+
+def _result(**values):
+    return types.SimpleNamespace(values=values, rate_source="init", flags=["blocks.0 silent"],
+                                 layers=[{"name": "blocks.0.attn", "macs_total": 12.0}])
+
+
+def _count(storage, model) -> int:
+    with storage.engine.connect() as connection:
+        return connection.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
+
+
+def test_candidate_is_stored_once_and_read_back(storage):
+    storage.add_candidate(CFG, "stmixer")
+    storage.add_candidate(CFG, "other-space")
+    assert storage.get_candidate(CFG.arch_id) == CFG
+    assert storage.get_candidate("0" * 64) is None
+    assert _count(storage, Candidate) == 1
+
+
+def test_first_scores_win_and_non_finite_values_survive(storage):
+    storage.put_scores(CFG.arch_id, "k1", _result(params=10.0, naswot=-math.inf,
+                                                  sahd=math.nan))
+    storage.put_scores(CFG.arch_id, "k1", _result(params=99.0))
+    stored = storage.get_scores(CFG.arch_id, "k1")
+    assert stored.values["params"] == 10.0
+    assert stored.values["naswot"] == -math.inf and math.isnan(stored.values["sahd"])
+    assert stored.rate_source == "init" and stored.flags == ["blocks.0 silent"]
+    assert stored.layers == [{"name": "blocks.0.attn", "macs_total": 12.0}]
+    assert storage.get_scores(CFG.arch_id, "k2") is None
+    storage.put_scores(CFG.arch_id, "k2", _result(params=11.0))
+    assert [s.settings_key for s in storage.all_scores(CFG.arch_id)] == ["k1", "k2"]
+    assert _count(storage, Score) == 2
+
+
+def test_run_records_settings_versions_and_host(storage):
+    run_id = storage.record_run("s", "stmixer", {"budget": 5, "max": math.inf}, seed=3)
+    (run,) = storage.runs("s")
+    assert run.id == run_id and run.space == "stmixer" and run.seed == 3
+    assert run.settings == {"budget": 5, "max": math.inf}
+    assert set(run.versions) == {"autost", "optuna", "torch", "sqlalchemy"}
+    assert run.versions["optuna"] == optuna.__version__ and run.host
+    assert storage.runs("other") == []
+
+
+def test_trainings_filter_by_arch_and_study(storage):
+    first = storage.add_training(CFG.arch_id, dataset="digits", epochs=2, seed=0,
+                                 status="ok", accuracy=81.5, history=[{"epoch": 1}],
+                                 rates={"blocks.0": 0.1}, energy_mj=0.2, study_name="s",
+                                 trial_number=4)
+    storage.add_training("b" * 64, dataset="digits", epochs=2, seed=0, status="failed",
+                         error="out of memory")
+    assert [t.id for t in storage.trainings()] == [first, first + 1]
+    (row,) = storage.trainings(arch_id=CFG.arch_id, study_name="s")
+    assert (row.accuracy, row.trial_number, row.rates) == (81.5, 4, {"blocks.0": 0.1})
+    assert storage.trainings(study_name="nope") == []
+    with pytest.raises(ValueError, match="status"):
+        storage.add_training(CFG.arch_id, dataset="digits", epochs=1, seed=0, status="done")
+
+
+def test_optuna_study_lives_in_the_same_database(storage):
+    rdb = storage.optuna_storage(heartbeat_interval=2, grace_period=4)
+    assert isinstance(rdb.heartbeat_stale_trial_callback,
+                      optuna.storages.RetryHeartbeatStaleTrialCallback)
+    assert (rdb.heartbeat_interval, rdb.grace_period) == (2, 4)
+    optuna.create_study(study_name="shared", storage=rdb)
+    names = sa.inspect(storage.engine).get_table_names()
+    assert "studies" in names and "autost_candidates" in names
+    again = storage.optuna_storage()  # second call skips Optuna's table checks
+    assert optuna.get_all_study_names(again) == ["shared"]
+
+
+def test_study_candidates_join_trials_with_rows(scored_study):
+    storage, info = scored_study
+    rows = storage.study_candidates("demo")
+    assert [r.number for r in rows] == list(range(12))
+    by_number = {r.number: r for r in rows}
+    for n in info["feasible"]:
+        row = by_number[n]
+        assert row.state == "COMPLETE" and row.feasible and row.violations == {}
+        assert row.arch.arch_id == row.arch_id == info["arch_ids"][n]
+        assert row.scores["flops"] == info["values"][n]["flops"] == row.values[0]
+        assert row.rate_source == "init" and row.accuracy is None
+    for n in info["infeasible"]:
+        assert not by_number[n].feasible and by_number[n].violations == {"max_params": 1.0e6}
+    (failed,) = info["failed"]
+    assert by_number[failed].state == "FAIL"
+    assert by_number[failed].fail_reason.startswith("BuildError")
+
+
+def test_study_candidates_take_latest_accuracy_of_this_study_first(scored_study):
+    storage, info = scored_study
+    arch_id = info["arch_ids"][0]
+    for study, accuracy in (("demo", 70.0), ("demo", 75.0), ("other", 90.0)):
+        storage.add_training(arch_id, dataset="digits", epochs=1, seed=0, status="ok",
+                             accuracy=accuracy, study_name=study)
+    storage.add_training(arch_id, dataset="digits", epochs=1, seed=0, status="failed",
+                         study_name="demo")
+    assert storage.study_candidates("demo")[0].accuracy == 75.0
+
+
+def test_unknown_study_lists_existing_names(scored_study):
+    storage, _ = scored_study
+    with pytest.raises(StudyNotFoundError) as e:
+        storage.study_candidates("dmeo")
+    assert str(e.value) == (f"no study 'dmeo' in {storage.masked_url}; studies there: demo "
+                            "(or give the right --storage)")

@@ -1,0 +1,79 @@
+"""Storage URLs: defaults, driver choice, and errors that come fast with the password masked."""
+
+import os
+import time
+
+import pytest
+
+from autost.exceptions import StorageError
+from autost.storage import open_storage
+from autost.storage._url import mask_url, parse_url
+
+
+def test_default_is_sqlite_file_in_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    storage = open_storage()
+    assert storage.url == f"sqlite:///{tmp_path / 'autost.db'}"
+    assert (tmp_path / "autost.db").is_file()
+    storage.close()
+
+
+def test_sqlite_uses_wal_and_a_busy_timeout(tmp_path):
+    storage = open_storage(f"sqlite:///{tmp_path / 'a.db'}")
+    with storage.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+    storage.close()
+
+
+@pytest.mark.parametrize("url", ["postgresql://u:p@h/db", "postgres://u:p@h/db"])
+def test_postgresql_urls_use_psycopg3(url):
+    assert parse_url(url).drivername == "postgresql+psycopg"
+
+
+def test_mask_url_hides_only_the_password():
+    assert mask_url("postgresql://bob:s3cret@db.lan:5432/x") == "postgresql://bob:***@db.lan:5432/x"
+    assert mask_url("sqlite:///a.db") == "sqlite:///a.db"
+
+
+@pytest.mark.parametrize("url, message", [
+    ("not a url", "cannot parse storage URL 'not a url': Could not parse SQLAlchemy URL from "
+                  "given URL string; expected e.g. sqlite:///autost.db or "
+                  "postgresql://user:pass@host/db"),
+    ("postgres//bob:s3cret@h/db", "cannot parse storage URL 'postgres//bob:***@h/db': Could "
+                                  "not parse SQLAlchemy URL from given URL string; expected "
+                                  "e.g. sqlite:///autost.db or postgresql://user:pass@host/db"),
+    ("mysql://bob:s3cret@h/db", "unsupported storage URL scheme 'mysql' in "
+                                "'mysql://bob:***@h/db': autost stores results in SQLite or "
+                                "PostgreSQL; expected e.g. sqlite:///autost.db or "
+                                "postgresql://user:pass@host/db"),
+    ("sqlite://", "storage URL 'sqlite://' is an in-memory SQLite database, which Optuna and "
+                  "autost cannot share; give a file, e.g. sqlite:///autost.db"),
+    ("sqlite:////no/such/dir/a.db", "cannot open storage sqlite:////no/such/dir/a.db: "
+                                    "directory '/no/such/dir' does not exist; create it or "
+                                    "choose another path"),
+])
+def test_bad_urls_say_what_to_do(url, message):
+    with pytest.raises(StorageError) as e:
+        open_storage(url)
+    assert str(e.value) == message
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:1", "no-such-host.invalid"])
+def test_unreachable_postgres_fails_fast_with_password_masked(host):
+    start = time.monotonic()
+    with pytest.raises(StorageError) as e:
+        open_storage(f"postgresql://bob:s3cret@{host}/results")
+    assert time.monotonic() - start < 10
+    message = str(e.value)
+    assert "s3cret" not in message
+    assert message.startswith(f"cannot reach storage postgresql://bob:***@{host}/results: ")
+    assert message.endswith("check that the server is running and that host, port, user, "
+                            "password and database in the URL are right")
+
+
+def test_file_that_is_not_a_database(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_bytes(os.urandom(4096))
+    with pytest.raises(StorageError, match="check the file is an SQLite database"):
+        open_storage(f"sqlite:///{path}")
