@@ -44,6 +44,10 @@ class StudyNotFoundError(AutostError):
     """No study of that name exists in the storage."""
 
 
+class ReportError(AutostError):
+    """A study has nothing to report (no feasible complete trial, no objectives)."""
+
+
 class DatasetError(AutostError):
     """A dataset is missing, malformed or has the wrong shape."""
 
