@@ -212,6 +212,10 @@ def validate(cfg: ArchConfig) -> None:
         _fail("patch_size", cfg.patch_size, "must be a power of two, at least 2")
     if cfg.input_size % cfg.patch_size:
         _fail("input_size", cfg.input_size, f"must be divisible by patch_size {cfg.patch_size}")
+    max_patch = {"sps": 16, "ipsps": 32}.get(cfg.patch_splitter)
+    if max_patch and cfg.patch_size > max_patch:
+        _fail("patch_size", cfg.patch_size,
+              f"{cfg.patch_splitter} down-samples at most {max_patch}x (one halving per conv)")
     if not 0.0 <= cfg.mask_ratio < 1.0:
         _fail("mask_ratio", cfg.mask_ratio, "must be in [0, 1)")
     for name in ("tau", "v_threshold", "attention_v_threshold", "surrogate_alpha"):
@@ -232,6 +236,10 @@ def validate(cfg: ArchConfig) -> None:
                   f"must add up to the number of blocks ({cfg.depth})")
         if cfg.patch_size not in (4, 16):
             _fail("patch_size", cfg.patch_size, "speds supports 4 (CIFAR) or 16 (ImageNet)")
+        if 2 ** (len(cfg.stage_depths) - 1) > cfg.patch_size:
+            _fail("stage_depths", list(cfg.stage_depths),
+                  f"each stage after the first halves the grid, more than patch_size "
+                  f"{cfg.patch_size} allows")
         if cfg.embed_dim % (8 * 2 ** (len(cfg.stage_depths) - 1)):
             _fail("embed_dim", cfg.embed_dim, "must stay divisible by 8 in every speds stage")
     elif cfg.stage_depths:
@@ -251,7 +259,7 @@ def _validate_block(b: BlockConfig, i: int, width: int) -> None:
               f"must be one of {', '.join(CHANNEL_MIXERS)}")
     if isinstance(b.heads, bool) or not isinstance(b.heads, int) or b.heads < 1:
         _fail(f"heads {where}:", b.heads, "must be a positive integer")
-    if b.token_mixer != "stm" and width % b.heads:
+    if width % b.heads:
         raise ArchValidationError(
             f"embed_dim {width} is not divisible by heads {b.heads} in block {i}"
         )
