@@ -1,0 +1,75 @@
+"""``autost models``: list the named presets and show one preset's architecture."""
+
+import json
+
+import click
+
+
+def _table(headers: list[str], rows: list[list], right: set[int] = frozenset()) -> str:
+    """Plain aligned text table; columns in ``right`` are right-aligned (numbers)."""
+    cells = [headers, *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+
+    def line(row):
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, cells[1:])])
+
+
+def _published(info) -> str:
+    if info.exact_params is not None:
+        return f"{info.exact_params:,}"
+    return "-" if info.published_params_m is None else f"{info.published_params_m:.2f} M"
+
+
+@click.group()
+def models():
+    """List and inspect named preset models."""
+
+
+@models.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+def list_command(as_json: bool):
+    """List presets with family, dataset and parameter count (built on the meta device)."""
+    from autost.models import count_params, list_presets
+
+    presets = list_presets()
+    counts = [count_params(p.config) for p in presets]
+    if as_json:
+        click.echo(json.dumps([
+            {"name": p.name, "family": p.family, "dataset": p.dataset, "params": n,
+             "published_params_m": p.published_params_m, "exact_params": p.exact_params,
+             "formula_params": p.formula_params, "arch_id": p.config.arch_id}
+            for p, n in zip(presets, counts, strict=True)
+        ], indent=2))
+        return
+    rows = [[p.name, p.family, p.dataset, f"{n:,}", _published(p)]
+            for p, n in zip(presets, counts, strict=True)]
+    click.echo(_table(["name", "family", "dataset", "params", "published"], rows, {3, 4}))
+
+
+@models.command("show")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
+def show_command(name: str, as_json: bool):
+    """Show preset NAME: its ArchConfig JSON and a per-module parameter table."""
+    import torch
+
+    from autost.models import create_model, get_preset, parameter_table
+
+    cfg = get_preset(name)
+    with torch.device("meta"):
+        model = create_model(cfg)
+    table = parameter_table(model)
+    total = sum(r["params"] for r in table)
+    if as_json:
+        click.echo(json.dumps({"name": name, "arch_id": cfg.arch_id, "params": total,
+                               "config": cfg.to_dict(), "modules": table}, indent=2))
+        return
+    click.echo(f"{name}  {cfg.summary()}  arch_id {cfg.arch_id[:12]}")
+    click.echo(json.dumps(cfg.to_dict(), indent=2))
+    click.echo()
+    rows = [[r["module"], r["kind"], f"{r['params']:,}"] for r in table]
+    rows.append(["total", "", f"{total:,}"])
+    click.echo(_table(["module", "kind", "params"], rows, {2}))
