@@ -44,6 +44,10 @@ class StudyNotFoundError(AutostError):
     """No study of that name exists in the storage."""
 
 
+class SearchConfigError(AutostError, ValueError):
+    """A search option is malformed, or conflicts with what the existing study recorded."""
+
+
 class ReportError(AutostError):
     """A study has nothing to report (no feasible complete trial, no objectives)."""
 
