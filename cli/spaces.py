@@ -1,0 +1,118 @@
+"""``autost spaces``: list, show and validate search spaces (a name or a .toml path)."""
+
+import json
+
+import click
+
+SPACE = click.argument("space", metavar="NAME|FILE")
+AS_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+
+
+@click.group()
+def spaces():
+    """List, show and validate search spaces.
+
+    A space is the name of a shipped space (see `autost spaces list`) or the path of your own
+    TOML file; either works wherever a space is asked for.
+    """
+
+
+@spaces.command("list")
+@AS_JSON
+def list_command(as_json):
+    """List the named spaces: parameters per trial, architectures, whether a grid can list it."""
+    from autost.space import ALIASES, list_spaces, load_space
+
+    rows = []
+    for name in list_spaces():
+        space = load_space(name)
+        rows.append({
+            "name": name, "parameters": space.num_parameters(), "size": space.size(),
+            "finite": space.is_finite(), "alias_of": ALIASES.get(name),
+            "description": (f"alias of {ALIASES[name]}" if name in ALIASES
+                            else space.description),
+        })
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = [["NAME", "PARAMS", "SIZE", "GRID", "DESCRIPTION"]] + [
+        [r["name"], str(r["parameters"]), _count(r["size"]), "yes" if r["finite"] else "no",
+         r["description"]] for r in rows
+    ]
+    _echo_table(table)
+
+
+@spaces.command("show")
+@SPACE
+@AS_JSON
+def show_command(space, as_json):
+    """Show one space: fixed fields, every parameter with its choices, constraints."""
+    from autost.space import load_space
+
+    info = load_space(space).describe()
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    data = info["dataset"]
+    click.echo(f"space: {info['name']}  ({info['source']})")
+    if info["description"]:
+        click.echo(info["description"])
+    click.echo(f"dataset: {data.get('dataset', '-')}, input {data.get('input_size', '-')}px, "
+               f"{data.get('in_channels', '-')} channels, {data.get('num_classes', '-')} classes")
+    click.echo("fixed: " + ", ".join(f"{k}={_value(v)}" for k, v in info["fixed"].items()))
+    click.echo(f"parameters: up to {info['num_parameters']} per trial, "
+               f"{_count(info['size'])} architectures, grid: "
+               f"{'yes' if info['finite'] else 'no'}")
+    table = [["NAME", "CHOICES", "CONDITION"]] + [
+        [p["name"], _choices(p), _condition(p)] for p in info["parameters"]
+    ]
+    _echo_table(table, indent="  ")
+    if info["constraints"]:
+        click.echo("constraints: " + ", ".join(f"{k} {v:g}"
+                                               for k, v in info["constraints"].items()))
+
+
+@spaces.command("validate")
+@SPACE
+@click.option("--samples", default=200, show_default=True,
+              help="Architectures to sample and validate after parsing.")
+def validate_command(space, samples):
+    """Parse a space file, check every key, and validate sampled architectures."""
+    from autost.space import load_space
+
+    loaded = load_space(space)
+    loaded.check(samples=samples)
+    click.echo(f"OK: {loaded.label}: space '{loaded.name}', up to {loaded.num_parameters()} "
+               f"parameters per trial, {_count(loaded.size())} architectures, "
+               f"{samples} samples valid")
+
+
+def _count(n: int) -> str:
+    return str(n) if n < 1_000_000 else f"{n:.2e}"
+
+
+def _value(v) -> str:
+    return ",".join(map(str, v)) if isinstance(v, list | tuple) else str(v)
+
+
+def _choices(p: dict) -> str:
+    if "low" in p:
+        step = f" step {p['step']}" if p["step"] != 1 else ""
+        return f"{p['low']}..{p['high']}{step}"
+    return ", ".join(map(str, p["choices"]))
+
+
+def _condition(p: dict) -> str:
+    parts = [f"{k} in {{{', '.join(v)}}}" for k, v in p.get("when", {}).items()]
+    if "divides" in p:
+        parts.append(f"only choices dividing the {p['divides']}")
+    if "default" in p:
+        parts.append(f"else {p['default']}")
+    return "; ".join(parts)
+
+
+def _echo_table(rows: list[list[str]], indent: str = "") -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for r in rows:
+        cells = [c.ljust(w) for c, w in zip(r, widths, strict=False)] + [r[-1]]
+        click.echo((indent + "  ".join(cells)).rstrip())
