@@ -13,7 +13,7 @@ from autost.storage.storage import (
     open_storage,
     package_versions,
 )
-from autost.storage.study import CandidateRow, load_study, objective_specs
+from autost.storage.study import CandidateRow, load_study, objective_specs, trial_rows
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -26,4 +26,5 @@ __all__ = [
     "objective_specs",
     "open_storage",
     "package_versions",
+    "trial_rows",
 ]

@@ -74,7 +74,12 @@ def objective_specs(study) -> list[str]:
 
 def study_candidates(storage, study_name: str) -> list[CandidateRow]:
     """One CandidateRow per trial of ``study_name``, in trial-number order."""
-    study = load_study(storage, study_name)
+    return trial_rows(storage, load_study(storage, study_name))
+
+
+def trial_rows(storage, study) -> list[CandidateRow]:
+    """One CandidateRow per trial of a loaded Optuna study, in trial-number order."""
+    study_name = study.study_name
     trials = study.get_trials(deepcopy=False)
     keys = {(t.user_attrs.get(ARCH_ID_ATTR), t.user_attrs.get(SETTINGS_KEY_ATTR)) for t in trials}
     keys = {k for k in keys if k[0] is not None}

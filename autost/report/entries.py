@@ -1,0 +1,113 @@
+"""A study's trials as report entries: feasible, complete, one per architecture.
+
+An entry's ``scores`` hold every stored score of its (arch_id, settings_key), the trial's
+objective values under the study's objective names where no stored score has that name,
+and ``accuracy`` (%) once the architecture was trained. When the sampler proposed the same
+architecture in several trials, the first trial stands for it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from autost.arch import ArchConfig
+from autost.exceptions import ReportError, unknown_name
+from autost.report.scores import Objective, parse_objective
+from autost.storage import CandidateRow, load_study, objective_specs, trial_rows
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One feasible, complete candidate with every score known for it."""
+
+    trial: int
+    arch_id: str | None
+    arch: ArchConfig | None
+    settings_key: str | None
+    scores: dict[str, float]
+    rate_source: str | None
+
+    @property
+    def summary(self) -> str:
+        """Depth, width, T, splitter, token/channel mixer per block with expert counts."""
+        return self.arch.summary() if self.arch is not None else ""
+
+
+@dataclass(frozen=True)
+class StudyEntries:
+    """Everything a report reads from one study."""
+
+    study_name: str
+    user_attrs: dict
+    objectives: list[Objective]  # the study's own ([] when not recorded)
+    rows: list[CandidateRow]  # every trial, whatever its state
+    entries: list[Entry]  # feasible complete trials, one per architecture
+
+    def resolve(self, specs) -> list[Objective]:
+        """Objectives from "name[:dir]" specs; none given means the study's own."""
+        if not specs:
+            if not self.objectives:
+                raise ReportError(
+                    f"study {self.study_name!r} does not record its objectives; name them, "
+                    "e.g. --objective flops:max --objective energy:min"
+                )
+            return list(self.objectives)
+        objectives = [parse_objective(s, self.objectives) for s in specs]
+        known = {n for e in self.entries for n in e.scores}
+        for objective in objectives:
+            if known and objective.name not in known:
+                raise unknown_name("score", objective.name, known, error=ReportError)
+        return objectives
+
+    def complete(self, objectives: list[Objective]) -> list[Entry]:
+        """Entries with a finite value for every objective, or ReportError if none."""
+        names = [o.name for o in objectives]
+        found = [e for e in self.entries
+                 if all(_finite(e.scores.get(n)) for n in names)]
+        if not found:
+            raise ReportError(self._nothing_message(names))
+        return found
+
+    def _nothing_message(self, names: list[str]) -> str:
+        if not self.rows:
+            return (f"study {self.study_name!r} has no trials yet; run "
+                    f"`autost search --study {self.study_name}` first")
+        states = Counter(r.state if r.state != "COMPLETE" or r.feasible else "INFEASIBLE"
+                         for r in self.rows)
+        what = ", ".join(f"{n} {s.lower()}" for s, n in sorted(states.items()))
+        return (f"study {self.study_name!r} has no complete feasible trial with "
+                f"{', '.join(names)} ({len(self.rows)} trials: {what}); relax the "
+                "constraints, run more trials, or choose other --objective scores")
+
+
+def load_entries(storage, study_name: str) -> StudyEntries:
+    """Read a study (StudyNotFoundError if absent) into report entries."""
+    study = load_study(storage, study_name)
+    objectives = [parse_objective(s) for s in objective_specs(study)]
+    rows = trial_rows(storage, study)
+    seen: set[str] = set()
+    entries = []
+    for row in rows:
+        if row.state != "COMPLETE" or not row.feasible:
+            continue
+        if row.arch_id is not None and row.arch_id in seen:
+            continue
+        seen.add(row.arch_id)
+        entries.append(_entry(row, objectives))
+    return StudyEntries(study_name, dict(study.user_attrs), objectives, rows, entries)
+
+
+def _entry(row: CandidateRow, objectives: list[Objective]) -> Entry:
+    scores = {}
+    if row.values is not None and len(row.values) == len(objectives):
+        scores.update({o.name: v for o, v in zip(objectives, row.values, strict=True)})
+    scores.update(row.scores)
+    if row.accuracy is not None:
+        scores["accuracy"] = row.accuracy
+    return Entry(row.number, row.arch_id, row.arch, row.settings_key, scores, row.rate_source)
+
+
+def _finite(value) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)

@@ -1,0 +1,117 @@
+"""Render report entries as CSV, JSON, Markdown or an aligned text table.
+
+CSV and JSON carry raw values (units in the column names, e.g. ``energy [mJ per image]``)
+for scripts; Markdown and text tables show scaled values (params and MACs in millions)
+for reading. JSON writes a non-finite score as null.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Sequence
+
+from autost.report.entries import Entry
+from autost.report.scores import SCORE_ORDER, Objective, raw_header, score_info
+
+FORMATS = ("csv", "json", "md")
+SHORT_ID = 12
+
+
+def score_names(entries: Sequence[Entry], objectives: Sequence[Objective]) -> list[str]:
+    """Objectives first, then the known scores in their usual order, then any others."""
+    present = {n for e in entries for n in e.scores}
+    first = [o.name for o in objectives]
+    known = [n for n in SCORE_ORDER if n in present and n not in first]
+    rest = sorted(present - set(first) - set(known))
+    return first + known + rest
+
+
+def render(entries: Sequence[Entry], objectives: Sequence[Objective], fmt: str,
+           title: str = "") -> str:
+    """``entries`` as text in ``fmt`` (csv, json or md)."""
+    names = score_names(entries, objectives)
+    if fmt == "csv":
+        return _csv(entries, names)
+    if fmt == "json":
+        return _json(entries, names, objectives, title)
+    if fmt == "md":
+        return markdown_table(*_display(entries, names))
+    raise ValueError(f"format must be one of {FORMATS}, not {fmt!r}")
+
+
+def text_table(entries: Sequence[Entry], names: Sequence[str]) -> str:
+    """An aligned plain-text table of scores ``names`` (scaled values), for a terminal."""
+    headers, rows = _display(entries, names)
+    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=True)]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+             for line in (headers, *rows)]
+    return "\n".join(lines) + "\n"
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def records(rows: Sequence[dict]) -> str:
+    """Dict rows as CSV with the keys of the first row in order, then any new ones."""
+    keys: dict[str, None] = {}
+    for row in rows:
+        keys.update(dict.fromkeys(row))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(keys), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def scaled(name: str, value) -> str:
+    """A value for reading: divided by the score's display scale, 4 significant digits."""
+    if value is None:
+        return ""
+    return f"{value / score_info(name).scale:.4g}"
+
+
+def _csv(entries, names) -> str:
+    rows = []
+    for e in entries:
+        row = {"trial": e.trial, "arch_id": e.arch_id}
+        row.update({raw_header(n): e.scores.get(n) for n in names})
+        row.update({"rate_source": e.rate_source, "summary": e.summary})
+        rows.append(row)
+    if not rows:
+        return ",".join(["trial", "arch_id", *map(raw_header, names), "rate_source",
+                         "summary"]) + "\n"
+    return records(rows)
+
+
+def _json(entries, names, objectives, title) -> str:
+    doc = {
+        "study": title,
+        "objectives": [o.spec for o in objectives],
+        "units": {n: score_info(n).unit for n in names},
+        "rows": [{
+            "trial": e.trial, "arch_id": e.arch_id,
+            "scores": {n: _finite_or_none(e.scores.get(n)) for n in names},
+            "rate_source": e.rate_source, "summary": e.summary,
+            "arch": e.arch.to_dict() if e.arch is not None else None,
+        } for e in entries],
+    }
+    return json.dumps(doc, indent=2, allow_nan=False) + "\n"
+
+
+def _display(entries, names) -> tuple[list[str], list[list[str]]]:
+    headers = ["trial", "arch_id", *(score_info(n).label for n in names), "rates",
+               "architecture"]
+    rows = [[str(e.trial), (e.arch_id or "")[:SHORT_ID],
+             *(scaled(n, e.scores.get(n)) for n in names), e.rate_source or "", e.summary]
+            for e in entries]
+    return headers, rows
+
+
+def _finite_or_none(value):
+    return value if isinstance(value, int | float) and math.isfinite(value) else None

@@ -1,0 +1,137 @@
+"""Write a self-contained report folder for one study.
+
+Files: ``pareto.csv``, ``pareto.png``, ``top.csv``, ``layers_best_<objective>.csv`` (the
+per-layer cost breakdown of the best candidate per objective) and ``summary.md``.
+
+The run settings come from the study's user attrs (written by the search), else from the
+newest ``autost_runs`` row of the study: the keys in :data:`SETTINGS_KEYS`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from autost.report.entries import Entry, StudyEntries, load_entries
+from autost.report.export import markdown_table, records, render, scaled
+from autost.report.pareto import Front, pareto_front
+from autost.report.plot import plot_front
+from autost.report.scores import Objective, score_info
+from autost.report.top import top_entries
+
+SETTINGS_KEYS = ("space", "sampler", "budget", "seed", "objectives", "constraints", "rates")
+REASON_CHARS = 120
+
+
+def write_report(storage, study_name: str, out_dir: str | Path, objectives=(),
+                 k: int = 10) -> list[Path]:
+    """Write the report of ``study_name`` into ``out_dir`` (created); return the files."""
+    study = load_entries(storage, study_name)
+    front = pareto_front(study, objectives)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = [out / "pareto.csv", out / "top.csv"]
+    files[0].write_text(render(front.members, front.objectives, "csv"))
+    by = front.objectives[0]
+    _, top = top_entries(study, by.spec, k)
+    files[1].write_text(render(top, front.objectives, "csv"))
+    files.append(plot_front(front, out / "pareto.png"))
+    best = {o.name: _best(front.candidates, o) for o in front.objectives}
+    layer_files = {}
+    for name, entry in best.items():
+        stored = storage.get_scores(entry.arch_id, entry.settings_key) if entry.arch_id else None
+        if stored is not None and stored.layers:
+            path = out / f"layers_best_{name}.csv"
+            path.write_text(records(stored.layers))
+            layer_files[name] = path.name
+            files.append(path)
+    summary = out / "summary.md"
+    summary.write_text(summary_markdown(storage, study, front, best, layer_files, k))
+    files.append(summary)
+    return files
+
+
+def _best(entries: list[Entry], objective: Objective) -> Entry:
+    sign = -1.0 if objective.maximize else 1.0
+    return min(entries, key=lambda e: (sign * e.scores[objective.name], e.trial))
+
+
+def run_settings(storage, study: StudyEntries) -> dict:
+    """The :data:`SETTINGS_KEYS` known for a study (user attrs first, then its newest run)."""
+    settings = {}
+    runs = storage.runs(study.study_name)
+    if runs:
+        newest = runs[-1]
+        settings.update({"space": newest.space, "seed": newest.seed})
+        settings.update({k: v for k, v in newest.settings.items() if k in SETTINGS_KEYS})
+    settings.update({k: v for k, v in study.user_attrs.items() if k in SETTINGS_KEYS})
+    return settings
+
+
+def summary_markdown(storage, study: StudyEntries, front: Front, best: dict[str, Entry],
+                     layer_files: dict[str, str], k: int) -> str:
+    settings = run_settings(storage, study)
+    rates = Counter(e.rate_source or "unknown" for e in study.entries)
+    states = Counter(_state(r) for r in study.rows)
+    facts = [
+        ("storage", storage.masked_url),
+        *((key, _show(settings.get(key))) for key in ("space", "sampler", "seed", "budget")),
+        ("objectives", _show(settings.get("objectives")
+                             or [o.spec for o in study.objectives])),
+        ("constraints", _show(settings.get("constraints"))),
+        ("rate source", ", ".join(f"{r} ({n} candidates)" for r, n in rates.most_common())
+         + (f"; requested: {settings['rates']}" if "rates" in settings else "")),
+        ("trials", f"{len(study.rows)}: " + ", ".join(
+            f"{n} {s}" for s, n in sorted(states.items())) if study.rows else "0"),
+    ]
+    parts = [f"# autost report: study `{study.study_name}`\n",
+             markdown_table(["", ""], [(f"**{a}**", b) for a, b in facts]),
+             "## Best per objective\n", _best_table(front, best, layer_files),
+             "## Pareto front\n",
+             f"{len(front.members)} of {len(front.candidates)} feasible candidates are "
+             f"non-dominated over {', '.join(o.spec for o in front.objectives)}: "
+             "`pareto.csv`, `pareto.png`. The best "
+             f"{k} by {front.objectives[0].spec}: `top.csv`.\n"]
+    parts += _reasons("Infeasible candidates", Counter(
+        name for r in study.rows if r.state == "COMPLETE" and not r.feasible
+        for name in r.violations), "violated")
+    parts += _reasons("Failed candidates", Counter(
+        (r.fail_reason or "no reason stored")[:REASON_CHARS] for r in study.rows
+        if r.state == "FAIL"), "")
+    return "\n".join(parts)
+
+
+def _best_table(front: Front, best: dict[str, Entry], layer_files: dict[str, str]) -> str:
+    rows = []
+    for o in front.objectives:
+        e = best[o.name]
+        rows.append([o.spec, str(e.trial), (e.arch_id or "")[:12],
+                     f"{scaled(o.name, e.scores[o.name])} {score_info(o.name).shown}".strip(),
+                     e.summary, f"`{layer_files[o.name]}`" if o.name in layer_files else "-"])
+    return markdown_table(["objective", "trial", "arch_id", "value", "architecture",
+                           "per-layer breakdown"], rows)
+
+
+def _reasons(title: str, counts: Counter, verb: str) -> list[str]:
+    if not counts:
+        return []
+    lines = [f"- {reason}{f' {verb}' if verb else ''}: {n} trial{'s' if n != 1 else ''}"
+             for reason, n in counts.most_common()]
+    return [f"## {title}\n", "\n".join(lines) + "\n"]
+
+
+def _state(row) -> str:
+    if row.state == "COMPLETE":
+        return "complete feasible" if row.feasible else "infeasible"
+    return {"FAIL": "failed"}.get(row.state, row.state.lower())
+
+
+def _show(value) -> str:
+    if value is None or value == [] or value == {}:
+        return "not recorded"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} <= {v:g}" if isinstance(v, int | float) else f"{k}: {v}"
+                         for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return str(value)

@@ -1,0 +1,107 @@
+"""Score names, their units, and objective specs ("name:max|min") for reports.
+
+Units follow the cost model: ``flops`` are MACs (one multiply-accumulate = 1) per image,
+summed over all T time steps (= ``macs_total``); ``sops`` are synaptic operations per
+image; ``energy`` is mJ per image; ``params`` a count; ``sahd`` and ``naswot`` are unitless;
+``accuracy`` is trained top-1 in percent. A score not listed here is shown without unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from autost.exceptions import ReportError
+
+DIRECTIONS = ("max", "min")
+
+
+@dataclass(frozen=True)
+class ScoreInfo:
+    """How to show one score: raw unit, display divisor, label and unit of scaled values."""
+
+    unit: str
+    scale: float
+    label: str
+    shown: str  # unit of a value divided by scale, e.g. "M MACs per image, total over T"
+
+
+def _millions(name: str, unit: str) -> ScoreInfo:
+    return ScoreInfo(unit, 1e6, f"{name}: {unit} (M)", f"M {unit}")
+
+
+def _plain(name: str, unit: str) -> ScoreInfo:
+    return ScoreInfo(unit, 1.0, f"{name}: {unit}" if unit else name, unit)
+
+
+SCORES = {
+    "params": ScoreInfo("count", 1e6, "params (M)", "M"),
+    "flops": _millions("flops", "MACs per image, total over T"),
+    "macs_total": _millions("macs_total", "MACs per image, total over T"),
+    "macs_per_step": _millions("macs_per_step", "MACs per image per time step"),
+    "elementwise_ops_total": _millions("elementwise_ops_total",
+                                       "element-wise ops per image, total over T"),
+    "sops": _millions("sops", "SOPs per image, total over T"),
+    "energy": _plain("energy", "mJ per image"),
+    "sahd": _plain("sahd", ""),
+    "naswot": _plain("naswot", ""),
+    "accuracy": ScoreInfo("%", 1.0, "accuracy (%)", "%"),
+}
+SCORE_ORDER = tuple(SCORES)  # order of score columns after the objectives
+
+
+def score_info(name: str) -> ScoreInfo:
+    return SCORES.get(name) or _plain(name, "")
+
+
+def raw_header(name: str) -> str:
+    """Column name of a raw (unscaled) value, e.g. "energy [mJ per image]"."""
+    unit = score_info(name).unit
+    return f"{name} [{unit}]" if unit else name
+
+
+@dataclass(frozen=True)
+class Objective:
+    """A score and the direction in which it is better."""
+
+    name: str
+    direction: str
+
+    @property
+    def spec(self) -> str:
+        return f"{self.name}:{self.direction}"
+
+    @property
+    def maximize(self) -> bool:
+        return self.direction == "max"
+
+
+def parse_objective(spec: str, known: list[Objective] = ()) -> Objective:
+    """Parse "name:max|min"; a bare name takes its direction from ``known``, the study's
+    own objectives, then from the proxy registry (accuracy is maximised)."""
+    name, sep, direction = spec.strip().partition(":")
+    direction = {"maximize": "max", "minimize": "min"}.get(direction, direction)
+    if sep:
+        if direction not in DIRECTIONS or not name:
+            raise ReportError(
+                f"objective {spec!r} is malformed; write NAME:max or NAME:min, e.g. flops:max"
+            )
+        return Objective(name, direction)
+    for objective in known:
+        if objective.name == name:
+            return objective
+    return Objective(name, _registry_direction(name))
+
+
+def _registry_direction(name: str) -> str:
+    if name == "accuracy":
+        return "max"
+    from autost.exceptions import UnknownNameError
+
+    try:
+        from autost.proxies import get_proxy
+
+        return "max" if get_proxy(name).direction == "maximize" else "min"
+    except (ImportError, UnknownNameError):
+        raise ReportError(
+            f"no direction known for score {name!r}; write {name}:max or {name}:min"
+        ) from None

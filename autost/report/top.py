@@ -1,0 +1,31 @@
+"""The k best feasible candidates of a study by one score."""
+
+from __future__ import annotations
+
+from autost.exceptions import ReportError
+from autost.report.entries import Entry, StudyEntries
+from autost.report.scores import Objective
+
+
+def top_entries(study: StudyEntries, by: str | None = None,
+                k: int = 10) -> tuple[Objective, list[Entry]]:
+    """The objective ranked by and the ``k`` best entries under it, best first.
+
+    ``by`` is "name[:max|min]"; None means the study's first objective. Candidates
+    without a finite value of that score are left out; ties keep trial order.
+    """
+    if k < 1:
+        raise ReportError(f"-k must be at least 1, got {k}")
+    if by is None:
+        if not study.objectives:
+            raise ReportError(
+                f"study {study.study_name!r} does not record its objectives; "
+                "rank by a score, e.g. --by flops:max"
+            )
+        objective = study.objectives[0]
+    else:
+        (objective,) = study.resolve([by])
+    entries = study.complete([objective])
+    sign = -1.0 if objective.maximize else 1.0
+    ranked = sorted(entries, key=lambda e: (sign * e.scores[objective.name], e.trial))
+    return objective, ranked[:k]
