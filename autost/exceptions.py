@@ -48,6 +48,10 @@ class SearchConfigError(AutostError, ValueError):
     """A search option is malformed, or conflicts with what the existing study recorded."""
 
 
+class SearchError(AutostError):
+    """A search cannot go on (for example every candidate fails to build or score)."""
+
+
 class ReportError(AutostError):
     """A study has nothing to report (no feasible complete trial, no objectives)."""
 
