@@ -1,0 +1,32 @@
+"""The study loop: Optuna samplers propose architectures, proxies score them, the DB keeps them.
+
+``search`` starts or resumes a study on one machine (a local process pool scores when
+``workers > 1``); ``run_worker`` joins a study from any machine that reaches its database.
+"""
+
+from autost.search.api import BestTrial, SearchResult, run_worker, search
+from autost.search.objectives import (
+    CEILINGS,
+    DEFAULT_OBJECTIVES,
+    Constraint,
+    Objective,
+    parse_objective,
+    parse_quantity,
+)
+from autost.search.samplers import DEFAULT_SAMPLER, create_sampler, list_samplers
+
+__all__ = [
+    "CEILINGS",
+    "DEFAULT_OBJECTIVES",
+    "DEFAULT_SAMPLER",
+    "BestTrial",
+    "Constraint",
+    "Objective",
+    "SearchResult",
+    "create_sampler",
+    "list_samplers",
+    "parse_objective",
+    "parse_quantity",
+    "run_worker",
+    "search",
+]

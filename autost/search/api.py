@@ -1,0 +1,190 @@
+"""``search`` starts or resumes a study; ``run_worker`` joins one from any machine.
+
+Both run the same coordinator loop (autost.search.coordinator) until the study holds
+``budget`` COMPLETE trials, counting those of earlier runs and of other workers, and return
+a SearchResult. The study stays a plain Optuna study: ``optuna best-trials --study-name NAME
+--storage URL`` and optuna-dashboard open it as is.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import asdict, dataclass
+
+from autost.exceptions import StudyNotFoundError
+from autost.search.coordinator import Coordinator
+from autost.search.plan import SearchPlan, make_plan, reconcile
+from autost.search.samplers import create_sampler
+
+HEARTBEAT_INTERVAL_S = 10
+DEFAULT_WORKERS = 1
+
+
+@dataclass(frozen=True)
+class BestTrial:
+    """One trial of the Pareto front (feasible trials only, when there are ceilings)."""
+
+    number: int
+    arch_id: str
+    summary: str
+    values: dict[str, float]
+    params: float | None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The study after this run; counts under ``run`` are this process's own."""
+
+    study_name: str
+    storage: str
+    space: str
+    objectives: list[str]
+    sampler: str
+    seed: int
+    budget: int
+    complete: int
+    wall_s: float
+    run: dict
+    best: list[BestTrial]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def search(space, *, budget: int, objectives=None, constraints: dict | None = None,
+           sampler: str | None = None, seed: int | None = None, study_name: str | None = None,
+           storage: str | None = None, workers: int = DEFAULT_WORKERS, rates: str | None = None,
+           progress: bool = True, heartbeat_interval: int | None = HEARTBEAT_INTERVAL_S,
+           grace_period: int | None = None) -> SearchResult:
+    """Search ``space`` (name, TOML path or SearchSpace) until the study has ``budget``
+    COMPLETE trials.
+
+    ``objectives``: specs like ``["flops:max", "energy:min"]`` (default; AutoST's FLOPs
+    accuracy proxy against the energy it costs). ``constraints``: ceilings
+    ``{"max_params": "12M", "max_macs": "2G", "max_energy_mj": 1.5}`` on top of the space's.
+    ``sampler``: tpe (default), nsga2, nsga3, random, qmc, gp or grid. ``seed``: None draws
+    one and records it. ``storage``: a SQLAlchemy URL, default ``sqlite:///autost.db``.
+    ``workers``: local processes that score candidates. ``rates``: ``init`` (measured at
+    initialization, default) or ``prior`` (literature rates, no forward pass).
+    A rerun with the same study resumes it; options left None take the study's values.
+    """
+    from autost.space import load_space
+    from autost.storage import open_storage
+
+    started = time.perf_counter()
+    db = open_storage(storage)
+    space_obj = load_space(space) if isinstance(space, str) else space
+    asked = make_plan(space_obj, budget=budget, objectives=objectives, constraints=constraints,
+                      sampler=sampler, seed=seed, rates=rates,
+                      space_arg=space if isinstance(space, str) else space_obj.source)
+    name = study_name or space_obj.name
+    rdb = db.optuna_storage(heartbeat_interval, grace_period)
+    stored = _stored_plan(rdb, name)
+    if stored is None:
+        plan = asked
+    else:
+        given = {k for k, v in (("objectives", objectives), ("constraints", constraints),
+                                ("sampler", sampler), ("seed", seed), ("rates", rates))
+                 if v is not None}
+        plan = reconcile(stored, asked, given)
+    study = _open_study(rdb, name, plan, space_obj, parallel=workers > 1)
+    db.record_run(name, plan.space, plan.user_attrs(), plan.seed)
+    stats = Coordinator(study, space_obj, plan, db, rdb, workers=workers,
+                        progress=progress).run()
+    return _result(db, study, plan, stats, time.perf_counter() - started)
+
+
+def run_worker(study_name: str, *, storage: str | None = None, workers: int = DEFAULT_WORKERS,
+               seed: int | None = None, progress: bool = True,
+               heartbeat_interval: int | None = HEARTBEAT_INTERVAL_S,
+               grace_period: int | None = None) -> SearchResult:
+    """Join the study ``study_name`` made by :func:`search` and work until its budget is met.
+
+    The space, objectives, ceilings, sampler and budget come from the study's user attrs.
+    The sampler's seed is the study's mixed with ``seed`` (None: a random one), so workers
+    that start together do not propose the same candidates.
+    """
+    from autost.space import load_space
+    from autost.storage import open_storage
+
+    started = time.perf_counter()
+    db = open_storage(storage)
+    rdb = db.optuna_storage(heartbeat_interval, grace_period)
+    plan = _stored_plan(rdb, study_name)
+    if plan is None:
+        raise StudyNotFoundError(
+            f"no study {study_name!r} in {db.masked_url}; start it with `autost search --study "
+            f"{study_name} --storage URL ...` first, then join it with workers"
+        )
+    space_obj = load_space(plan.space_source)
+    salt = random.SystemRandom().randrange(2**31) if seed is None else seed
+    sampler = create_sampler(plan.sampler, seed=(plan.seed * 1_000_003 + salt) % 2**31,
+                             space=space_obj, parallel=True)
+    study = _load(rdb, study_name, sampler)
+    db.record_run(study_name, plan.space, plan.user_attrs() | {"worker": True}, plan.seed)
+    stats = Coordinator(study, space_obj, plan, db, rdb, workers=workers,
+                        progress=progress).run()
+    return _result(db, study, plan, stats, time.perf_counter() - started)
+
+
+def _stored_plan(rdb, name: str) -> SearchPlan | None:
+    try:
+        study_id = rdb.get_study_id_from_name(name)
+    except KeyError:
+        return None
+    return SearchPlan.from_user_attrs(rdb.get_study_user_attrs(study_id))
+
+
+def _load(rdb, name: str, sampler):
+    import optuna
+
+    return optuna.load_study(study_name=name, storage=rdb, sampler=sampler)
+
+
+def _open_study(rdb, name: str, plan: SearchPlan, space, parallel: bool):
+    """Create the study with the plan in its user attrs, or load it and record the budget."""
+    import optuna
+
+    sampler = create_sampler(plan.sampler, seed=plan.seed, space=space, parallel=parallel)
+    try:
+        study = optuna.create_study(study_name=name, storage=rdb, sampler=sampler,
+                                    directions=plan.directions)
+    except optuna.exceptions.DuplicatedStudyError:
+        study = _load(rdb, name, sampler)
+        for key in ("budget", "sampler", "seed"):
+            if study.user_attrs.get(key) != getattr(plan, key):
+                study.set_user_attr(key, getattr(plan, key))
+        return study
+    study.set_metric_names([o.proxy for o in plan.objectives])
+    for key, value in plan.user_attrs().items():
+        study.set_user_attr(key, value)
+    return study
+
+
+def _result(db, study, plan: SearchPlan, stats, wall_s: float) -> SearchResult:
+    from autost.search.budget import count_complete
+
+    best = study.best_trials if count_complete(study) else []
+    best = sorted(best, key=lambda t: t.values[0],
+                  reverse=plan.objectives[0].direction == "maximize")
+    key = plan.settings_key()
+    ids = [t.user_attrs.get("arch_id") for t in best]
+    archs = db.get_candidates([i for i in ids if i])
+    scores = db.scores_for((i, key) for i in ids if i)
+    rows = []
+    for trial, arch_id in zip(best, ids, strict=True):
+        stored = scores.get((arch_id, key))
+        rows.append(BestTrial(
+            number=trial.number, arch_id=arch_id or "",
+            summary=archs[arch_id].summary() if arch_id in archs else "",
+            values={o.proxy: v for o, v in zip(plan.objectives, trial.values, strict=True)},
+            params=stored.values.get("params") if stored else None,
+        ))
+    run = {k: v for k, v in asdict(stats).items() if k != "failures_in_a_row"}
+    return SearchResult(
+        study_name=study.study_name, storage=db.masked_url, space=plan.space,
+        objectives=[o.spec for o in plan.objectives], sampler=plan.sampler, seed=plan.seed,
+        budget=plan.budget, complete=count_complete(study), wall_s=round(wall_s, 3), run=run,
+        best=rows,
+    )

@@ -1,0 +1,225 @@
+"""The ask/tell loop: one process owns the Optuna study and every database write.
+
+Per candidate: ask a trial, let the space suggest an architecture, look its scores up (this
+run's memo, then the database by arch_id and settings key), score it if needed (inline or in
+the pool), store the scores, report the ceilings through ``trial.set_constraint`` and tell
+the objective values. Trials of this process stay at most ``workers`` (or ``2 x workers``
+with a pool) running at once; see autost.search.budget for how the budget stays exact.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from concurrent.futures import FIRST_COMPLETED, wait
+from dataclasses import dataclass, field
+
+from autost.exceptions import AutostError, SearchError
+from autost.search.budget import BudgetLock, count_complete
+from autost.search.heartbeat import Heartbeat, fail_stale_trials
+from autost.search.progress import Progress
+from autost.search.scoring import Outcome, Scorer
+
+FAIL_REASON = "fail_reason"
+OVER_BUDGET = "over_budget"
+MAX_FAILURES_IN_A_ROW = 50
+
+
+@dataclass
+class RunStats:
+    """What this process did: trials told COMPLETE, FAIL, PRUNED (over budget), cache hits."""
+
+    complete: int = 0
+    failed: int = 0
+    over_budget: int = 0
+    cached: int = 0
+    scored: int = 0
+    last_failure: str | None = None
+    failures_in_a_row: int = field(default=0, repr=False)
+
+
+class Coordinator:
+    """Runs one process's share of a study until the study has ``plan.budget`` COMPLETE trials."""
+
+    def __init__(self, study, space, plan, storage, rdb, *, workers: int = 1,
+                 progress: bool = True) -> None:
+        self.study, self.space, self.plan, self.storage = study, space, plan, storage
+        self.stats = RunStats()
+        self._rdb = rdb
+        self._key = plan.settings_key()
+        self._scorer = Scorer(plan.proxies, plan.settings(), workers)
+        self._max_running = workers if workers <= 1 else 2 * workers
+        self._lock = BudgetLock(storage.engine, study.study_name)
+        self._memo: dict[str, Outcome] = {}
+        self._running: dict[str, tuple] = {}  # arch_id -> (future, [trials])
+        self._n_running = 0
+        self._heartbeat = None
+        self._stale_check = 0.0
+        self._show_progress = progress
+
+    def run(self) -> RunStats:
+        import optuna
+
+        interval = self._rdb.get_heartbeat_interval()
+        if interval:
+            self._heartbeat = Heartbeat(self._rdb, interval)
+        complete = count_complete(self.study)
+        done = self.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+        self._progress = Progress(self.plan.objectives, self.plan.budget, done,
+                                  self._show_progress)
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Heartbeat of storage")
+                self._loop(complete)
+        finally:
+            self._shutdown()
+        return self.stats
+
+    def _loop(self, complete: int) -> None:
+        budget = self.plan.budget
+        while True:
+            self._progress.update(complete)
+            exhausted = self._exhausted()
+            if self._n_running == 0 and (complete >= budget or exhausted):
+                return
+            if (not exhausted and self._n_running < max(self._max_running, 1)
+                    and complete + self._n_running < budget):
+                self._ask()
+            else:
+                self._wait()
+            complete = count_complete(self.study)
+
+    def _exhausted(self) -> bool:
+        is_exhausted = getattr(self.study.sampler, "is_exhausted", None)
+        return bool(is_exhausted and is_exhausted(self.study))
+
+    # -- one candidate -------------------------------------------------------------------
+
+    def _ask(self) -> None:
+        self._check_stale()
+        trial = self.study.ask()
+        self._n_running += 1
+        if self._heartbeat:
+            self._heartbeat.add(trial._trial_id)
+        try:
+            cfg = self.space.suggest(trial)
+        except AutostError as e:
+            self._fail(trial, f"{type(e).__name__}: {e}")
+            return
+        arch_id = cfg.arch_id
+        for key, value in (("arch_id", arch_id), ("settings_key", self._key),
+                           ("space", self.plan.space)):
+            trial.set_user_attr(key, value)
+        known = self._memo.get(arch_id) or self._stored(arch_id)
+        if known is not None:
+            self.stats.cached += 1
+            self._progress.counts["cached"] += 1
+            self._finish(trial, known)
+        elif arch_id in self._running:
+            self._running[arch_id][1].append(trial)
+        else:
+            self.storage.add_candidate(cfg, self.plan.space)
+            future = self._scorer.submit(cfg.to_json())
+            self._running[arch_id] = (future, [trial])
+            if future.done():
+                self._collect(arch_id)
+
+    def _stored(self, arch_id: str) -> Outcome | None:
+        stored = self.storage.get_scores(arch_id, self._key)
+        if stored is None:
+            return None
+        outcome = Outcome(stored.values, stored.rate_source)
+        self._memo[arch_id] = outcome
+        return outcome
+
+    def _wait(self) -> None:
+        futures = {future: arch_id for arch_id, (future, _) in self._running.items()}
+        if not futures:  # others hold the last trials of the budget; look again shortly
+            time.sleep(0.5)
+            return
+        finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+        for future in finished:
+            self._collect(futures[future])
+
+    def _collect(self, arch_id: str) -> None:
+        future, trials = self._running.pop(arch_id)
+        outcome = self._scorer.outcome(future)
+        if outcome.error is None:
+            self.stats.scored += 1
+            self.storage.put_scores(arch_id, self._key, outcome)
+            self._memo[arch_id] = outcome
+        for trial in trials:
+            self._finish(trial, outcome)
+
+    def _finish(self, trial, outcome: Outcome) -> None:
+        import optuna
+
+        missing = [p for p in self.plan.proxies if p not in outcome.values]
+        if outcome.error is not None or missing:
+            self._fail(trial, outcome.error or f"scores missing: {', '.join(missing)}")
+            return
+        feasible = True
+        with warnings.catch_warnings():  # a retried trial inherits its constraints
+            warnings.simplefilter("ignore")
+            for c in self.plan.constraints:
+                violation = c.violation(outcome.values)
+                feasible &= violation <= 0
+                trial.set_constraint(c.name, violation)
+        values = [outcome.values[o.proxy] for o in self.plan.objectives]
+        with self._lock.held():
+            if count_complete(self.study) >= self.plan.budget:
+                trial.set_user_attr(OVER_BUDGET, True)
+                self.study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+                self.stats.over_budget += 1
+            else:
+                self.study.tell(trial, values)
+                self.stats.complete += 1
+                self._progress.saw(values, feasible)
+        self.stats.failures_in_a_row = 0
+        self._release(trial)
+
+    def _fail(self, trial, reason: str) -> None:
+        import optuna
+
+        trial.set_user_attr(FAIL_REASON, reason[:2000])
+        self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        self._release(trial)
+        self.stats.failed += 1
+        self._progress.counts["failed"] += 1
+        self.stats.last_failure = reason
+        self.stats.failures_in_a_row += 1
+        if self.stats.failures_in_a_row >= MAX_FAILURES_IN_A_ROW:
+            raise SearchError(
+                f"{MAX_FAILURES_IN_A_ROW} candidates in a row could not be built or scored; "
+                f"the last: {reason}. Check the space and the proxies (autost score)"
+            )
+
+    def _release(self, trial) -> None:
+        self._n_running -= 1
+        if self._heartbeat:
+            self._heartbeat.remove(trial._trial_id)
+
+    def _check_stale(self) -> None:
+        """Every heartbeat interval, fail (and requeue) trials of processes that died."""
+        interval = self._rdb.get_heartbeat_interval()
+        if interval and time.monotonic() - self._stale_check >= interval:
+            self._stale_check = time.monotonic()
+            fail_stale_trials(self.study)
+
+    def _shutdown(self) -> None:
+        """Fail the trials still running here (interrupt or error), then stop the helpers."""
+        import optuna
+
+        for _, trials in self._running.values():
+            for trial in trials:
+                try:
+                    trial.set_user_attr(FAIL_REASON, "search interrupted")
+                    self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                except Exception:  # noqa: BLE001 - best effort; heartbeats catch the rest
+                    pass
+        self._running.clear()
+        self._scorer.close()
+        if self._heartbeat:
+            self._heartbeat.stop()
+        self._lock.close()
+        self._progress.close()

@@ -1,0 +1,117 @@
+"""Objectives ("flops:max") and ceilings ("--max-params 12M") of a search.
+
+An objective names a proxy and a direction; without a direction it takes the proxy's own
+(``get_proxy(name).direction``). A constraint is a ceiling on one score; the trial reports
+it through ``trial.set_constraint(name, (value - ceiling) / ceiling)``, so <= 0 is feasible
+and violations of different units (parameters, mJ) add up as fractions over the ceiling,
+which is what TPE and NSGA-II sum when they rank infeasible trials.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from autost.exceptions import SearchConfigError, unknown_name
+
+# AutoST's accuracy proxy (FLOPs, to maximize) against the cost it buys (energy, to minimize).
+DEFAULT_OBJECTIVES = ("flops:max", "energy:min")
+DIRECTIONS = {"max": "maximize", "maximize": "maximize", "min": "minimize",
+              "minimize": "minimize"}
+# Ceiling name -> (score key in ScoreResult.values, proxy that must be computed, unit).
+CEILINGS = {
+    "max_params": ("params", "params", "parameters"),
+    "max_macs": ("macs_total", "flops", "MACs per image over all time steps"),
+    "max_energy_mj": ("energy", "energy", "mJ per image"),
+}
+_SUFFIXES = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
+_QUANTITY = re.compile(r"^\s*([0-9][0-9_]*\.?[0-9]*(?:[eE][+-]?[0-9]+)?)\s*([kKMGT]?)\s*$")
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One objective: a proxy score and whether the search maximizes or minimizes it."""
+
+    proxy: str
+    direction: str  # "maximize" | "minimize"
+
+    @property
+    def spec(self) -> str:
+        return f"{self.proxy}:{self.direction[:3]}"
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A ceiling on one score (see CEILINGS for the names and units)."""
+
+    name: str
+    ceiling: float
+
+    @property
+    def score_key(self) -> str:
+        return CEILINGS[self.name][0]
+
+    @property
+    def proxy(self) -> str:
+        return CEILINGS[self.name][1]
+
+    def violation(self, values: dict[str, float]) -> float:
+        """Fraction by which the score exceeds the ceiling (<= 0 means feasible)."""
+        return (values[self.score_key] - self.ceiling) / self.ceiling
+
+
+def parse_objective(spec: str) -> Objective:
+    """Parse "name:max", "name:min" or a bare proxy name (its own direction)."""
+    from autost.proxies import get_proxy, list_proxies
+
+    name, _, direction = str(spec).strip().partition(":")
+    name = name.strip()
+    if name not in list_proxies():
+        raise unknown_name("objective proxy", name, list_proxies(), SearchConfigError)
+    if not direction:
+        return Objective(name, get_proxy(name).direction)
+    if direction.strip().lower() not in DIRECTIONS:
+        raise SearchConfigError(
+            f"objective {spec!r} has direction {direction!r}; write NAME:max or NAME:min"
+        )
+    return Objective(name, DIRECTIONS[direction.strip().lower()])
+
+
+def parse_objectives(specs) -> tuple[Objective, ...]:
+    """Parse several specs; the same proxy twice is an error (Optuna needs distinct values)."""
+    objectives = tuple(parse_objective(s) for s in specs)
+    if not objectives:
+        raise SearchConfigError("give at least one objective, e.g. --objective flops:max")
+    names = [o.proxy for o in objectives]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise SearchConfigError(f"objective {', '.join(twice)} given twice; give each once")
+    return objectives
+
+
+def parse_quantity(text, what: str = "value") -> float:
+    """Parse 12M, 1.5G, 250k, 12e6 or 1.5 into a positive float (SI suffixes)."""
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        value = float(text)
+    else:
+        match = _QUANTITY.match(str(text))
+        if not match:
+            raise SearchConfigError(
+                f"{what} {text!r} is not a number; write e.g. 12M, 1.5G, 250k or 1.5"
+            )
+        value = float(match.group(1)) * _SUFFIXES[match.group(2)]
+    if not math.isfinite(value) or value <= 0:
+        raise SearchConfigError(f"{what} {text!r} must be a positive number")
+    return value
+
+
+def build_constraints(space_ceilings: dict, overrides: dict) -> tuple[Constraint, ...]:
+    """The space's ceilings with the command line's on top (None leaves the space's)."""
+    merged = dict(space_ceilings or {})
+    merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    unknown = sorted(set(merged) - set(CEILINGS))
+    if unknown:
+        raise unknown_name("constraint", unknown[0], CEILINGS, SearchConfigError)
+    return tuple(Constraint(name, parse_quantity(merged[name], name.replace("_", "-")))
+                 for name in CEILINGS if name in merged)

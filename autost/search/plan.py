@@ -1,0 +1,146 @@
+"""SearchPlan: everything that defines a study, kept in the study's user attrs.
+
+A worker on another machine rebuilds the plan from those attrs alone, and a rerun of
+``autost search`` checks its options against them. Keys are plain (``objectives``,
+``sampler``, ``seed``, ``space``, ``constraints``, ``rates``, ``budget``) because reports and
+Optuna's own tools read them.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from autost.exceptions import SearchConfigError
+from autost.search.objectives import (
+    DEFAULT_OBJECTIVES,
+    Constraint,
+    Objective,
+    build_constraints,
+    parse_objectives,
+)
+from autost.search.samplers import DEFAULT_SAMPLER, check_sampler
+
+RATES = ("init", "prior")
+DEFAULT_RATES = "init"
+# Attrs that must agree between a rerun's options and the stored study.
+_IDENTITY = ("space", "objectives", "constraints", "rates")
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """The settings of one study; ``space_source`` is what load_space reads (name or path)."""
+
+    space: str
+    space_source: str
+    objectives: tuple[Objective, ...]
+    constraints: tuple[Constraint, ...]
+    sampler: str
+    seed: int
+    rates: str
+    budget: int
+    score_settings: dict
+
+    @property
+    def directions(self) -> list[str]:
+        return [o.direction for o in self.objectives]
+
+    @property
+    def proxies(self) -> tuple[str, ...]:
+        """Proxies to compute: the objectives', then those the ceilings read."""
+        names = [o.proxy for o in self.objectives] + [c.proxy for c in self.constraints]
+        return tuple(dict.fromkeys(names))
+
+    def settings(self):
+        from autost.proxies import ScoreSettings
+
+        return ScoreSettings(**self.score_settings)
+
+    def settings_key(self) -> str:
+        """Cache key of the scores: the proxy settings plus the proxies computed.
+
+        The proxy names are part of the key because a stored score set is never updated
+        (first writer wins), so a set without energy must not answer a search that needs it.
+        """
+        return f"{self.settings().key()};{'+'.join(sorted(self.proxies))}"
+
+    def user_attrs(self) -> dict:
+        return {
+            "space": self.space,
+            "space_source": self.space_source,
+            "objectives": [o.spec for o in self.objectives],
+            "constraints": {c.name: c.ceiling for c in self.constraints},
+            "sampler": self.sampler,
+            "seed": self.seed,
+            "rates": self.rates,
+            "budget": self.budget,
+            "score_settings": dict(self.score_settings),
+        }
+
+    @classmethod
+    def from_user_attrs(cls, attrs: dict) -> SearchPlan:
+        missing = [k for k in ("space", "objectives", "sampler", "seed", "rates")
+                   if k not in attrs]
+        if missing:
+            raise SearchConfigError(
+                f"the study has no autost settings ({', '.join(missing)} missing); it was not "
+                "made by `autost search`, so a worker cannot join it"
+            )
+        return cls(
+            space=attrs["space"],
+            space_source=attrs.get("space_source", attrs["space"]),
+            objectives=parse_objectives(attrs["objectives"]),
+            constraints=build_constraints({}, attrs.get("constraints", {})),
+            sampler=check_sampler(attrs["sampler"]),
+            seed=int(attrs["seed"]),
+            rates=attrs["rates"],
+            budget=int(attrs.get("budget", 0)),
+            score_settings=dict(attrs.get("score_settings") or {"rates": attrs["rates"]}),
+        )
+
+
+def make_plan(space, *, budget: int, objectives=None, constraints=None, sampler=None,
+              seed=None, rates=None, space_arg: str | None = None) -> SearchPlan:
+    """A plan from options; None means the default (see DEFAULT_* in this package)."""
+    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
+        raise SearchConfigError(f"budget {budget!r} must be a positive number of trials")
+    rates = rates or DEFAULT_RATES
+    if rates not in RATES:
+        raise SearchConfigError(f"rates {rates!r} must be one of {', '.join(RATES)}")
+    source = space.name
+    if space_arg is not None and Path(space_arg).suffix == ".toml":
+        source = str(Path(space_arg).expanduser().resolve())
+    return SearchPlan(
+        space=space.name,
+        space_source=source,
+        objectives=parse_objectives(objectives or DEFAULT_OBJECTIVES),
+        constraints=build_constraints(space.constraints, constraints or {}),
+        sampler=check_sampler(sampler or DEFAULT_SAMPLER),
+        seed=random.SystemRandom().randrange(2**31) if seed is None else int(seed),
+        rates=rates,
+        budget=budget,
+        score_settings={"rates": rates},
+    )
+
+
+def reconcile(stored: SearchPlan, asked: SearchPlan, given: set[str]) -> SearchPlan:
+    """The plan a rerun uses: the stored one, with the new budget and any sampler or seed given.
+
+    ``given`` names the options the caller set explicitly; one that defines the study
+    (space, objectives, ceilings, rates) and differs from the stored value is an error,
+    because the study's trials would no longer be comparable.
+    """
+    stored_attrs, asked_attrs = stored.user_attrs(), asked.user_attrs()
+    clash = [k for k in _IDENTITY
+             if (k in given or k == "space") and stored_attrs[k] != asked_attrs[k]]
+    if clash:
+        detail = "; ".join(f"{k}: study has {stored_attrs[k]!r}, asked {asked_attrs[k]!r}"
+                           for k in clash)
+        raise SearchConfigError(
+            f"the existing study was made with other settings ({detail}); rerun with the "
+            "study's settings or give a new --study NAME"
+        )
+    keep = {k: getattr(asked, k) for k in ("sampler", "seed") if k in given}
+    return replace(stored, budget=asked.budget, **keep)
+

@@ -1,0 +1,93 @@
+"""Optuna samplers by name: ``tpe`` (default), ``nsga2``, ``nsga3``, ``random``, ``qmc``, ``gp``,
+``grid``.
+
+Every sampler is built with an explicit seed, so the same seed and space give the same first
+candidates. Constraints reach all of them through ``trial.set_constraint`` (Optuna 5 reads
+``trial.constraints``; the deprecated ``constraints_func`` is never passed). ``parallel``
+turns on TPE's constant liar, so trials running at the same time are not proposed twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from autost.exceptions import SearchConfigError, unknown_name
+
+DEFAULT_SAMPLER = "tpe"
+
+
+def _tpe(seed, space, parallel):
+    from optuna.samplers import TPESampler
+
+    return TPESampler(seed=seed, constant_liar=parallel)
+
+
+def _nsga2(seed, space, parallel):
+    from optuna.samplers import NSGAIISampler
+
+    return NSGAIISampler(seed=seed)
+
+
+def _nsga3(seed, space, parallel):
+    from optuna.samplers import NSGAIIISampler
+
+    return NSGAIIISampler(seed=seed)
+
+
+def _random(seed, space, parallel):
+    from optuna.samplers import RandomSampler
+
+    return RandomSampler(seed=seed)
+
+
+def _qmc(seed, space, parallel):
+    from optuna.samplers import QMCSampler
+
+    # Scrambled Sobol points: the seed matters; conditional parameters fall back to random.
+    return QMCSampler(seed=seed, scramble=True, warn_independent_sampling=False)
+
+
+def _gp(seed, space, parallel):
+    from optuna.samplers import GPSampler
+
+    return GPSampler(seed=seed, deterministic_objective=True, warn_independent_sampling=False)
+
+
+def _grid(seed, space, parallel):
+    from optuna.samplers import GridSampler
+
+    grid = space.grid()
+    if grid is None:
+        raise SearchConfigError(
+            f"sampler 'grid' needs a space whose every trial has the same parameters; space "
+            f"{space.name!r} varies them (depth, conditions or width-dependent choices); "
+            "use --sampler random or tpe"
+        )
+    return GridSampler(grid, seed=seed)
+
+
+SAMPLERS: dict[str, Callable] = {
+    "tpe": _tpe,
+    "nsga2": _nsga2,
+    "nsga3": _nsga3,
+    "random": _random,
+    "qmc": _qmc,
+    "gp": _gp,
+    "grid": _grid,
+}
+
+
+def list_samplers() -> list[str]:
+    return list(SAMPLERS)
+
+
+def check_sampler(name: str) -> str:
+    """Return ``name`` if it is a known sampler, else an error naming the closest ones."""
+    if name not in SAMPLERS:
+        raise unknown_name("sampler", name, SAMPLERS, SearchConfigError)
+    return name
+
+
+def create_sampler(name: str, *, seed: int, space, parallel: bool = False):
+    """Build the named Optuna sampler for ``space`` with ``seed``."""
+    return SAMPLERS[check_sampler(name)](seed, space, parallel)

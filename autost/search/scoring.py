@@ -1,0 +1,89 @@
+"""Scoring candidates, in the coordinator or in a local process pool.
+
+Pool processes receive an architecture as JSON and return numbers only (an Outcome); the
+coordinator alone writes to the database. A candidate that cannot be built or scored comes
+back as an Outcome with ``error`` set, never as an exception, so one bad candidate cannot
+stop a search.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Scores of one candidate (ScoreResult-like, as put_scores takes it) or why it failed."""
+
+    values: dict[str, float] = field(default_factory=dict)
+    rate_source: str = ""
+    layers: list = field(default_factory=list)
+    flags: list = field(default_factory=list)
+    error: str | None = None
+
+
+def score_candidate(arch_json: str, proxies: tuple[str, ...], settings) -> Outcome:
+    """Score one architecture; any failure becomes ``Outcome(error=...)``."""
+    from autost.arch import ArchConfig
+    from autost.proxies import score_architecture
+
+    try:
+        result = score_architecture(ArchConfig.from_json(arch_json), proxies, settings)
+    except Exception as e:  # noqa: BLE001 - the reason is stored on the trial instead
+        return Outcome(error=f"{type(e).__name__}: {e}")
+    values = {k: float(v) for k, v in result.values.items()}
+    bad = sorted(k for k in proxies if k in values and math.isnan(values[k]))
+    if bad:
+        return Outcome(error=f"score {', '.join(bad)} is NaN")
+    return Outcome(values, result.rate_source, list(result.layers), list(result.flags))
+
+
+def _init_worker() -> None:
+    import torch
+
+    torch.set_num_threads(1)  # one core per pool process; the pool is the parallelism
+
+
+class Scorer:
+    """Runs score_candidate inline (one worker) or in a pool of ``workers`` processes."""
+
+    def __init__(self, proxies: tuple[str, ...], settings, workers: int) -> None:
+        self.proxies = proxies
+        self.settings = settings
+        self.workers = workers
+        self._pool = None
+
+    def submit(self, arch_json: str) -> Future:
+        if self.workers <= 1:
+            future: Future = Future()
+            future.set_result(score_candidate(arch_json, self.proxies, self.settings))
+            return future
+        if self._pool is None:
+            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
+                else "spawn"
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context(method),
+                initializer=_init_worker)
+        future = self._pool.submit(score_candidate, arch_json, self.proxies, self.settings)
+        future.pool = self._pool
+        return future
+
+    def outcome(self, future: Future) -> Outcome:
+        """The future's Outcome; a pool process that died fails its candidate, and the pool
+        is rebuilt for the next ones."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return future.result()
+        except BrokenProcessPool as e:
+            if getattr(future, "pool", None) is self._pool:
+                self.close()
+            return Outcome(error=f"scoring process died ({e}); candidate skipped")
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None

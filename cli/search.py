@@ -1,0 +1,122 @@
+"""``autost search`` and ``autost worker``: thin click layers over autost.search."""
+
+import json
+
+import click
+
+STORAGE_HELP = "Database URL (default: sqlite:///autost.db in the working directory)."
+SHOWN_BEST = 10
+
+
+class Quantity(click.ParamType):
+    """A positive number with an optional SI suffix: 12M, 1.5G, 250k, 1.5."""
+
+    name = "NUMBER"
+
+    def convert(self, value, param, ctx):
+        from autost.exceptions import SearchConfigError
+        from autost.search import parse_quantity
+
+        try:
+            return parse_quantity(value, param.opts[0] if param else "value")
+        except SearchConfigError as e:
+            self.fail(str(e), param, ctx)
+
+
+def _common(f):
+    for option in reversed([
+        click.option("--storage", "storage_url", default=None, help=STORAGE_HELP),
+        click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+                     help="Local processes that score candidates in parallel."),
+        click.option("--seed", type=int, default=None,
+                     help="Sampler seed (search: default random, recorded in the study)."),
+        click.option("--json", "as_json", is_flag=True,
+                     help="Print the result as JSON instead of a table."),
+        click.option("--progress/--no-progress", default=True, show_default=True,
+                     help="Progress bar on stderr."),
+    ]):
+        f = option(f)
+    return f
+
+
+@click.command()
+@click.option("--space", required=True, metavar="NAME|FILE",
+              help="A named space (autost spaces list) or a .toml file.")
+@click.option("--budget", required=True, type=click.IntRange(min=1),
+              help="COMPLETE trials the study should hold; a rerun adds only what is missing.")
+@click.option("--objective", "objectives", multiple=True, metavar="NAME[:max|min]",
+              help="Objective proxy, repeatable (default: flops:max and energy:min).")
+@click.option("--max-params", type=Quantity(), default=None,
+              help="Ceiling on parameters, e.g. 12M.")
+@click.option("--max-macs", type=Quantity(), default=None,
+              help="Ceiling on MACs per image over all time steps, e.g. 2G.")
+@click.option("--max-energy", type=Quantity(), default=None,
+              help="Ceiling on energy, mJ per image.")
+@click.option("--sampler", default=None,
+              help="tpe (default), nsga2, nsga3, random, qmc, gp or grid (finite spaces).")
+@click.option("--study", "study_name", default=None, help="Study name (default: the space's).")
+@click.option("--rates", type=click.Choice(["init", "prior"]), default=None,
+              help="Firing rates for SOPs and energy: measured at init (default) or "
+                   "literature priors.")
+@_common
+def search(space, budget, objectives, max_params, max_macs, max_energy, sampler, study_name,
+           rates, storage_url, workers, seed, as_json, progress):
+    """Search a space: sample, score and store candidates until the study has BUDGET complete
+    trials. Rerunning the same command resumes the study."""
+    from autost.search import search as run_search
+
+    _quiet_optuna()
+    constraints = {"max_params": max_params, "max_macs": max_macs, "max_energy_mj": max_energy}
+    result = run_search(
+        space, budget=budget, objectives=list(objectives) or None,
+        constraints={k: v for k, v in constraints.items() if v is not None} or None,
+        sampler=sampler, seed=seed, study_name=study_name, storage=storage_url,
+        workers=workers, rates=rates, progress=progress,
+    )
+    _echo(result, as_json)
+
+
+@click.command()
+@click.option("--study", "study_name", required=True, help="Name of the study to join.")
+@_common
+def worker(study_name, storage_url, workers, seed, as_json, progress):
+    """Join a study started by `autost search` (its space, objectives and budget come from the
+    study) and score candidates until its budget is met. Run one per machine."""
+    from autost.search import run_worker
+
+    _quiet_optuna()
+    result = run_worker(study_name, storage=storage_url, workers=workers, seed=seed,
+                        progress=progress)
+    _echo(result, as_json)
+
+
+def _quiet_optuna() -> None:
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def _echo(result, as_json: bool) -> None:
+    from autost.report.export import aligned
+    from autost.search.progress import format_number
+
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    run = result.run
+    click.echo(
+        f"study {result.study_name} ({result.storage}): {result.complete}/{result.budget} "
+        f"complete; this run: {run['complete']} told, {run['scored']} scored, "
+        f"{run['cached']} from cache, {run['failed']} failed, {run['over_budget']} over "
+        f"budget, {result.wall_s:.1f} s"
+    )
+    if not result.best:
+        click.echo("no feasible complete trial yet")
+        return
+    names = list(result.best[0].values)
+    headers = ["trial", *names, "params", "arch_id", "architecture"]
+    rows = [[b.number, *(format_number(v) for v in b.values.values()),
+             format_number(b.params) if b.params is not None else "", b.arch_id[:12], b.summary]
+            for b in result.best[:SHOWN_BEST]]
+    click.echo(f"Pareto front ({len(result.best)} trials, {', '.join(result.objectives)}):")
+    click.echo(aligned(headers, rows), nl=False)
