@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import os
+import shutil
 import types
 import uuid
 
@@ -111,9 +113,22 @@ def build_scored_study(url: str, name: str = "demo"):
     return storage, info
 
 
+@pytest.fixture(scope="session")
+def _scored_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("scored") / "template.db"
+    storage, info = build_scored_study(f"sqlite:///{path}")
+    storage.close()
+    return path, info
+
+
 @pytest.fixture
-def scored_study(tmp_path):
-    """(storage, info) of study ``demo`` on a fresh SQLite file (see build_scored_study)."""
-    storage, info = build_scored_study(f"sqlite:///{tmp_path / 'scored.db'}")
-    yield storage, info
+def scored_study(_scored_template, tmp_path):
+    """(storage, info) of study ``demo`` (see build_scored_study) on a private SQLite copy."""
+    from autost.storage import open_storage
+
+    template, info = _scored_template
+    path = tmp_path / "scored.db"
+    shutil.copyfile(template, path)
+    storage = open_storage(f"sqlite:///{path}")
+    yield storage, copy.deepcopy(info)
     storage.close()

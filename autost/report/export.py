@@ -12,7 +12,9 @@ import io
 import json
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
+from autost.exceptions import ReportError
 from autost.report.entries import Entry
 from autost.report.scores import SCORE_ORDER, Objective, raw_header, score_info
 
@@ -44,11 +46,24 @@ def render(entries: Sequence[Entry], objectives: Sequence[Objective], fmt: str,
 
 def text_table(entries: Sequence[Entry], names: Sequence[str]) -> str:
     """An aligned plain-text table of scores ``names`` (scaled values), for a terminal."""
-    headers, rows = _display(entries, names)
-    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=True)]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-             for line in (headers, *rows)]
-    return "\n".join(lines) + "\n"
+    return aligned(*_display(entries, names))
+
+
+def aligned(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
+    """Plain text table: a header, a dashed rule, one line per row."""
+    cells = [[str(c) for c in headers], *[[_cell(c) for c in row] for row in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = [["-" * w for w in widths], *cells[1:]]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+                     for line in (cells[0], *lines)) + "\n"
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
@@ -67,6 +82,15 @@ def records(rows: Sequence[dict]) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
+
+
+def write_text(path, text: str) -> None:
+    """Write ``text`` to ``path``; an unwritable path is a ReportError naming it."""
+    try:
+        Path(path).write_text(text)
+    except OSError as e:
+        raise ReportError(f"cannot write {str(path)!r}: {e.strerror}; check the folder "
+                          "exists and is writable") from e
 
 
 def scaled(name: str, value) -> str:
@@ -96,7 +120,7 @@ def _json(entries, names, objectives, title) -> str:
         "units": {n: score_info(n).unit for n in names},
         "rows": [{
             "trial": e.trial, "arch_id": e.arch_id,
-            "scores": {n: _finite_or_none(e.scores.get(n)) for n in names},
+            "scores": jsonable({n: e.scores.get(n) for n in names}),
             "rate_source": e.rate_source, "summary": e.summary,
             "arch": e.arch.to_dict() if e.arch is not None else None,
         } for e in entries],
@@ -113,5 +137,12 @@ def _display(entries, names) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
-def _finite_or_none(value):
-    return value if isinstance(value, int | float) and math.isfinite(value) else None
+def jsonable(obj):
+    """``obj`` with every non-finite float replaced by None, recursively (strict JSON)."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [jsonable(v) for v in obj]
+    return obj

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from autost.exceptions import ReportError
 from autost.report.entries import Entry, StudyEntries, load_entries
-from autost.report.export import markdown_table, records, render, scaled
+from autost.report.export import markdown_table, records, render, scaled, write_text
 from autost.report.pareto import Front, pareto_front
 from autost.report.plot import plot_front
 from autost.report.scores import Objective, score_info
@@ -29,12 +30,14 @@ def write_report(storage, study_name: str, out_dir: str | Path, objectives=(),
     study = load_entries(storage, study_name)
     front = pareto_front(study, objectives)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ReportError(f"cannot create report folder {str(out)!r}: {e.strerror}") from e
     files = [out / "pareto.csv", out / "top.csv"]
-    files[0].write_text(render(front.members, front.objectives, "csv"))
-    by = front.objectives[0]
-    _, top = top_entries(study, by.spec, k)
-    files[1].write_text(render(top, front.objectives, "csv"))
+    write_text(files[0], render(front.members, front.objectives, "csv"))
+    _, top = top_entries(study, front.objectives[0].spec, k)
+    write_text(files[1], render(top, front.objectives, "csv"))
     files.append(plot_front(front, out / "pareto.png"))
     best = {o.name: _best(front.candidates, o) for o in front.objectives}
     layer_files = {}
@@ -42,11 +45,11 @@ def write_report(storage, study_name: str, out_dir: str | Path, objectives=(),
         stored = storage.get_scores(entry.arch_id, entry.settings_key) if entry.arch_id else None
         if stored is not None and stored.layers:
             path = out / f"layers_best_{name}.csv"
-            path.write_text(records(stored.layers))
+            write_text(path, records(stored.layers))
             layer_files[name] = path.name
             files.append(path)
     summary = out / "summary.md"
-    summary.write_text(summary_markdown(storage, study, front, best, layer_files, k))
+    write_text(summary, summary_markdown(storage, study, front, best, layer_files, k))
     files.append(summary)
     return files
 

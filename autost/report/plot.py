@@ -23,13 +23,14 @@ ANNOTATE_MAX = 20  # label front points with trial numbers up to this many
 def plot_front(front: Front, path: str | Path) -> Path:
     """Write the plot to ``path``; its suffix (.png or .html) picks the format."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".png":
-        _png(front, path)
-    elif suffix == ".html":
-        _html(front, path)
-    else:
+    draw = {".png": _png, ".html": _html}.get(path.suffix.lower())
+    if draw is None:
         raise ReportError(f"cannot plot to {str(path)!r}: give a .png or .html file name")
+    try:
+        draw(front, path)
+    except OSError as e:
+        raise ReportError(f"cannot write {str(path)!r}: {e.strerror}; check the folder "
+                          "exists and is writable") from e
     return path
 
 

@@ -96,11 +96,16 @@ class Storage:
         self.masked_url = _url.render(parsed_url, hide_password=True)
         self.engine = engine
         self._optuna_checked = False
+        self._optuna_engines = []
 
     def __repr__(self) -> str:
         return f"Storage({self.masked_url!r})"
 
     def close(self) -> None:
+        """Close every connection, also those of the RDBStorages handed out (SQLite then
+        folds its write-ahead log back into the database file)."""
+        for engine in self._optuna_engines:
+            engine.dispose()
         self.engine.dispose()
 
     def optuna_storage(
@@ -130,6 +135,7 @@ class Storage:
                 heartbeat_stale_trial_callback=callback,
             )
         self._optuna_checked = True
+        self._optuna_engines.append(rdb.engine)
         return rdb
 
     # -- runs ------------------------------------------------------------------------
@@ -160,6 +166,16 @@ class Storage:
 
     def get_candidate(self, arch_id: str) -> ArchConfig | None:
         return self.get_candidates([arch_id]).get(arch_id)
+
+    def find_arch_ids(self, prefix: str, limit: int = 10) -> list[str]:
+        """Stored arch_ids starting with ``prefix`` (hex digits), at most ``limit``."""
+        prefix = prefix.lower()
+        if not prefix or any(c not in "0123456789abcdef" for c in prefix):
+            return []
+        query = (sa.select(Candidate.arch_id).where(Candidate.arch_id.startswith(prefix))
+                 .order_by(Candidate.arch_id).limit(limit))
+        with self.engine.connect() as connection:
+            return list(connection.execute(query).scalars())
 
     def get_candidates(self, arch_ids) -> dict[str, ArchConfig]:
         """ArchConfigs of the stored ones among ``arch_ids``."""

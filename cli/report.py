@@ -1,0 +1,22 @@
+"""``autost report``: write a self-contained report folder for one study."""
+
+import click
+
+
+@click.command()
+@click.option("--study", required=True, help="Study name.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder to write (created if missing; files in it are replaced).")
+@click.option("--storage", "storage_url", default=None,
+              help="Database URL (default: sqlite:///autost.db in the working directory).")
+@click.option("--objective", "objectives", multiple=True,
+              help="NAME:max|min, repeated (default: the study's own objectives).")
+@click.option("-k", "k", default=10, show_default=True, help="Rows of top.csv.")
+def report(study, out_dir, storage_url, objectives, k):
+    """Write pareto.csv, pareto.png, top.csv, per-layer breakdowns of the best candidate per
+    objective, and summary.md into OUT."""
+    from autost.report import write_report
+    from autost.storage import open_storage
+
+    for path in write_report(open_storage(storage_url), study, out_dir, objectives, k):
+        click.echo(str(path))

@@ -1,0 +1,126 @@
+"""Pareto fronts: equal to a brute-force filter; infeasible trials never take part."""
+
+import numpy as np
+import optuna
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autost.exceptions import ReportError
+from autost.report import load_entries, non_dominated, pareto_front, pareto_rows
+
+
+def brute_force(points: np.ndarray, directions) -> list[int]:
+    """Indices of points that no other point beats: >= everywhere and > somewhere."""
+    signs = np.array([-1.0 if d == "max" else 1.0 for d in directions])
+    p = points * signs
+    return [i for i in range(len(p))
+            if not any(np.all(p[j] <= p[i]) and np.any(p[j] < p[i]) for j in range(len(p)))]
+
+
+@st.composite
+def point_sets(draw, k):
+    """Small integer grids force ties; rows repeated on purpose give exact duplicates."""
+    directions = draw(st.lists(st.sampled_from(["max", "min"]), min_size=k, max_size=k))
+    rows = draw(st.lists(st.lists(st.integers(0, 5), min_size=k, max_size=k), max_size=40))
+    repeats = draw(st.lists(st.integers(0, max(len(rows) - 1, 0)), max_size=5)) if rows else []
+    rows += [rows[i] for i in repeats]
+    scale = draw(st.sampled_from([1.0, 0.5, 1e6]))
+    return np.array(rows, dtype=float).reshape(len(rows), k) * scale, directions
+
+
+@pytest.mark.parametrize("k", [2, 3])
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_front_equals_brute_force(k, data):
+    points, directions = data.draw(point_sets(k))
+    assert non_dominated(points, directions).tolist() == brute_force(points, directions)
+
+
+def test_identical_points_are_all_on_the_front():
+    points = np.array([[1.0, 2.0], [1.0, 2.0], [0.0, 3.0], [0.0, 2.0]])
+    assert non_dominated(points, ["max", "min"]).tolist() == [0, 1]
+
+
+def test_long_names_of_directions_and_bad_input():
+    points = np.array([[1.0, 1.0], [2.0, 2.0]])
+    assert non_dominated(points, ["maximize", "maximize"]).tolist() == [1]
+    with pytest.raises(ValueError, match="finite"):
+        non_dominated(np.array([[np.nan, 1.0]]), ["max", "min"])
+    with pytest.raises(ValueError, match="shape"):
+        non_dominated(points, ["max"])
+    with pytest.raises(ValueError, match="direction"):
+        non_dominated(points, ["max", "up"])
+
+
+def test_infeasible_and_failed_trials_never_appear(scored_study):
+    storage, info = scored_study
+    front = pareto_front(load_entries(storage, "demo"))
+    numbers = [e.trial for e in front.members]
+    assert not set(numbers) & set(info["infeasible"] + info["failed"])
+    assert sorted(e.trial for e in front.candidates) == info["feasible"]
+    points = np.array([[info["values"][n]["flops"], info["values"][n]["energy"]]
+                       for n in info["feasible"]])
+    expected = [info["feasible"][i] for i in brute_force(points, ["max", "min"])]
+    assert sorted(numbers) == sorted(expected)
+    flops = [e.scores["flops"] for e in front.members]
+    assert flops == sorted(flops, reverse=True)  # best first in the first objective
+
+
+def test_any_stored_score_and_three_objectives(scored_study):
+    storage, info = scored_study
+    rows = pareto_rows(storage, "demo", ["sops:max", "params:min", "sahd:max"])
+    points = np.array([[info["values"][n][s] for s in ("sops", "params", "sahd")]
+                       for n in info["feasible"]])
+    expected = [info["feasible"][i] for i in brute_force(points, ["max", "min", "max"])]
+    assert sorted(r.trial for r in rows) == sorted(expected)
+
+
+def test_accuracy_once_trained(scored_study):
+    storage, info = scored_study
+    for number, accuracy in ((0, 60.0), (4, 75.0), (9, 99.0)):  # 9 is infeasible
+        storage.add_training(info["arch_ids"][number], dataset="digits", epochs=1, seed=0,
+                             status="ok", accuracy=accuracy, study_name="demo")
+    rows = pareto_rows(storage, "demo", ["accuracy", "energy:min"])
+    assert sorted(r.trial for r in rows) == [0, 4]
+
+
+def test_repeated_architecture_is_one_entry(scored_study):
+    storage, info = scored_study
+    study = optuna.load_study(study_name="demo", storage=storage.optuna_storage())
+    trial = study.ask()
+    trial.set_user_attr("arch_id", info["arch_ids"][0])
+    trial.set_user_attr("settings_key", study.trials[0].user_attrs["settings_key"])
+    trial.set_constraint("max_params", -1.0)
+    study.tell(trial, study.trials[0].values)
+    entries = load_entries(storage, "demo").entries
+    assert [e.trial for e in entries if e.arch_id == info["arch_ids"][0]] == [0]
+
+
+@pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
+def test_objectives_fall_back_to_metric_names(tmp_path):
+    from autost.storage import open_storage
+
+    storage = open_storage(f"sqlite:///{tmp_path / 'm.db'}")
+    study = optuna.create_study(study_name="m", storage=storage.optuna_storage(),
+                                directions=["maximize", "minimize"])
+    with pytest.raises(ReportError, match="does not record its objectives"):
+        pareto_front(load_entries(storage, "m"))
+    study.set_metric_names(["sahd", "energy"])
+    study.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)),
+                   n_trials=5)
+    front = pareto_front(load_entries(storage, "m"))
+    assert [o.spec for o in front.objectives] == ["sahd:max", "energy:min"]
+    assert front.members and front.members[0].arch_id is None
+
+
+def test_one_objective_is_not_a_front(scored_study):
+    storage, _ = scored_study
+    with pytest.raises(ReportError, match="two or more objectives, got 1 \\(flops:max\\)"):
+        pareto_rows(storage, "demo", ["flops:max"])
+
+
+def test_malformed_objective(scored_study):
+    storage, _ = scored_study
+    with pytest.raises(ReportError, match="objective 'flops:up' is malformed"):
+        pareto_rows(storage, "demo", ["flops:up", "energy:min"])
