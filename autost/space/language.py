@@ -94,6 +94,9 @@ def _check_keys(label, table, data: dict, allowed) -> None:
     for key in data:
         if key in allowed:
             continue
+        if key in DATASET_KEYS:
+            raise InvalidSpaceError(f"{label}: [{table}] {key} is a dataset default; set it "
+                                    "in [space]")
         what = f"[{table}] unknown key" if table else "unknown table"
         close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}? " if close else ""

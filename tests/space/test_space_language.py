@@ -128,6 +128,8 @@ def test_name_defaults_to_the_file_stem(tmp_path):
     ("[global\ndepth = 2\n",
      "FILE: not valid TOML: Expected ']' at the end of a table declaration (at line 1, "
      "column 8)"),
+    ("[fixed]\ninput_size = 64\n[global]\ndepth = 2\n",
+     "FILE: [fixed] input_size is a dataset default; set it in [space]"),
     ("[fixed]\ndepth = [2, 4]\n",
      "FILE: [fixed] depth [2, 4] is not allowed; [fixed] takes one value, choices go in "
      "[global]"),
