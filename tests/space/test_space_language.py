@@ -1,5 +1,6 @@
 """Parsing space files: every key and value checked, errors name the file, key and choices."""
 
+import random
 import subprocess
 import sys
 import textwrap
@@ -34,7 +35,7 @@ def test_minimal_file_gives_arch_defaults_and_no_parameters(tmp_path):
     space = load_space(write(tmp_path, MINIMAL))
     assert space.name == "toy" and space.num_parameters() == 0 and space.size() == 1
     assert space.grid() == {} and space.is_finite()
-    cfg = space.sample(__import__("random").Random(0))
+    cfg = space.sample(random.Random(0))
     assert cfg.depth == 2 and cfg.embed_dim == 384 and cfg.blocks[0].token_mixer == "ssa"
 
 
@@ -149,7 +150,7 @@ def test_constraints_accept_numbers_and_suffixed_strings(tmp_path, raw, value):
 
 def test_fixed_depth_heads_and_mlp_ratio_are_global_constants(tmp_path):
     space = load_space(write(tmp_path, "[fixed]\ndepth = 3\nheads = 4\nmlp_ratio = 2\n"))
-    cfg = space.sample(__import__("random").Random(0))
+    cfg = space.sample(random.Random(0))
     assert cfg.depth == 3 and {(b.heads, b.mlp_ratio) for b in cfg.blocks} == {(4, 2.0)}
 
 
