@@ -8,7 +8,6 @@ seconds, never after a hung search.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from autost.exceptions import StorageError
@@ -17,12 +16,21 @@ DEFAULT_URL = "sqlite:///autost.db"
 EXAMPLES = "expected e.g. sqlite:///autost.db or postgresql://user:pass@host/db"
 PG_CONNECT_TIMEOUT_S = 5
 SQLITE_BUSY_TIMEOUT_S = 30
-_PASSWORD = re.compile(r"(//[^/:@]*:)[^@]*@")
 
 
 def mask_url(url: str) -> str:
-    """The URL with its password replaced by ``***`` (works on unparseable strings too)."""
-    return _PASSWORD.sub(r"\1***@", url)
+    """The URL with its password replaced by ``***`` (works on unparseable strings too).
+
+    The user info runs from after "//" (else from the last '/') to the last '@'; the
+    password is what follows its first ':'.
+    """
+    at = url.rfind("@")
+    slashes = url.find("//")
+    start = slashes + 2 if 0 <= slashes < at else url.rfind("/", 0, at) + 1
+    user, sep, _ = url[start:at].partition(":")
+    if at < 0 or not sep:
+        return url
+    return f"{url[:start]}{user}:***{url[at:]}"
 
 
 def parse_url(url: str | None):
@@ -63,9 +71,9 @@ def parse_url(url: str | None):
 
 def render(parsed, hide_password: bool) -> str:
     """The URL as text; the masked form shows the scheme without the driver, as users type it."""
-    if hide_password:
-        parsed = parsed.set(drivername=parsed.get_backend_name())
-    return parsed.render_as_string(hide_password=hide_password)
+    if hide_password:  # mask_url also catches an unencoded '@' in the password
+        return mask_url(parsed.set(drivername=parsed.get_backend_name()).render_as_string())
+    return parsed.render_as_string(hide_password=False)
 
 
 def engine_kwargs(parsed) -> dict:

@@ -1,0 +1,96 @@
+"""``autost pareto``: tables on stdout or in a file, a plot, one Error: line on bad input."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import time
+
+import optuna
+import pytest
+from click.testing import CliRunner
+from matplotlib import image
+
+from autost.cli import main
+
+
+def _run(*args):
+    return CliRunner().invoke(main, ["pareto", *args])
+
+
+def test_help():
+    result = _run("--help")
+    assert result.exit_code == 0 and "--objective" in result.output
+
+
+def test_markdown_on_stdout_by_default(scored_study):
+    storage, _ = scored_study
+    result = _run("--study", "demo", "--storage", storage.url)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("| trial | arch_id | flops: MACs per image, total over T (M) |")
+    assert len(lines) == 2 + 4
+
+
+def test_csv_file_from_suffix_and_png_plot(scored_study, tmp_path):
+    storage, info = scored_study
+    out, plot = tmp_path / "front.csv", tmp_path / "front.png"
+    result = _run("--study", "demo", "--storage", storage.url, "--out", str(out),
+                  "--plot", str(plot))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert result.stderr == f"wrote 4 of 9 feasible candidates to {out}\nwrote {plot}\n"
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert {int(r["trial"]) for r in rows}.isdisjoint(info["infeasible"])
+    assert image.imread(plot).shape[:2] == (600, 800)
+
+
+def test_json_with_chosen_objectives(scored_study):
+    storage, _ = scored_study
+    result = _run("--study", "demo", "--storage", storage.url, "--format", "json",
+                  "--objective", "sops:max", "--objective", "energy:min")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["objectives"] == ["sops:max", "energy:min"] and doc["rows"]
+
+
+def test_unknown_study_is_one_error_line(scored_study):
+    storage, _ = scored_study
+    result = _run("--study", "dmeo", "--storage", storage.url)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: no study 'dmeo' in {storage.masked_url}; studies "
+                             "there: demo (or give the right --storage)\n")
+
+
+def test_empty_study_is_one_error_line(scored_study):
+    storage, _ = scored_study
+    study = optuna.create_study(study_name="empty", storage=storage.optuna_storage(),
+                                directions=["maximize", "minimize"])
+    study.set_user_attr("objectives", ["flops:max", "energy:min"])
+    result = _run("--study", "empty", "--storage", storage.url)
+    assert result.exit_code == 1
+    assert result.output == ("Error: study 'empty' has no trials yet; run "
+                             "`autost search --study empty` first\n")
+
+
+def test_unknown_objective_is_one_error_line(scored_study):
+    storage, _ = scored_study
+    result = _run("--study", "demo", "--storage", storage.url, "--objective", "flop:max",
+                  "--objective", "energy:min")
+    assert result.exit_code == 1
+    assert result.output == "Error: unknown score 'flop'; did you mean 'flops', 'sops'?\n"
+
+
+@pytest.mark.parametrize("url", ["postgresql://bob:s3cret@127.0.0.1:1/results",
+                                 "postgresql:/bob:s3cret@nowhere"])
+def test_bad_storage_fails_fast_with_password_masked(url):
+    start = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "autost", "pareto", "--study", "s",
+                             "--storage", url], capture_output=True, text=True, timeout=60)
+    elapsed = time.monotonic() - start
+    assert result.returncode == 1 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "s3cret" not in lines[0]
+    assert "***" in lines[0]
+    assert elapsed < 10
