@@ -31,9 +31,17 @@ def test_postgresql_urls_use_psycopg3(url):
     assert parse_url(url).drivername == "postgresql+psycopg"
 
 
-def test_mask_url_hides_only_the_password():
-    assert mask_url("postgresql://bob:s3cret@db.lan:5432/x") == "postgresql://bob:***@db.lan:5432/x"
-    assert mask_url("sqlite:///a.db") == "sqlite:///a.db"
+@pytest.mark.parametrize("url, masked", [
+    ("postgresql://bob:s3cret@db.lan:5432/x", "postgresql://bob:***@db.lan:5432/x"),
+    ("postgresql://bob:pa/s@s@db/x", "postgresql://bob:***@db/x"),
+    ("postgresql:/bob:s3cret@db", "postgresql:/bob:***@db"),
+    ("bob:s3cret@db", "bob:***@db"),
+    ("postgresql://bob@db/x", "postgresql://bob@db/x"),
+    ("sqlite:///runs/a@b.db", "sqlite:///runs/a@b.db"),
+    ("not a url", "not a url"),
+])
+def test_mask_url_hides_only_the_password(url, masked):
+    assert mask_url(url) == masked
 
 
 @pytest.mark.parametrize("url, message", [
