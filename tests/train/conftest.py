@@ -36,3 +36,18 @@ def tiny_net():
         return TinySpikingNet(**kwargs)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def local_ray():
+    """One local Ray for the whole test session (starting Ray costs seconds)."""
+    import fake_training
+    import ray
+    import ray.cloudpickle
+
+    from autost.train.tuning import start_local_ray
+
+    ray.cloudpickle.register_pickle_by_value(fake_training)
+    if not ray.is_initialized():
+        start_local_ray(num_cpus=2)
+    yield
