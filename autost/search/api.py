@@ -163,9 +163,10 @@ def _open_study(rdb, name: str, plan: SearchPlan, space, parallel: bool):
 
 
 def _result(db, study, plan: SearchPlan, stats, wall_s: float) -> SearchResult:
-    from autost.search.budget import count_complete
+    from optuna.trial import TrialState
 
-    best = study.best_trials if count_complete(study) else []
+    complete = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+    best = study.best_trials if complete else []
     best = sorted(best, key=lambda t: t.values[0],
                   reverse=plan.objectives[0].direction == "maximize")
     key = plan.settings_key()
@@ -185,6 +186,6 @@ def _result(db, study, plan: SearchPlan, stats, wall_s: float) -> SearchResult:
     return SearchResult(
         study_name=study.study_name, storage=db.masked_url, space=plan.space,
         objectives=[o.spec for o in plan.objectives], sampler=plan.sampler, seed=plan.seed,
-        budget=plan.budget, complete=count_complete(study), wall_s=round(wall_s, 3), run=run,
+        budget=plan.budget, complete=complete, wall_s=round(wall_s, 3), run=run,
         best=rows,
     )

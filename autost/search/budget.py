@@ -16,13 +16,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def count_complete(study) -> int:
-    """COMPLETE trials in the study as the database has them now."""
-    from optuna.trial import TrialState
-
-    return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
-
-
 class BudgetLock:
     """A lock on one study's budget, shared by processes on one database."""
 

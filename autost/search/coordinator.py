@@ -2,9 +2,10 @@
 
 Per candidate: ask a trial, let the space suggest an architecture, look its scores up (this
 run's memo, then the database by arch_id and settings key), score it if needed (inline or in
-the pool), store the scores, report the ceilings through ``trial.set_constraint`` and tell
-the objective values. Trials of this process stay at most ``workers`` (or ``2 x workers``
-with a pool) running at once; see autost.search.budget for how the budget stays exact.
+the pool), store the scores, write the trial's user attrs (``arch_id``, ``settings_key``,
+``space``, ``fail_reason``) and constraints in one transaction, and tell the objective
+values. This process keeps at most ``workers`` trials running (``2 x workers`` with a pool,
+so no pool process waits); see autost.search.budget for how the budget stays exact.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 
 from autost.exceptions import AutostError, SearchError
-from autost.search.budget import BudgetLock, count_complete
+from autost.search.budget import BudgetLock
 from autost.search.heartbeat import Heartbeat, fail_stale_trials
 from autost.search.progress import Progress
 from autost.search.scoring import Outcome, Scorer
+from autost.search.trial_attrs import count_complete, write_attrs
 
 FAIL_REASON = "fail_reason"
 OVER_BUDGET = "over_budget"
@@ -50,9 +52,11 @@ class Coordinator:
         self._scorer = Scorer(plan.proxies, plan.settings(), workers)
         self._max_running = workers if workers <= 1 else 2 * workers
         self._lock = BudgetLock(storage.engine, study.study_name)
+        self._study_id = rdb.get_study_id_from_name(study.study_name)
         self._memo: dict[str, Outcome] = {}
         self._running: dict[str, tuple] = {}  # arch_id -> (future, [trials])
         self._n_running = 0
+        self._arch_of: dict[int, str] = {}  # trial id -> arch_id, while running
         self._heartbeat = None
         self._stale_check = 0.0
         self._show_progress = progress
@@ -63,7 +67,7 @@ class Coordinator:
         interval = self._rdb.get_heartbeat_interval()
         if interval:
             self._heartbeat = Heartbeat(self._rdb, interval)
-        complete = count_complete(self.study)
+        complete = self._count()
         done = self.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
         self._progress = Progress(self.plan.objectives, self.plan.budget, done,
                                   self._show_progress)
@@ -87,7 +91,10 @@ class Coordinator:
                 self._ask()
             else:
                 self._wait()
-            complete = count_complete(self.study)
+            complete = self._count()
+
+    def _count(self) -> int:
+        return count_complete(self.storage.engine, self._study_id)
 
     def _exhausted(self) -> bool:
         is_exhausted = getattr(self.study.sampler, "is_exhausted", None)
@@ -107,9 +114,7 @@ class Coordinator:
             self._fail(trial, f"{type(e).__name__}: {e}")
             return
         arch_id = cfg.arch_id
-        for key, value in (("arch_id", arch_id), ("settings_key", self._key),
-                           ("space", self.plan.space)):
-            trial.set_user_attr(key, value)
+        self._arch_of[trial._trial_id] = arch_id
         known = self._memo.get(arch_id) or self._stored(arch_id)
         if known is not None:
             self.stats.cached += 1
@@ -158,20 +163,16 @@ class Coordinator:
         if outcome.error is not None or missing:
             self._fail(trial, outcome.error or f"scores missing: {', '.join(missing)}")
             return
-        feasible = True
-        with warnings.catch_warnings():  # a retried trial inherits its constraints
-            warnings.simplefilter("ignore")
-            for c in self.plan.constraints:
-                violation = c.violation(outcome.values)
-                feasible &= violation <= 0
-                trial.set_constraint(c.name, violation)
+        violations = {c.name: c.violation(outcome.values) for c in self.plan.constraints}
+        feasible = all(v <= 0 for v in violations.values())
         values = [outcome.values[o.proxy] for o in self.plan.objectives]
         with self._lock.held():
-            if count_complete(self.study) >= self.plan.budget:
-                trial.set_user_attr(OVER_BUDGET, True)
+            if self._count() >= self.plan.budget:
+                self._write(trial, violations, {OVER_BUDGET: True})
                 self.study.tell(trial, state=optuna.trial.TrialState.PRUNED)
                 self.stats.over_budget += 1
             else:
+                self._write(trial, violations)
                 self.study.tell(trial, values)
                 self.stats.complete += 1
                 self._progress.saw(values, feasible)
@@ -181,7 +182,7 @@ class Coordinator:
     def _fail(self, trial, reason: str) -> None:
         import optuna
 
-        trial.set_user_attr(FAIL_REASON, reason[:2000])
+        self._write(trial, {}, {FAIL_REASON: reason[:2000]})
         self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
         self._release(trial)
         self.stats.failed += 1
@@ -194,8 +195,16 @@ class Coordinator:
                 f"the last: {reason}. Check the space and the proxies (autost score)"
             )
 
+    def _write(self, trial, violations: dict, extra: dict | None = None) -> None:
+        user = {"settings_key": self._key, "space": self.plan.space, **(extra or {})}
+        arch_id = self._arch_of.get(trial._trial_id)
+        if arch_id is not None:
+            user["arch_id"] = arch_id
+        write_attrs(self.storage.engine, trial._trial_id, user, violations)
+
     def _release(self, trial) -> None:
         self._n_running -= 1
+        self._arch_of.pop(trial._trial_id, None)
         if self._heartbeat:
             self._heartbeat.remove(trial._trial_id)
 
@@ -213,7 +222,7 @@ class Coordinator:
         for _, trials in self._running.values():
             for trial in trials:
                 try:
-                    trial.set_user_attr(FAIL_REASON, "search interrupted")
+                    self._write(trial, {}, {FAIL_REASON: "search interrupted"})
                     self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
                 except Exception:  # noqa: BLE001 - best effort; heartbeats catch the rest
                     pass
