@@ -23,6 +23,7 @@ def test_sqlite_uses_wal_and_a_busy_timeout(tmp_path):
     with storage.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     storage.close()
 
 
