@@ -130,8 +130,10 @@ def _state(row) -> str:
 
 
 def _show(value) -> str:
-    if value is None or value == [] or value == {}:
+    if value is None:
         return "not recorded"
+    if value == [] or value == {}:
+        return "none"
     if isinstance(value, dict):
         return ", ".join(f"{k} <= {v:g}" if isinstance(v, int | float) else f"{k}: {v}"
                          for k, v in value.items())

@@ -52,4 +52,7 @@ def test_settings_fall_back_to_the_newest_run(scored_study, tmp_path):
     text = (tmp_path / "summary.md").read_text()
     assert "| **sampler** | nsga2 |" in text and "| **seed** | 2 |" in text
     assert "| **constraints** | not recorded |" in text
+    study.set_user_attr("constraints", {})
+    write_report(storage, "bare", tmp_path)
+    assert "| **constraints** | none |" in (tmp_path / "summary.md").read_text()
     assert not list(tmp_path.glob("layers_*.csv"))  # no autost scores, no breakdown
