@@ -131,3 +131,15 @@ def test_unknown_study_lists_existing_names(scored_study):
         storage.study_candidates("dmeo")
     assert str(e.value) == (f"no study 'dmeo' in {storage.masked_url}; studies there: demo "
                             "(or give the right --storage)")
+
+
+def test_study_candidates_on_postgresql(postgres_url):
+    from conftest import build_scored_study
+
+    storage, info = build_scored_study(postgres_url)
+    rows = storage.study_candidates("demo")
+    assert [r.number for r in rows if r.feasible and r.state == "COMPLETE"] == info["feasible"]
+    assert all(r.scores["flops"] == info["values"][r.number]["flops"] for r in rows
+               if r.number in info["values"])
+    assert rows[3].scores["naswot"] == -math.inf
+    storage.close()

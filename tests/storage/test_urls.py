@@ -1,6 +1,7 @@
 """Storage URLs: defaults, driver choice, and errors that come fast with the password masked."""
 
 import os
+import socket
 import time
 
 import pytest
@@ -86,3 +87,16 @@ def test_file_that_is_not_a_database(tmp_path):
     path.write_bytes(os.urandom(4096))
     with pytest.raises(StorageError, match="check the file is an SQLite database"):
         open_storage(f"sqlite:///{path}")
+
+
+def test_server_that_never_answers_times_out_within_seconds():
+    """A host that accepts TCP but never speaks (a firewall, a wrong port) hits the
+    5 s connect timeout instead of hanging."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        port = server.getsockname()[1]
+        start = time.monotonic()
+        with pytest.raises(StorageError, match="cannot reach storage postgresql://bob:\\*\\*\\*@"):
+            open_storage(f"postgresql://bob:s3cret@127.0.0.1:{port}/results")
+        assert time.monotonic() - start < 10
