@@ -8,6 +8,7 @@ never imports torch.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -192,7 +193,9 @@ def _fail(field_name: str, value, rule: str) -> None:
 
 def _check_choice(field_name: str, value, allowed) -> None:
     if value not in allowed:
-        _fail(field_name, value, f"must be one of {', '.join(map(str, allowed))}")
+        close = difflib.get_close_matches(str(value), list(map(str, allowed)), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+        _fail(field_name, value, f"must be one of {', '.join(map(str, allowed))}{hint}")
 
 
 def _check_positive(field_name: str, value) -> None:
@@ -251,12 +254,8 @@ def validate(cfg: ArchConfig) -> None:
 
 def _validate_block(b: BlockConfig, i: int, width: int) -> None:
     where = f"in block {i}"
-    if b.token_mixer not in TOKEN_MIXERS:
-        _fail(f"token_mixer {where}:", b.token_mixer,
-              f"must be one of {', '.join(TOKEN_MIXERS)}")
-    if b.channel_mixer not in CHANNEL_MIXERS:
-        _fail(f"channel_mixer {where}:", b.channel_mixer,
-              f"must be one of {', '.join(CHANNEL_MIXERS)}")
+    _check_choice(f"token_mixer {where}:", b.token_mixer, TOKEN_MIXERS)
+    _check_choice(f"channel_mixer {where}:", b.channel_mixer, CHANNEL_MIXERS)
     if isinstance(b.heads, bool) or not isinstance(b.heads, int) or b.heads < 1:
         _fail(f"heads {where}:", b.heads, "must be a positive integer")
     if width % b.heads:
