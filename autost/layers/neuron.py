@@ -46,15 +46,20 @@ class LIF(nn.Module):
         self.alpha = alpha
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.simulate(x)[0]
+
+    def simulate(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Spikes S and charged membrane H (before the reset), both shaped like x."""
         v = torch.full_like(x[0], self.v_reset)
-        spikes = []
+        spikes, charges = [], []
         for x_t in x:
             h = v + (x_t - (v - self.v_reset)) / self.tau
             s = spike(h - self.v_threshold, self.alpha)
             s_reset = s.detach()
             v = h * (1.0 - s_reset) + self.v_reset * s_reset
             spikes.append(s)
-        return torch.stack(spikes)
+            charges.append(h)
+        return torch.stack(spikes), torch.stack(charges)
 
     def extra_repr(self) -> str:
         return f"tau={self.tau}, v_threshold={self.v_threshold}, v_reset={self.v_reset}"

@@ -16,9 +16,9 @@ from autost.layers.ops import ElementwiseMul, SumReduce
 
 
 class _QKAttention(nn.Module):
-    """Shared Q, K and projection; subclasses choose the axis of the Q sum."""
+    """Shared Q, K and projection; subclasses pass the sum that reduces Q to the mask."""
 
-    def __init__(self, dim: int, block, make):
+    def __init__(self, dim: int, q_sum: SumReduce, make):
         super().__init__()
         cfg = make.cfg
         self.q = LinearBN(dim, dim, bias=cfg.qkv_bias)
@@ -27,6 +27,7 @@ class _QKAttention(nn.Module):
         self.k = LinearBN(dim, dim, bias=cfg.qkv_bias)
         self.k_lif = make.lif()
         self.k_mask = make.mask()
+        self.q_sum = q_sum
         self.attn_lif = make.attention_lif()
         self.attn_mask = make.mask()
         self.apply_attention = ElementwiseMul()
@@ -42,16 +43,15 @@ class QKTokenAttention(_QKAttention):
     """QKTA core on [T, B, N, D]: a per-head token mask from the channel sum of Q."""
 
     def __init__(self, dim: int, num_tokens: int, block, make):
-        super().__init__(dim, block, make)
+        super().__init__(dim, SumReduce(dim=-1), make)
         self.heads = block.heads
-        self.channel_sum = SumReduce(dim=-1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         t, b, n, d = x.shape
         q, k = self.qk(x)
         q = q.reshape(t, b, n, self.heads, d // self.heads)
         k = k.reshape(t, b, n, self.heads, d // self.heads)
-        attn = self.attn_mask(self.attn_lif(self.channel_sum(q)))
+        attn = self.attn_mask(self.attn_lif(self.q_sum(q)))
         return self.proj(self.apply_attention(attn, k).reshape(t, b, n, d))
 
 
@@ -59,10 +59,9 @@ class QKChannelAttention(_QKAttention):
     """QKCA core on [T, B, N, D]: a channel mask from the token sum of Q (heads unused)."""
 
     def __init__(self, dim: int, num_tokens: int, block, make):
-        super().__init__(dim, block, make)
-        self.token_sum = SumReduce(dim=2)
+        super().__init__(dim, SumReduce(dim=2), make)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         q, k = self.qk(x)
-        attn = self.attn_mask(self.attn_lif(self.token_sum(q)))
+        attn = self.attn_mask(self.attn_lif(self.q_sum(q)))
         return self.proj(self.apply_attention(attn, k))

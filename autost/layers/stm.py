@@ -17,8 +17,9 @@ from autost.layers.linear_bn import LinearBN
 class TokenMixingLinear(nn.Module):
     """y[:, n, g] = sum_m W[g, n, m] x[:, m, g] on [T, B, N, D]: weight [h, N, N], no bias.
 
-    MACs per time step and sample: D x N (every output element is a dot product over N
-    tokens). Initialised as the demo code does (Kaiming normal, fan_out, ReLU gain).
+    MACs per time step and sample: D x N^2 (each of the N x D outputs is a dot product over N
+    tokens). Initialised with the variance of the demo code's Kaiming normal (fan_out, ReLU
+    gain), drawn uniformly: ``normal_`` on the meta device costs seconds of imports.
     """
 
     def __init__(self, heads: int, num_tokens: int):
@@ -29,7 +30,8 @@ class TokenMixingLinear(nn.Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        nn.init.normal_(self.weight, 0.0, math.sqrt(2.0 / self.num_tokens))
+        bound = math.sqrt(6.0 / self.num_tokens)
+        nn.init.uniform_(self.weight, -bound, bound)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         t, b, n, d = x.shape
