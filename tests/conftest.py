@@ -113,6 +113,12 @@ def build_scored_study(url: str, name: str = "demo"):
     return storage, info
 
 
+@pytest.fixture
+def scored_study_builder():
+    """:func:`build_scored_study`, for a test that needs the demo study on another URL."""
+    return build_scored_study
+
+
 @pytest.fixture(scope="session")
 def _scored_template(tmp_path_factory):
     path = tmp_path_factory.mktemp("scored") / "template.db"

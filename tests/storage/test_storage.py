@@ -133,10 +133,8 @@ def test_unknown_study_lists_existing_names(scored_study):
                             "(or give the right --storage)")
 
 
-def test_study_candidates_on_postgresql(postgres_url):
-    from conftest import build_scored_study
-
-    storage, info = build_scored_study(postgres_url)
+def test_study_candidates_on_postgresql(postgres_url, scored_study_builder):
+    storage, info = scored_study_builder(postgres_url)
     rows = storage.study_candidates("demo")
     assert [r.number for r in rows if r.feasible and r.state == "COMPLETE"] == info["feasible"]
     assert all(r.scores["flops"] == info["values"][r.number]["flops"] for r in rows
