@@ -56,8 +56,9 @@ def _common(f):
               help="tpe (default), nsga2, nsga3, random, qmc, gp or grid (finite spaces).")
 @click.option("--study", "study_name", default=None, help="Study name (default: the space's).")
 @click.option("--rates", type=click.Choice(["init", "prior"]), default=None,
-              help="Firing rates for SOPs and energy: measured at init (default) or "
-                   "literature priors.")
+              help="Firing rates behind SOPs and energy: literature priors (default, no "
+                   "forward pass) or measured at init on a calibration batch (seconds per "
+                   "candidate; use --workers).")
 @_common
 def search(space, budget, objectives, max_params, max_macs, max_energy, sampler, study_name,
            rates, storage_url, workers, seed, as_json, progress):
@@ -114,9 +115,11 @@ def _echo(result, as_json: bool) -> None:
         click.echo("no feasible complete trial yet")
         return
     names = list(result.best[0].values)
-    headers = ["trial", *names, "params", "arch_id", "architecture"]
+    extra = [] if "params" in names else ["params"]
+    headers = ["trial", *names, *extra, "arch_id", "architecture"]
     rows = [[b.number, *(format_number(v) for v in b.values.values()),
-             format_number(b.params) if b.params is not None else "", b.arch_id[:12], b.summary]
+             *(format_number(b.params) if b.params is not None else "" for _ in extra),
+             b.arch_id[:12], b.summary]
             for b in result.best[:SHOWN_BEST]]
     click.echo(f"Pareto front ({len(result.best)} trials, {', '.join(result.objectives)}):")
     click.echo(aligned(headers, rows), nl=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import time
+import warnings
 from dataclasses import asdict, dataclass
 
 from autost.exceptions import StudyNotFoundError
@@ -23,7 +24,8 @@ DEFAULT_WORKERS = 1
 
 @dataclass(frozen=True)
 class BestTrial:
-    """One trial of the Pareto front (feasible trials only, when there are ceilings)."""
+    """One trial of the Pareto front (feasible trials only, when there are ceilings); an
+    architecture found by several trials appears once."""
 
     number: int
     arch_id: str
@@ -65,8 +67,9 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
     ``{"max_params": "12M", "max_macs": "2G", "max_energy_mj": 1.5}`` on top of the space's.
     ``sampler``: tpe (default), nsga2, nsga3, random, qmc, gp or grid. ``seed``: None draws
     one and records it. ``storage``: a SQLAlchemy URL, default ``sqlite:///autost.db``.
-    ``workers``: local processes that score candidates. ``rates``: ``init`` (measured at
-    initialization, default) or ``prior`` (literature rates, no forward pass).
+    ``workers``: local processes that score candidates. ``rates``: ``prior`` (per-layer
+    literature priors, default: no forward pass) or ``init`` (measured on a calibration batch
+    at initialization; seconds per candidate, so use ``workers``).
     A rerun with the same study resumes it; options left None take the study's values.
     """
     from autost.space import load_space
@@ -156,7 +159,9 @@ def _open_study(rdb, name: str, plan: SearchPlan, space, parallel: bool):
             if study.user_attrs.get(key) != getattr(plan, key):
                 study.set_user_attr(key, getattr(plan, key))
         return study
-    study.set_metric_names([o.proxy for o in plan.objectives])
+    with warnings.catch_warnings():  # metric names are "experimental" since Optuna 3.2
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        study.set_metric_names([o.proxy for o in plan.objectives])
     for key, value in plan.user_attrs().items():
         study.set_user_attr(key, value)
     return study
@@ -167,8 +172,11 @@ def _result(db, study, plan: SearchPlan, stats, wall_s: float) -> SearchResult:
 
     complete = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
     best = study.best_trials if complete else []
-    best = sorted(best, key=lambda t: t.values[0],
+    best = sorted(best, key=lambda t: (t.values[0], t.number),
                   reverse=plan.objectives[0].direction == "maximize")
+    seen: set = set()  # a front holds every trial of a repeated architecture; show it once
+    best = [t for t in best if not (t.user_attrs.get("arch_id") in seen
+                                    or seen.add(t.user_attrs.get("arch_id")))]
     key = plan.settings_key()
     ids = [t.user_attrs.get("arch_id") for t in best]
     archs = db.get_candidates([i for i in ids if i])

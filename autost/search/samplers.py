@@ -9,6 +9,7 @@ turns on TPE's constant liar, so trials running at the same time are not propose
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 from autost.exceptions import SearchConfigError, unknown_name
@@ -56,6 +57,13 @@ def _gp(seed, space, parallel):
 def _grid(seed, space, parallel):
     from optuna.samplers import GridSampler
 
+    class AskTellGridSampler(GridSampler):
+        """GridSampler without its ``study.stop()`` (allowed only inside ``optimize``); the
+        coordinator stops on ``is_exhausted`` instead."""
+
+        def after_trial(self, study, trial, state, values) -> None:
+            pass
+
     grid = space.grid()
     if grid is None:
         raise SearchConfigError(
@@ -63,7 +71,7 @@ def _grid(seed, space, parallel):
             f"{space.name!r} varies them (depth, conditions or width-dependent choices); "
             "use --sampler random or tpe"
         )
-    return GridSampler(grid, seed=seed)
+    return AskTellGridSampler(grid, seed=seed)
 
 
 SAMPLERS: dict[str, Callable] = {
@@ -90,4 +98,9 @@ def check_sampler(name: str) -> str:
 
 def create_sampler(name: str, *, seed: int, space, parallel: bool = False):
     """Build the named Optuna sampler for ``space`` with ``seed``."""
-    return SAMPLERS[check_sampler(name)](seed, space, parallel)
+    import optuna
+
+    factory = SAMPLERS[check_sampler(name)]
+    with warnings.catch_warnings():  # qmc, nsga3 and gp options are "experimental" in Optuna
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return factory(seed, space, parallel)
