@@ -174,9 +174,10 @@ def _result(db, study, plan: SearchPlan, stats, wall_s: float) -> SearchResult:
     best = study.best_trials if complete else []
     best = sorted(best, key=lambda t: (t.values[0], t.number),
                   reverse=plan.objectives[0].direction == "maximize")
-    seen: set = set()  # a front holds every trial of a repeated architecture; show it once
-    best = [t for t in best if not (t.user_attrs.get("arch_id") in seen
-                                    or seen.add(t.user_attrs.get("arch_id")))]
+    first = {}  # a front holds every trial of a repeated architecture; show it once
+    for trial in best:
+        first.setdefault(trial.user_attrs.get("arch_id"), trial)
+    best = list(first.values())
     key = plan.settings_key()
     ids = [t.user_attrs.get("arch_id") for t in best]
     archs = db.get_candidates([i for i in ids if i])
