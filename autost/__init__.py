@@ -8,7 +8,11 @@ from importlib import import_module
 
 __version__ = "0.1.0"
 
-_LAZY = {}
+_LAZY = {
+    "search": ("autost.search", "search"),
+    "run_worker": ("autost.search", "run_worker"),
+    "SearchResult": ("autost.search", "SearchResult"),
+}
 
 __all__ = ["__version__", *_LAZY]
 

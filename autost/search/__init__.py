@@ -2,7 +2,13 @@
 
 ``search`` starts or resumes a study on one machine (a local process pool scores when
 ``workers > 1``); ``run_worker`` joins a study from any machine that reaches its database.
+
+``autost.search`` is both this package and the function: the package is callable, so
+``autost.search(space, budget=...)`` works whether or not the package was imported before.
 """
+
+import sys
+import types
 
 from autost.search.api import BestTrial, SearchResult, run_worker, search
 from autost.search.objectives import (
@@ -30,3 +36,11 @@ __all__ = [
     "run_worker",
     "search",
 ]
+
+
+class _CallablePackage(types.ModuleType):
+    def __call__(self, *args, **kwargs) -> SearchResult:
+        return search(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallablePackage
