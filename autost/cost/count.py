@@ -1,0 +1,272 @@
+"""Cost pass: parameters, MACs and element-wise operations of every layer, from shapes alone.
+
+The model is built on PyTorch's meta device (no weights are allocated, no data is read) and
+one forward pass of a meta batch runs under forward hooks; each leaf module's counting rule
+(:mod:`autost.cost.rules`) turns the shapes it sees into counts. On the meta device the
+costed leaf modules return empty tensors of their output shape (:mod:`autost.cost.shapes`)
+instead of running PyTorch's slow meta kernels; a model on a real device runs its own
+forward, which is how the tests check the shape rules.
+
+Counts are per sample. A layer that runs on every time step (its tensors carry T, folded
+into the batch or as a leading axis) reports ``macs_per_step`` and ``macs_total = T x
+macs_per_step``; a layer that runs once per sample would have ``steps = 1`` (autost's
+models have none: the head runs per step and averages its logits over T).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
+
+import torch
+from torch import nn
+
+from autost.arch import ArchConfig
+from autost.cost.priors import layer_role
+from autost.cost.rules import FREE_KINDS, is_mac_layer, rule_for
+from autost.cost.shapes import shape_forward
+from autost.exceptions import CostModelError
+
+
+def shape_pass_batch(timesteps: int) -> int:
+    """Batch of the shape pass: T + 1, so that T, B and T x B are three different numbers.
+
+    With B = 1 a folded [T*B, ...] tensor and a time-major [T, B, ...] one look alike, and
+    with B = T so do [T, B, ...] and a once-per-sample [B, T, ...]; on the meta device the
+    batch size costs nothing.
+    """
+    return timesteps + 1
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """Counts of one leaf module, per sample; shapes per sample and per time step."""
+
+    name: str
+    kind: str
+    input_shapes: tuple[tuple[int, ...], ...]
+    output_shape: tuple[int, ...]
+    params: int
+    macs_per_step: int
+    elementwise_ops_per_step: int
+    steps: int
+    is_mac: bool
+    encoding: bool
+    role: str | None
+
+    @property
+    def macs_total(self) -> int:
+        return self.macs_per_step * self.steps
+
+    @property
+    def elementwise_ops_total(self) -> int:
+        return self.elementwise_ops_per_step * self.steps
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["input_shapes"] = [list(s) for s in self.input_shapes]
+        data["output_shape"] = list(self.output_shape)
+        data["macs_total"] = self.macs_total
+        return data
+
+
+@dataclass(frozen=True)
+class CostReport:
+    """Per-layer and total costs of one model, per sample (MACs per step and over T)."""
+
+    timesteps: int
+    params: int
+    layers: tuple[LayerCost, ...]
+    unused: tuple[str, ...]
+
+    @property
+    def macs_per_step(self) -> int:
+        return sum(layer.macs_per_step for layer in self.layers)
+
+    @property
+    def macs_total(self) -> int:
+        return sum(layer.macs_total for layer in self.layers)
+
+    @property
+    def elementwise_ops_per_step(self) -> int:
+        return sum(layer.elementwise_ops_per_step for layer in self.layers)
+
+    @property
+    def elementwise_ops_total(self) -> int:
+        return sum(layer.elementwise_ops_total for layer in self.layers)
+
+    @property
+    def mac_layers(self) -> tuple[LayerCost, ...]:
+        return tuple(layer for layer in self.layers if layer.is_mac)
+
+    def layer(self, name: str) -> LayerCost:
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise KeyError(name)
+
+    def totals(self) -> dict[str, int]:
+        return {
+            "params": self.params,
+            "macs_per_step": self.macs_per_step,
+            "macs_total": self.macs_total,
+            "elementwise_ops_per_step": self.elementwise_ops_per_step,
+            "elementwise_ops_total": self.elementwise_ops_total,
+        }
+
+    def to_dict(self) -> dict:
+        return {"timesteps": self.timesteps, **self.totals(),
+                "layers": [layer.to_dict() for layer in self.layers],
+                "unused": list(self.unused)}
+
+
+def count_costs(spec: ArchConfig | str | nn.Module, *, timesteps: int | None = None,
+                sample_shape: tuple[int, ...] | None = None,
+                encoding: tuple[str, ...] | None = None) -> CostReport:
+    """Count parameters, MACs and element-wise operations of every layer of a model.
+
+    ``spec`` is an ArchConfig or preset name (built on the meta device, cached) or a built
+    model (meta or real; it runs one batch of zeros and is left as it was). For a module
+    without ``.config`` pass ``timesteps`` and ``sample_shape`` (C, H, W); the encoding
+    layers are the model's ``encoding_layers()``, else ``encoding`` (names), else the first
+    MAC layer called.
+    """
+    if isinstance(spec, nn.Module):
+        return _count_module(spec, timesteps, sample_shape, encoding)
+    if isinstance(spec, str):
+        from autost.models import get_preset
+
+        spec = get_preset(spec)
+    return _count_config(spec)
+
+
+@lru_cache(maxsize=512)
+def _count_config(cfg: ArchConfig) -> CostReport:
+    from autost.models import create_model
+
+    with torch.device("meta"):
+        model = create_model(cfg)
+    return _count_module(model, None, None, None)
+
+
+def _count_module(model: nn.Module, timesteps, sample_shape, encoding) -> CostReport:
+    cfg = getattr(model, "config", None)
+    if timesteps is None or sample_shape is None:
+        if cfg is None:
+            raise CostModelError("a model without .config needs timesteps and sample_shape "
+                                 "(C, H, W) to be counted")
+        timesteps = timesteps or cfg.timesteps
+        sample_shape = sample_shape or (cfg.in_channels, cfg.input_size, cfg.input_size)
+    names = {id(m): n for n, m in model.named_modules()}
+    if encoding is None and hasattr(model, "encoding_layers"):
+        encoding = tuple(names[id(m)] for m in model.encoding_layers())
+    calls: dict[str, list] = {}
+    device = next((p.device for p in model.parameters()), torch.device("meta"))
+    x = torch.zeros(timesteps, shape_pass_batch(timesteps), *sample_shape, device=device)
+    with _shape_pass(model, calls, device.type == "meta"):
+        model(x)
+    layers = [_layer_cost(model.get_submodule(n), n, records, timesteps)
+              for n, records in calls.items()]
+    if encoding is None:
+        encoding = tuple(layer.name for layer in layers if layer.is_mac)[:1]
+    layers = [_with_role(model, layer, encoding) for layer in layers]
+    unused = tuple(n for n, m in model.named_modules()
+                   if n not in calls and next(m.children(), None) is None
+                   and next(m.parameters(recurse=False), None) is not None)
+    params = sum(p.numel() for p in model.parameters())
+    return CostReport(timesteps, params, tuple(layers), unused)
+
+
+class _shape_pass:
+    """Hooks on every leaf module, shape rules on the meta device, eval mode, no autograd."""
+
+    def __init__(self, model: nn.Module, calls: dict[str, list], meta: bool):
+        self.model, self.calls, self.meta = model, calls, meta
+
+    def __enter__(self):
+        self.training = {m: m.training for m in self.model.modules()}
+        self.handles, self.short_cut = [], []
+        for name, module in self.model.named_modules():
+            if next(module.children(), None) is not None or type(module) in FREE_KINDS:
+                continue
+            self.handles.append(module.register_forward_hook(self._hook(name)))
+            forward = shape_forward(module) if self.meta else None
+            if forward is not None:
+                module.forward = forward
+                self.short_cut.append(module)
+        self.model.eval()
+        self.no_grad = torch.no_grad()
+        self.no_grad.__enter__()
+        return self
+
+    def _hook(self, name: str):
+        calls = self.calls
+
+        def hook(module, args, out):
+            inputs = tuple(a for a in args if isinstance(a, torch.Tensor))
+            macs, ops = rule_for(module, name)(module, inputs, out)
+            calls.setdefault(name, []).append(
+                (tuple(t.shape for t in inputs), tuple(out.shape), macs, ops))
+
+        return hook
+
+    def __exit__(self, *exc):
+        self.no_grad.__exit__(*exc)
+        for handle in self.handles:
+            handle.remove()
+        for module in self.short_cut:
+            del module.forward
+        for module, training in self.training.items():
+            module.training = training
+        return False
+
+
+def _per_sample(shape: tuple[int, ...], timesteps: int, name: str) -> tuple[tuple, int]:
+    """Strip the leading batch (and time) axes: (per-sample shape, steps the tensor holds).
+
+    The leading axes end where their product first reaches T x B (a per-step tensor, T
+    folded into the batch or time-major) or B (a tensor of once-per-sample values).
+    """
+    batch = shape_pass_batch(timesteps)
+    lead = 1
+    for k, size in enumerate(shape):
+        lead *= size
+        if lead in (batch, timesteps * batch):
+            return tuple(shape[k + 1:]), timesteps if lead == timesteps * batch else 1
+    raise CostModelError(f"layer {name!r} sees a tensor of shape {list(shape)} whose leading "
+                         f"axes are neither T x batch ({timesteps} x {batch}) nor batch")
+
+
+def _layer_cost(module: nn.Module, name: str, records: list, timesteps: int) -> LayerCost:
+    in_shapes, out_shape, _, _ = records[0]
+    lead_shape = in_shapes[0] if in_shapes else out_shape
+    _, steps = _per_sample(lead_shape, timesteps, name)
+    per_call = shape_pass_batch(timesteps) * steps
+    macs = sum(r[2] for r in records)
+    ops = sum(r[3] for r in records)
+    return LayerCost(
+        name=name, kind=type(module).__name__,
+        input_shapes=tuple(_per_sample(s, timesteps, name)[0] for s in in_shapes),
+        output_shape=_per_sample(out_shape, timesteps, name)[0],
+        params=sum(p.numel() for p in module.parameters(recurse=False)),
+        macs_per_step=_exact_div(macs, per_call, name),
+        elementwise_ops_per_step=_exact_div(ops, per_call, name),
+        steps=steps, is_mac=is_mac_layer(module), encoding=False, role=None,
+    )
+
+
+def _exact_div(count: int, by: int, name: str) -> int:
+    if count % by:
+        raise CostModelError(f"layer {name!r}: {count} operations do not split evenly over "
+                             f"{by} samples x steps; its tensors mix samples or time steps")
+    return count // by
+
+
+def _with_role(model: nn.Module, layer: LayerCost, encoding: tuple[str, ...]) -> LayerCost:
+    """Mark encoding layers and give every MAC layer its role (for prior rates)."""
+    if not layer.is_mac:
+        return layer
+    is_encoding = layer.name in encoding
+    role = layer_role(model, layer.name, model.get_submodule(layer.name), is_encoding)
+    return replace(layer, encoding=is_encoding, role=role)
+
