@@ -1,0 +1,109 @@
+"""``autost search`` and ``autost worker``: table, --json, the study readable by Optuna's CLI,
+and one ``Error:`` line (password masked, within seconds) for bad input."""
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from autost.cli import main
+
+TINY_SPACE = str(Path(__file__).parents[1] / "search" / "tiny.toml")  # four architectures
+
+
+@pytest.fixture
+def tiny_space():
+    return TINY_SPACE
+
+
+def _run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def _error_line(result) -> str:
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    return lines[0]
+
+
+def test_help():
+    for args in (["search", "--help"], ["worker", "--help"]):
+        result = _run(*args)
+        assert result.exit_code == 0 and "--storage" in result.output
+
+
+def test_search_prints_a_summary_table_and_json(tiny_space, tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    common = ["search", "--space", tiny_space, "--storage", url, "--objective", "flops:max",
+              "--objective", "params:min", "--sampler", "grid", "--no-progress"]
+    result = _run(*common, "--budget", "3", "--seed", "2")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("study tiny (sqlite:///") and "3/3 complete" in lines[0]
+    assert lines[2].split()[:4] == ["trial", "flops", "params", "arch_id"]
+    result = _run(*common, "--budget", "4", "--json")
+    doc = json.loads(result.stdout)
+    assert doc["complete"] == 4 and doc["run"]["complete"] == 1 and doc["seed"] == 2
+    assert doc["objectives"] == ["flops:max", "params:min"] and doc["best"]
+    assert {"number", "arch_id", "summary", "values", "params"} <= set(doc["best"][0])
+
+
+def test_optuna_cli_reads_the_study(tiny_space, tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    assert _run("search", "--space", tiny_space, "--storage", url, "--budget", "2",
+                "--objective", "flops:max", "--no-progress").exit_code == 0
+    optuna_cli = Path(sys.executable).with_name("optuna")
+    if not optuna_cli.exists():
+        pytest.skip("the optuna command is not installed beside this Python")
+    out = subprocess.run([str(optuna_cli), "best-trials", "--study-name", "tiny", "--storage",
+                          url, "-f", "json"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    best = json.loads(out.stdout)
+    assert best and "arch_id" in best[0]["user_attrs"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--sampler", "tpee"], "Error: unknown sampler 'tpee'; did you mean 'tpe'?"),
+    (["--objective", "flop"], "Error: unknown objective proxy 'flop'; did you mean 'flops'"),
+    (["--space", "stmixr"], "Error: unknown space 'stmixr'"),
+])
+def test_bad_names_are_one_error_line(args, message, tmp_path):
+    base = {"--space": "stmixer", "--budget": "1", "--storage": f"sqlite:///{tmp_path}/a.db"}
+    base.update(dict(zip(args[::2], args[1::2], strict=True)))
+    result = _run("search", *[x for kv in base.items() for x in kv])
+    assert result.exit_code == 1
+    assert _error_line(result).startswith(message)
+
+
+def test_a_bad_ceiling_is_misuse():
+    result = _run("search", "--space", "stmixer", "--budget", "1", "--max-params", "12X")
+    assert result.exit_code == 2
+    assert "Invalid value for '--max-params': --max-params '12X' is not a number" in result.output
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://autost:s3cret@127.0.0.1:1/nodb",
+    "postgresql://autost:s3cret@192.0.2.1:5432/nodb",
+    "mysql://autost:s3cret@localhost/db",
+    "sqlite:////no/such/dir/autost.db",
+    "not a url",
+])
+def test_a_bad_storage_fails_fast_with_the_password_masked(url):
+    started = time.monotonic()
+    result = _run("search", "--space", "stmixer", "--budget", "1", "--storage", url)
+    assert time.monotonic() - started < 15
+    assert result.exit_code == 1
+    line = _error_line(result)
+    assert "s3cret" not in result.output
+    if "s3cret" in url:
+        assert "***" in line
+
+
+def test_worker_without_a_study_is_one_error_line(tmp_path):
+    result = _run("worker", "--study", "nope", "--storage", f"sqlite:///{tmp_path}/a.db")
+    assert result.exit_code == 1
+    assert _error_line(result).startswith("Error: no study 'nope' in sqlite:///")
