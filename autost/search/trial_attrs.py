@@ -41,7 +41,8 @@ def write_attrs(engine, trial_id: int, user: dict, constraints: dict[str, float]
 def count_complete(engine, study_id: int) -> int:
     """COMPLETE trials of the study, counted by the database (one cheap query)."""
     query = sa.select(sa.func.count()).select_from(_TRIALS).where(
-        _TRIALS.c.study_id == study_id, _TRIALS.c.state == "COMPLETE")
+        _TRIALS.c.study_id == study_id,
+        sa.cast(_TRIALS.c.state, sa.String) == "COMPLETE")  # an enum type in PostgreSQL
     with engine.connect() as connection:
         return int(connection.execute(query).scalar_one())
 
