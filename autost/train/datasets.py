@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from autost.exceptions import DatasetError, unknown_name
 
 DIGITS_VALIDATION_FRACTION = 0.2
-SYNTHETIC_TRAIN, SYNTHETIC_VALIDATION, SYNTHETIC_CLASSES = 600, 200, 10
+SYNTHETIC_TRAIN, SYNTHETIC_VALIDATION, SYNTHETIC_CLASSES = 320, 160, 10
 
 
 @dataclass(frozen=True)
@@ -225,26 +225,32 @@ def _download_cifar(root: Path, fmt: _CifarFormat) -> None:
         archive.unlink(missing_ok=True)
 
 
+def _cifar_files(name: str, data_dir, download: bool) -> list[Path]:
+    """The train batches then the test batch, fetched first when asked and missing."""
+    fmt = _CIFAR[name]
+    if data_dir is None:
+        raise DatasetError(f"dataset {name!r} needs a data directory; expected "
+                           f"<dir>/{fmt.expected}; pass --data-dir DIR (add --download "
+                           "to fetch it)")
+    root = Path(data_dir)
+    files = [root / fmt.folder / f for f in (*fmt.train_files, fmt.test_file)]
+    if download and not all(p.is_file() for p in files):
+        _download_cifar(root, fmt)
+    missing = [p.name for p in files if not p.is_file()]
+    if missing:
+        what = "" if len(missing) == len(files) else f" (missing {', '.join(missing)})"
+        raise DatasetError(
+            f"{name} not found in {root}{what}; expected {root}/{fmt.expected}; pass "
+            "--download to fetch it or point --data-dir at an existing copy"
+        )
+    return files
+
+
 def _cifar_loader(name: str):
     fmt = _CIFAR[name]
 
     def load(data_dir, input_size, in_channels, download, seed) -> ImageDataset:
-        if data_dir is None:
-            raise DatasetError(f"dataset {name!r} needs a data directory; expected "
-                               f"<dir>/{fmt.expected}; pass --data-dir DIR (add --download "
-                               "to fetch it)")
-        root = Path(data_dir)
-        files = [root / fmt.folder / f for f in (*fmt.train_files, fmt.test_file)]
-        if download and not all(p.is_file() for p in files):
-            _download_cifar(root, fmt)
-        missing = [p.name for p in files if not p.is_file()]
-        if missing:
-            what = "" if len(missing) == len(files) else f" (missing {', '.join(missing)})"
-            raise DatasetError(
-                f"{name} not found in {root}{what}; expected "
-                f"{root}/{fmt.expected}; pass --download to fetch it or point --data-dir at "
-                "an existing copy"
-            )
+        files = _cifar_files(name, data_dir, download)
         parts = [_read_cifar_file(p, fmt) for p in files[:-1]]
         train = ImageSplit(torch.cat([p.images for p in parts]),
                            torch.cat([p.labels for p in parts]))
@@ -263,6 +269,26 @@ DATASETS = {
     "cifar100": _cifar_loader("cifar100"),
     "synthetic": _load_synthetic,
 }
+NUM_CLASSES = {"digits": 10, "cifar10": 10, "cifar100": 100, "synthetic": SYNTHETIC_CLASSES}
+
+
+def num_classes(name: str) -> int:
+    """Class count of a named dataset, without loading it."""
+    if name not in NUM_CLASSES:
+        raise unknown_name("dataset", name, NUM_CLASSES, error=DatasetError)
+    return NUM_CLASSES[name]
+
+
+def ensure_dataset(name: str, data_dir: str | Path | None = None,
+                   download: bool = False) -> None:
+    """Check that a dataset can be loaded (fetching CIFAR first when asked), without loading.
+
+    Run it once before training starts, so a missing directory is one clear error instead
+    of one failed trial per architecture, and parallel trials never download.
+    """
+    num_classes(name)
+    if name in _CIFAR:
+        _cifar_files(name, data_dir, download)
 
 
 def list_datasets() -> list[str]:

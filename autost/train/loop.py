@@ -34,7 +34,7 @@ class TrainSettings:
     lr: float = 2e-3
     min_lr: float = 1e-5
     weight_decay: float = 0.06
-    warmup_epochs: float = 0.5
+    warmup_epochs: float = 0.2
     label_smoothing: float = 0.1
     seed: int = 0
     max_batches: int | None = None

@@ -179,13 +179,23 @@ def _outcome(job: TrainJob, trial, history: list[dict], error: str | None) -> Tr
 
 
 def _recorder(jobs: Sequence[TrainJob], outcomes: dict, on_outcome):
+    """A Tune callback, in the driver, that turns finished trials into TrainOutcomes."""
     from ray.tune import Callback
 
     class Recorder(Callback):
-        """Collect per-epoch metrics and hand each finished trial to ``on_outcome``."""
+        """Collect per-epoch metrics and hand each finished trial to ``on_outcome``.
 
-        def __init__(self):
+        The driver-side state lives on the instance, not in a closure: Tune pickles its
+        callbacks with the experiment state, and the storage behind ``on_outcome`` cannot be
+        pickled (it is never restored from there, so it is left out).
+        """
+
+        def __init__(self, jobs, outcomes, on_outcome):
+            self.jobs, self.outcomes, self.on_outcome = jobs, outcomes, on_outcome
             self.history: dict[str, list[dict]] = {}
+
+        def __getstate__(self):
+            return {"history": {}}
 
         def on_trial_result(self, iteration, trials, trial, result, **info):
             self.history.setdefault(trial.trial_id, []).append(
@@ -194,10 +204,11 @@ def _recorder(jobs: Sequence[TrainJob], outcomes: dict, on_outcome):
 
         def _finish(self, trial, error):
             index = trial.config["job"]
-            outcome = _outcome(jobs[index], trial, self.history.get(trial.trial_id, []), error)
-            outcomes[index] = outcome
-            if on_outcome is not None:
-                on_outcome(outcome)
+            outcome = _outcome(self.jobs[index], trial, self.history.get(trial.trial_id, []),
+                               error)
+            self.outcomes[index] = outcome
+            if self.on_outcome is not None:
+                self.on_outcome(outcome)
 
         def on_trial_complete(self, iteration, trials, trial, **info):
             self._finish(trial, None)
@@ -205,26 +216,30 @@ def _recorder(jobs: Sequence[TrainJob], outcomes: dict, on_outcome):
         def on_trial_error(self, iteration, trials, trial, **info):
             self._finish(trial, _trial_error(trial))
 
-    return Recorder()
+    return Recorder(jobs, outcomes, on_outcome)
 
 
 def run_trials(jobs: Sequence[TrainJob], settings: TrainSettings, *,
                address: str | None = None, cpus_per_trial: float = 1,
-               gpus_per_trial: float = 0, asha: bool = True, grace_period: int = 1,
+               gpus_per_trial: float | None = None, asha: bool = True, grace_period: int = 1,
                on_outcome: Callable[[TrainOutcome], None] | None = None,
                train_fn: TrainFn = train_architecture) -> list[TrainOutcome]:
     """Train every job as one Ray Tune trial; return the outcomes in job order.
 
     ``asha`` stops trials whose validation accuracy trails at a rung (first rung after
     ``grace_period`` epochs, halving thereafter); without it every trial runs all epochs,
-    which is what a fair proxy-versus-accuracy comparison needs.
+    which is what a fair proxy-versus-accuracy comparison needs. ``gpus_per_trial`` None
+    gives each trial one GPU when the cluster has any, else none.
     """
     if not jobs:
         return []
     with ray_session(address):
+        import ray
         from ray import tune
         from ray.tune.schedulers import ASHAScheduler, FIFOScheduler
 
+        if gpus_per_trial is None:
+            gpus_per_trial = 1 if ray.cluster_resources().get("GPU", 0) >= 1 else 0
         scheduler = (ASHAScheduler(max_t=settings.epochs,
                                    grace_period=min(grace_period, settings.epochs),
                                    reduction_factor=2)

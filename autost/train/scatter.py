@@ -1,0 +1,194 @@
+"""Reproduce STMixer's accuracy-versus-FLOPs scatter for any space, with proxy correlations.
+
+N architectures are drawn uniformly at random from a space (distinct, seeded), adapted to a
+preset, scored by every proxy, trained briefly on Ray (every trial for the same number of
+epochs: no ASHA, so accuracies are comparable), and compared: Kendall tau, Spearman rho and
+precision at the top 25 % of each proxy against trained accuracy.
+
+Presets:
+
+- ``quick`` (a 2-core CPU in about 10 minutes): every sampled config is shrunk before it is
+  scored or trained: input 16x16 with patch size 4 (4x4 = 16 tokens), embed_dim / 4, the
+  first 4 blocks at most (a hierarchical speds config keeps its stages), T <= 2, the
+  dataset's class count. A sample that the shrink makes invalid is skipped and another is
+  drawn. The shrunk config is what is stored, scored and plotted.
+- ``paper`` (CIFAR-10 on a GPU): configs as sampled, with the dataset's class count.
+
+Rerunning reuses the database: scores by (arch_id, score settings key), trainings by
+(arch_id, dataset, epochs, seed).
+"""
+
+import math
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autost.arch import ArchConfig
+from autost.exceptions import ArchValidationError, AutostError
+from autost.report.correlation import correlation_table
+from autost.train.datasets import num_classes
+from autost.train.loop import TrainSettings
+from autost.train.records import cached_trainings, store_outcome
+from autost.train.tuning import TrainJob, run_trials
+
+PROXIES = ("params", "flops", "sops", "energy", "sahd", "naswot")
+SAMPLE_TRIES = 50  # draws per wanted architecture before giving up on distinct ones
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ScatterPreset:
+    """Defaults of a scatter run; dataset, samples and epochs can be overridden."""
+
+    name: str
+    dataset: str
+    samples: int
+    epochs: int
+    batch_size: int
+    lr: float
+    shrink: bool
+
+
+PRESETS = {
+    "quick": ScatterPreset("quick", "digits", samples=12, epochs=4, batch_size=32, lr=1e-2,
+                           shrink=True),
+    "paper": ScatterPreset("paper", "cifar10", samples=40, epochs=30, batch_size=128,
+                           lr=1e-3, shrink=False),
+}
+
+
+def adapt(cfg: ArchConfig, preset: ScatterPreset, dataset: str) -> ArchConfig:
+    """The config a preset trains: the dataset's class count, shrunk for ``quick``."""
+    cfg = cfg.replace(num_classes=num_classes(dataset))
+    if not preset.shrink:
+        return cfg
+    small = cfg.replace(input_size=16, patch_size=4, embed_dim=cfg.embed_dim // 4,
+                        timesteps=min(cfg.timesteps, 2))
+    return small if cfg.stage_depths else small.replace(blocks=cfg.blocks[:4])
+
+
+def mixer_family(cfg: ArchConfig) -> str:
+    """The token mixer of a strict majority of the blocks, else ``mixed``."""
+    mixer, count = Counter(b.token_mixer for b in cfg.blocks).most_common(1)[0]
+    return mixer if 2 * count > cfg.depth else "mixed"
+
+
+def sample_architectures(space, n: int, seed: int, preset: ScatterPreset,
+                         dataset: str) -> list[ArchConfig]:
+    """``n`` distinct adapted architectures drawn with ``random.Random(seed)``."""
+    rng = random.Random(seed)
+    found: dict[str, ArchConfig] = {}
+    for _ in range(SAMPLE_TRIES * n):
+        if len(found) == n:
+            break
+        try:
+            cfg = adapt(space.sample(rng), preset, dataset)
+        except ArchValidationError:
+            continue
+        found.setdefault(cfg.arch_id, cfg)
+    if len(found) < n:
+        raise AutostError(f"space {space.name!r} gave only {len(found)} distinct "
+                          f"architectures for the {preset.name} preset in {SAMPLE_TRIES * n} "
+                          f"draws; ask for at most {len(found)} samples")
+    return list(found.values())
+
+
+@dataclass
+class ScatterResult:
+    """One row per architecture, the correlation table and the files written."""
+
+    rows: list[dict]
+    correlations: list[dict]
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def score_all(storage, cfgs: list[ArchConfig], space: str, settings, log: Log) -> dict:
+    """arch_id -> proxy values, computed only where the database has none for ``settings``."""
+    from autost.proxies import score_architecture
+
+    values = {}
+    for i, cfg in enumerate(cfgs, 1):
+        storage.add_candidate(cfg, space)
+        stored = storage.get_scores(cfg.arch_id, settings.key())
+        if stored is None:
+            result = score_architecture(cfg, PROXIES, settings)
+            storage.put_scores(cfg.arch_id, settings.key(), result)
+            stored = storage.get_scores(cfg.arch_id, settings.key())
+            log(f"scored {i}/{len(cfgs)}: {cfg.summary()}")
+        values[cfg.arch_id] = stored.values
+    return values
+
+
+def train_all(storage, cfgs: list[ArchConfig], settings: TrainSettings, *,
+              address: str | None, log: Log) -> dict:
+    """arch_id -> (status, accuracy %, trained energy mJ, error), training what is missing."""
+    done = {a: ("ok", r.accuracy, r.energy_mj, None)
+            for a, r in cached_trainings(storage, [c.arch_id for c in cfgs], settings).items()}
+    missing = [c for c in cfgs if c.arch_id not in done]
+    log(f"{len(done)} of {len(cfgs)} already trained; training {len(missing)} "
+        f"for {settings.epochs} epochs on {settings.dataset}")
+
+    def record(outcome) -> None:
+        store_outcome(storage, outcome, settings)
+        acc = "failed: " + outcome.error if outcome.error else f"{outcome.accuracy:.1f} %"
+        log(f"trained {outcome.job.arch.summary()}: {acc}")
+
+    for outcome in run_trials([TrainJob(c) for c in missing], settings, address=address,
+                              asha=False, on_outcome=record):
+        done[outcome.job.arch.arch_id] = (outcome.status, outcome.accuracy,
+                                          outcome.energy_mj, outcome.error)
+    return done
+
+
+def scatter_rows(cfgs: list[ArchConfig], scores: dict, trained: dict) -> list[dict]:
+    rows = []
+    for cfg in cfgs:
+        values = scores[cfg.arch_id]
+        status, accuracy, energy, error = trained[cfg.arch_id]
+        rows.append({
+            "arch_id": cfg.arch_id, "family": mixer_family(cfg), "summary": cfg.summary(),
+            **{p: values.get(p, math.nan) for p in PROXIES},
+            "macs_per_step": values.get("macs_per_step"), "accuracy": accuracy,
+            "trained_energy_mj": energy, "status": status, "error": error,
+        })
+    return rows
+
+
+def reproduce_scatter(storage, space_name: str, *, out_dir: str | Path,
+                      preset: str = "quick", samples: int | None = None,
+                      epochs: int | None = None, dataset: str | None = None, seed: int = 0,
+                      data_dir: str | None = None, download: bool = False,
+                      address: str | None = None, log: Log = lambda _: None
+                      ) -> ScatterResult:
+    """Sample, score, train, correlate; write scatter.png, scatter.csv, correlations.csv."""
+    from autost.proxies import ScoreSettings
+    from autost.space import load_space
+    from autost.train.scatter_plot import write_outputs
+
+    chosen = PRESETS[preset]
+    dataset = dataset or chosen.dataset
+    space = load_space(space_name)
+    cfgs = sample_architectures(space, samples or chosen.samples, seed, chosen, dataset)
+    settings = TrainSettings(dataset=dataset, epochs=epochs or chosen.epochs,
+                             batch_size=chosen.batch_size, lr=chosen.lr, seed=seed,
+                             data_dir=data_dir, download=download)
+    # CIFAR needs a data directory the scoring calibration cannot be given: calibrate on
+    # the digits there; digits and synthetic calibrate on themselves.
+    score_settings = ScoreSettings(dataset=dataset if dataset in ("digits", "synthetic")
+                                   else "digits")
+    storage.record_run(f"scatter/{space.name}", space.name,
+                       {"preset": preset, "samples": len(cfgs), "epochs": settings.epochs,
+                        "dataset": dataset, "score_settings": score_settings.key()}, seed)
+    scores = score_all(storage, cfgs, space.name, score_settings, log)
+    trained = train_all(storage, cfgs, settings, address=address, log=log)
+    rows = scatter_rows(cfgs, scores, trained)
+    ok = [r for r in rows if r["status"] == "ok"]
+    correlations = correlation_table({p: [r[p] for r in ok] for p in PROXIES},
+                                     [r["accuracy"] for r in ok])
+    result = ScatterResult(rows, correlations)
+    title = (f"{space.name}: {len(ok)} random architectures, {settings.epochs} epochs on "
+             f"{dataset} ({preset})")
+    result.files = write_outputs(result.rows, result.correlations, Path(out_dir), title)
+    return result

@@ -1,0 +1,81 @@
+"""Files of a scatter run: scatter.png (accuracy vs MACs by mixer family), two CSV tables.
+
+The figure follows STMixer's figure 8: one point per random architecture, trained accuracy
+against FLOPs (MACs per image, total over T, log scale), one marker and colour per token-mixer
+family. The correlation of every proxy is written beside it.
+"""
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+from autost.exceptions import ReportError
+from autost.report.export import records, write_text
+
+MARKERS = {"conv": ("s", "tab:blue"), "ssa": ("o", "tab:orange"), "stm": ("^", "tab:green"),
+           "qk_token": ("v", "tab:red"), "qk_channel": ("<", "tab:purple"),
+           "emsa": ("P", "tab:brown"), "sdsa": ("X", "tab:pink"), "mixed": ("D", "tab:gray")}
+
+
+def plot_scatter(rows: Sequence[dict], path: Path, title: str) -> None:
+    """Accuracy (%) against MACs (millions, log x) of the trained rows, by mixer family."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.8), dpi=120)
+    trained = [r for r in rows if r["status"] == "ok" and r["accuracy"] is not None]
+    for family in sorted({r["family"] for r in trained}, key=lambda f: (f == "mixed", f)):
+        marker, colour = MARKERS.get(family, ("*", "black"))
+        points = [r for r in trained if r["family"] == family]
+        ax.scatter([r["flops"] / 1e6 for r in points], [r["accuracy"] for r in points],
+                   marker=marker, c=colour, label=f"{family} ({len(points)})", alpha=0.85,
+                   edgecolors="black", linewidths=0.5, s=40)
+    ax.set_xscale("log")
+    ax.set_xlabel("FLOPs: M MACs per image, total over T (log scale)")
+    ax.set_ylabel("validation accuracy (%)")
+    ax.set_title(title, fontsize=10)
+    ax.grid(True, which="both", alpha=0.3)
+    if trained:
+        ax.legend(title="token mixer", fontsize=8)
+    fig.tight_layout()
+    try:
+        fig.savefig(path)
+    except OSError as e:
+        raise ReportError(f"cannot write {str(path)!r}: {e.strerror}; check the folder "
+                          "is writable") from e
+    finally:
+        plt.close(fig)
+
+
+def correlation_text(correlations: Sequence[dict]) -> str:
+    """The correlation table as aligned text for a terminal."""
+    from autost.report.export import aligned
+
+    headers = list(correlations[0]) if correlations else ["proxy"]
+    cells = [[_fmt(row[h]) for h in headers] for row in correlations]
+    return aligned(headers, cells)
+
+
+def _fmt(value):
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else f"{value:+.3f}"
+    return value
+
+
+def write_outputs(rows: Sequence[dict], correlations: Sequence[dict], out_dir: Path,
+                  title: str) -> dict[str, Path]:
+    """Write scatter.csv, correlations.csv and scatter.png into ``out_dir`` (created)."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ReportError(f"cannot create {str(out_dir)!r}: {e.strerror}; choose another "
+                          "--out folder") from e
+    files = {"scatter.csv": out_dir / "scatter.csv",
+             "correlations.csv": out_dir / "correlations.csv",
+             "scatter.png": out_dir / "scatter.png"}
+    write_text(files["scatter.csv"], records(rows))
+    write_text(files["correlations.csv"], records(correlations))
+    plot_scatter(rows, files["scatter.png"], title)
+    return files

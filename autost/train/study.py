@@ -1,0 +1,74 @@
+"""Train the top-K candidates of a search study and write their accuracy back.
+
+The ranking is the one ``autost results top`` shows (feasible complete trials, one per
+architecture, best first by the study's first objective or ``by``). Each finished trial's
+accuracy (percent) goes to the trainings table and to the Optuna trial's user attribute
+``accuracy``, as it finishes.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from autost.train.loop import TrainSettings
+from autost.train.records import store_outcome
+from autost.train.tuning import TrainJob, TrainOutcome, run_trials
+
+ACCURACY_ATTR = "accuracy"
+
+
+@dataclass(frozen=True)
+class TrainedCandidate:
+    """One trained trial: its number, architecture summary, ranking score and outcome."""
+
+    trial: int
+    score: float
+    outcome: TrainOutcome
+
+
+def train_top(storage, study_name: str, *, top: int, settings: TrainSettings,
+              by: str | None = None, address: str | None = None, cpus_per_trial: float = 1,
+              gpus_per_trial: float | None = None, asha: bool = True,
+              on_outcome: Callable[[TrainOutcome], None] | None = None
+              ) -> tuple[str, list[TrainedCandidate]]:
+    """Train the ``top`` best candidates of ``study_name``; return (objective spec, rows)."""
+    from autost.report.entries import load_entries
+    from autost.report.top import top_entries
+    from autost.storage import load_study
+
+    objective, best = top_entries(load_entries(storage, study_name), by, top)
+    study = load_study(storage, study_name)
+    trial_ids = {t.number: t._trial_id for t in study.get_trials(deepcopy=False)}
+
+    def record(outcome: TrainOutcome) -> None:
+        store_outcome(storage, outcome, settings)
+        if outcome.accuracy is not None:
+            set_finished_trial_attr(storage, trial_ids[outcome.job.trial_number],
+                                    ACCURACY_ATTR, outcome.accuracy)
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    jobs = [TrainJob(e.arch, study_name, e.trial) for e in best]
+    outcomes = run_trials(jobs, settings, address=address, cpus_per_trial=cpus_per_trial,
+                          gpus_per_trial=gpus_per_trial, asha=asha, on_outcome=record)
+    rows = [TrainedCandidate(e.trial, e.scores[objective.name], o)
+            for e, o in zip(best, outcomes, strict=True)]
+    return objective.spec, rows
+
+
+def set_finished_trial_attr(storage, trial_id: int, key: str, value) -> None:
+    """Set a user attribute on a finished Optuna trial, in Optuna's own table.
+
+    ``study._storage.set_trial_user_attr`` refuses finished trials (UpdateFinishedTrialError),
+    yet the accuracy of a trained candidate belongs on its trial; Optuna stores user
+    attributes as JSON text keyed by (trial_id, key), which is all this writes.
+    """
+    from optuna.storages._rdb.models import TrialUserAttributeModel as Attr
+    from sqlalchemy.orm import Session
+
+    with Session(storage.engine) as session, session.begin():
+        row = session.query(Attr).filter_by(trial_id=trial_id, key=key).one_or_none()
+        if row is None:
+            session.add(Attr(trial_id=trial_id, key=key, value_json=json.dumps(value)))
+        else:
+            row.value_json = json.dumps(value)

@@ -1,0 +1,95 @@
+"""``autost train``: train the top candidates of a study briefly on Ray Tune."""
+
+import json
+
+import click
+
+STORAGE_HELP = "Database URL (default: sqlite:///autost.db in the working directory)."
+RAY_HELP = ("Address of an existing Ray cluster (host:port or ray://host:port); default: "
+            "start Ray locally with every CPU of this machine.")
+
+
+def training_options(f):
+    """Options shared with ``autost reproduce``: data, Ray and the training recipe."""
+    for option in reversed([
+        click.option("--data-dir", default=None, type=click.Path(file_okay=False),
+                     help="Folder holding CIFAR in torchvision's python format."),
+        click.option("--download", is_flag=True,
+                     help="Fetch CIFAR into --data-dir if it is missing (the only download)."),
+        click.option("--storage", "storage_url", default=None, help=STORAGE_HELP),
+        click.option("--ray-address", default=None, help=RAY_HELP),
+    ]):
+        f = option(f)
+    return f
+
+
+@click.command()
+@click.option("--study", required=True, help="Study name.")
+@click.option("--top", "top", default=5, show_default=True, type=click.IntRange(min=1),
+              help="How many of the best candidates to train.")
+@click.option("--epochs", default=5, show_default=True, type=click.IntRange(min=1))
+@click.option("--dataset", default="digits", show_default=True,
+              help="digits, cifar10, cifar100 or synthetic.")
+@click.option("--by", default=None,
+              help="Score to rank by, NAME or NAME:max|min (default: the study's first "
+                   "objective).")
+@training_options
+@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(min=2))
+@click.option("--lr", default=5e-3, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Peak AdamW learning rate (cosine decay, label smoothing 0.1).")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--max-batches", default=None, type=click.IntRange(min=1),
+              help="Cap the training batches per epoch (default: the whole training set).")
+@click.option("--cpus-per-trial", default=1.0, show_default=True,
+              type=click.FloatRange(min=0, min_open=True))
+@click.option("--gpus-per-trial", default=None, type=click.FloatRange(min=0),
+              help="Default: 1 when the Ray cluster has a GPU, else 0.")
+@click.option("--no-asha", is_flag=True, help="Train every candidate for all epochs.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_address,
+          batch_size, lr, seed, max_batches, cpus_per_trial, gpus_per_trial, no_asha,
+          as_json):
+    """Train the top-K candidates of a study for a few epochs (ASHA stops the weak ones).
+
+    Accuracy (validation, %) goes to the trainings table and to each Optuna trial's user
+    attribute ``accuracy``; energy is re-measured with the trained firing rates.
+    """
+    from autost.report.export import aligned
+    from autost.storage import open_storage
+    from autost.train.datasets import ensure_dataset
+    from autost.train.loop import TrainSettings
+    from autost.train.study import train_top
+    from autost.train.tuning import probe_address
+
+    ensure_dataset(dataset, data_dir, download)
+    if ray_address is not None:
+        probe_address(ray_address)  # fail in seconds, before any scoring or training
+    settings = TrainSettings(dataset=dataset, epochs=epochs, batch_size=batch_size, lr=lr,
+                             seed=seed, max_batches=max_batches, data_dir=data_dir)
+    storage = open_storage(storage_url)
+
+    def progress(outcome):
+        result = (f"failed: {outcome.error}" if outcome.error
+                  else f"{outcome.accuracy:.1f} % after {len(outcome.history)} epochs")
+        click.echo(f"trial {outcome.job.trial_number}: {result}", err=True)
+
+    objective, rows = train_top(storage, study, top=top, settings=settings, by=by,
+                                address=ray_address, cpus_per_trial=cpus_per_trial,
+                                gpus_per_trial=gpus_per_trial, asha=not no_asha,
+                                on_outcome=progress)
+    records = [{
+        "trial": r.trial, "arch_id": r.outcome.job.arch.arch_id,
+        "summary": r.outcome.job.arch.summary(), objective: r.score,
+        "status": r.outcome.status, "epochs": len(r.outcome.history),
+        "accuracy": r.outcome.accuracy, "trained_energy_mj": r.outcome.energy_mj,
+        "error": r.outcome.error,
+    } for r in rows]
+    if as_json:
+        click.echo(json.dumps({"study": study, "objective": objective, "dataset": dataset,
+                               "epochs": epochs, "trainings": records}, indent=2))
+        return
+    headers = ["trial", "summary", objective, "status", "epochs", "accuracy (%)",
+               "trained energy (mJ)", "error"]
+    click.echo(aligned(headers, [[r["trial"], r["summary"], r[objective], r["status"],
+                                  r["epochs"], r["accuracy"], r["trained_energy_mj"],
+                                  r["error"]] for r in records]), nl=False)

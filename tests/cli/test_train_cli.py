@@ -1,0 +1,87 @@
+"""``autost train``: top-K of a study trained on Ray, accuracy stored; fast, exact errors."""
+
+import json
+import socket
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from autost.cli import main
+
+
+@pytest.fixture(scope="session")
+def local_ray():
+    """One local Ray for the session, shared with the other Ray tests."""
+    import ray
+
+    from autost.train.tuning import start_local_ray
+
+    if not ray.is_initialized():
+        start_local_ray(num_cpus=2)
+    yield
+
+
+def _run(*args):
+    return CliRunner().invoke(main, ["train", *args])
+
+
+def test_help():
+    assert _run("--help").exit_code == 0
+
+
+def test_trains_the_top_candidates_and_writes_accuracy_back(scored_study, local_ray):
+    storage, info = scored_study
+    result = _run("--study", "demo", "--storage", storage.url, "--top", "2", "--by",
+                  "params:min", "--epochs", "1", "--max-batches", "2", "--json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert (out["objective"], out["dataset"], out["epochs"]) == ("params:min", "digits", 1)
+    rows = out["trainings"]
+    assert [r["trial"] for r in rows] == [0, 1]  # the two smallest feasible candidates
+    assert all(r["status"] == "ok" and 0 <= r["accuracy"] <= 100 for r in rows)
+    assert all(r["trained_energy_mj"] > 0 and r["epochs"] == 1 for r in rows)
+    stored = storage.trainings(study_name="demo")
+    assert sorted(t.trial_number for t in stored) == [0, 1]
+    assert all(t.rates["sop_rates"] and t.status == "ok" for t in stored)
+    trials = {t.number: t for t in
+              __import__("optuna").load_study(study_name="demo",
+                                              storage=storage.optuna_storage()).trials}
+    assert [trials[n].user_attrs["accuracy"] for n in (0, 1)] == [r["accuracy"] for r in rows]
+    assert "trial 0:" in result.stderr and "trial 1:" in result.stderr
+
+
+def test_missing_data_dir_is_one_error_line(scored_study, tmp_path):
+    storage, _ = scored_study
+    result = _run("--study", "demo", "--storage", storage.url, "--dataset", "cifar10",
+                  "--data-dir", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: cifar10 not found in {tmp_path}; expected {tmp_path}/cifar-10-batches-py/"
+        "data_batch_1..5 and test_batch (torchvision's CIFAR-10 python format); pass "
+        "--download to fetch it or point --data-dir at an existing copy\n"
+    )
+
+
+def test_unreachable_ray_address_fails_fast(scored_study):
+    storage, _ = scored_study
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start = time.perf_counter()
+    result = _run("--study", "demo", "--storage", storage.url, "--ray-address",
+                  f"127.0.0.1:{port}")
+    assert time.perf_counter() - start < 10
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: cannot reach a Ray cluster at 127.0.0.1:{port} (Connection refused); start "
+        "one with `ray start --head` or leave out --ray-address to use local Ray\n"
+    )
+
+
+def test_unknown_study_and_dataset(scored_study):
+    storage, _ = scored_study
+    result = _run("--study", "nope", "--storage", storage.url)
+    assert result.exit_code == 1 and result.output.startswith("Error: no study 'nope'")
+    result = _run("--study", "demo", "--storage", storage.url, "--dataset", "digit")
+    assert result.output == "Error: unknown dataset 'digit'; did you mean 'digits'?\n"
