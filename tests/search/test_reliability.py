@@ -1,0 +1,168 @@
+"""Crashes and company: kill -9 then resume, a dead worker's trial failed by heartbeat and
+retried, a search and a worker on one study (SQLite and PostgreSQL) meeting the budget
+exactly, with no candidate scored twice."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import optuna
+import pytest
+import sqlalchemy as sa
+
+from autost.search import run_worker
+from autost.search.trial_attrs import count_complete
+from autost.storage import open_storage
+from autost.storage.models import Candidate, Score
+
+COST = ["--objective", "params:min", "--objective", "flops:max"]
+TIMEOUT_S = 300
+
+
+def _autost(*args) -> list[str]:
+    return [sys.executable, "-m", "autost", *args]
+
+
+def _search_cmd(url, budget) -> list[str]:
+    return _autost("search", "--space", "stmixer", "--budget", str(budget), *COST,
+                   "--storage", url, "--seed", "0", "--no-progress", "--json")
+
+
+def _complete(url, study="stmixer") -> int:
+    """COMPLETE trials of the study, 0 while it does not exist yet."""
+    engine = open_storage(url).engine
+    try:
+        with engine.connect() as connection:
+            study_id = connection.execute(sa.text(
+                "SELECT study_id FROM studies WHERE study_name = :n"), {"n": study}).scalar()
+    except sa.exc.DBAPIError:  # no studies table yet
+        return 0
+    return 0 if study_id is None else count_complete(engine, study_id)
+
+
+def _wait_for(condition, proc, what: str, timeout=TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert proc.poll() is None, f"process ended before {what}: {proc.communicate()}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+def _rows(url, model) -> set[str]:
+    with open_storage(url).engine.connect() as connection:
+        ids = connection.execute(sa.select(model.arch_id)).scalars().all()
+    assert len(ids) == len(set(ids)), "duplicate rows"
+    return set(ids)
+
+
+def _snapshot(study) -> dict:
+    return {t.number: (t.values, t.params, t.user_attrs, t.constraints)
+            for t in study.trials if t.state.name == "COMPLETE"}
+
+
+def test_kill_9_then_the_same_command_resumes_to_exactly_the_budget(tmp_path):
+    url, budget = f"sqlite:///{tmp_path / 'kill.db'}", 24
+    proc = subprocess.Popen(_search_cmd(url, budget), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=tmp_path)
+    _wait_for(lambda: _complete(url) >= 6, proc, "6 complete trials")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    before = _snapshot(optuna.load_study(study_name="stmixer", storage=url))
+    scored_before = _rows(url, Score)
+    assert 6 <= len(before) < budget
+
+    out = subprocess.run(_search_cmd(url, budget), capture_output=True, text=True,
+                         timeout=TIMEOUT_S, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    study = optuna.load_study(study_name="stmixer", storage=url)
+    after = _snapshot(study)
+    assert doc["complete"] == len(after) == budget
+    assert doc["run"]["complete"] == budget - len(before)
+    assert {n: after[n] for n in before} == before  # nothing a finished trial wrote is lost
+    leftovers = [t for t in study.trials if t.state.name not in ("COMPLETE",)]
+    assert len(leftovers) <= 1  # the one trial running when the first run was killed
+    scored_after = _rows(url, Score)
+    assert doc["run"]["scored"] == len(scored_after - scored_before)  # none scored twice
+    assert {t[2]["arch_id"] for t in after.values()} <= scored_after
+    assert scored_after <= _rows(url, Candidate)
+
+
+SLOW_SEARCH = """
+import sys, time
+import autost.proxies
+real = autost.proxies.score_architecture
+def slow(*args):
+    time.sleep(120)
+    return real(*args)
+autost.proxies.score_architecture = slow
+from autost.search import search
+search("stmixer", budget=3, storage=sys.argv[1], objectives=["params:min", "flops:max"],
+       seed=0, progress=False)
+"""
+
+
+def _beating_trials(url) -> list[int]:
+    """Numbers of RUNNING trials with a heartbeat ([] before Optuna's tables exist)."""
+    try:
+        with open_storage(url).engine.connect() as connection:
+            return connection.execute(sa.text(
+                "SELECT t.number FROM trials t JOIN trial_heartbeats h ON h.trial_id = "
+                "t.trial_id WHERE t.state = 'RUNNING'")).scalars().all()
+    except sa.exc.DBAPIError:
+        return []
+
+
+@pytest.mark.postgres
+def test_a_killed_workers_trial_is_failed_by_heartbeat_and_retried(postgres_url):
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_SEARCH, postgres_url],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _wait_for(lambda: _beating_trials(postgres_url) and _rows(postgres_url, Candidate), proc,
+              "a trial being scored, with a heartbeat")
+    (stuck,) = _beating_trials(postgres_url)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    time.sleep(3)  # longer than the grace period below
+
+    result = run_worker("stmixer", storage=postgres_url, heartbeat_interval=1, grace_period=2,
+                        progress=False)
+    study = optuna.load_study(study_name="stmixer", storage=postgres_url)
+    trials = {t.number: t for t in study.trials}
+    assert trials[stuck].state.name == "FAIL"
+    (retry,) = [t for t in trials.values() if t.system_attrs.get("failed_trial") == stuck]
+    assert retry.state.name == "COMPLETE" and retry.params == trials[stuck].params
+    assert result.complete == 3 and sum(t.state.name == "COMPLETE" for t in study.trials) == 3
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql",
+                                                             marks=pytest.mark.postgres)])
+def test_a_search_and_a_worker_meet_the_budget_exactly(backend, tmp_path, request):
+    url = (f"sqlite:///{tmp_path / 'shared.db'}" if backend == "sqlite"
+           else request.getfixturevalue("postgres_url"))
+    budget = 20
+    first = subprocess.Popen(_search_cmd(url, budget), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    _wait_for(lambda: _complete(url) >= 1, first, "the study's first trial")
+    second = subprocess.Popen(_autost("worker", "--study", "stmixer", "--storage", url,
+                                      "--no-progress", "--json"),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              cwd=tmp_path)
+    docs = []
+    for proc in (first, second):
+        out, err = proc.communicate(timeout=TIMEOUT_S)
+        assert proc.returncode == 0, err
+        docs.append(json.loads(out))
+    study = optuna.load_study(study_name="stmixer", storage=url)
+    states = [t.state.name for t in study.trials]
+    assert states.count("COMPLETE") == budget
+    assert sum(d["run"]["complete"] for d in docs) == budget
+    assert sum(d["run"]["over_budget"] for d in docs) == states.count("PRUNED")
+    assert all(t.user_attrs.get("over_budget") for t in study.trials
+               if t.state.name == "PRUNED")
+    # One row per architecture; two processes may score the same new one at the same time.
+    scored = _rows(url, Score)
+    assert sum(d["run"]["scored"] for d in docs) >= len(scored)
+    assert {t.user_attrs["arch_id"] for t in study.trials} == scored == _rows(url, Candidate)
