@@ -46,20 +46,21 @@ class LIF(nn.Module):
         self.alpha = alpha
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.simulate(x)[0]
+        return torch.stack([s for s, _ in self._steps(x)])
 
     def simulate(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Spikes S and charged membrane H (before the reset), both shaped like x."""
+        spikes, charges = zip(*self._steps(x), strict=True)
+        return torch.stack(spikes), torch.stack(charges)
+
+    def _steps(self, x: torch.Tensor):
         v = torch.full_like(x[0], self.v_reset)
-        spikes, charges = [], []
         for x_t in x:
             h = v + (x_t - (v - self.v_reset)) / self.tau
             s = spike(h - self.v_threshold, self.alpha)
             s_reset = s.detach()
             v = h * (1.0 - s_reset) + self.v_reset * s_reset
-            spikes.append(s)
-            charges.append(h)
-        return torch.stack(spikes), torch.stack(charges)
+            yield s, h
 
     def extra_repr(self) -> str:
         return f"tau={self.tau}, v_threshold={self.v_threshold}, v_reset={self.v_reset}"
