@@ -3,9 +3,9 @@
 STMixer's NAS experiment mixes "convolutional layers, SSA and STM modules"; its exact conv
 module is not published. autost uses the spiking analogue of a depth-wise separable
 token mixer: depth-wise 3x3 Conv2d over the token grid (bias-free) -> BN -> LIF ->
-Linear(D -> D) -> BN. Only conv, FC and residual operations, like STM. The random spike
-mask (MST) sits on the spikes entering the depth-wise conv (for ``sew`` residuals these are
-the integer-valued stream).
+Linear(D -> D) -> BN (``heads`` unused). Only conv, FC and residual operations, like STM.
+The random spike mask (MST) sits on the spikes entering the depth-wise conv (for ``sew``
+residuals these are the integer-valued stream).
 """
 
 import math
