@@ -67,8 +67,8 @@ class ImageDataset:
         x = images.float() * self.scale
         if self.augment and generator is not None:
             x = _random_crop_flip(x, generator)
-        mean = torch.tensor(self.mean).view(1, -1, 1, 1)
-        std = torch.tensor(self.std).view(1, -1, 1, 1)
+        mean = torch.tensor(self.mean, device=x.device).view(1, -1, 1, 1)
+        std = torch.tensor(self.std, device=x.device).view(1, -1, 1, 1)
         x = (x - mean) / std
         if x.shape[-1] != self.input_size or x.shape[-2] != self.input_size:
             x = F.interpolate(x, size=(self.input_size, self.input_size), mode="bilinear",
@@ -86,8 +86,8 @@ class ImageDataset:
             order = torch.randperm(len(data), generator=generator)
         for start in range(0, len(data), batch_size):
             idx = order[start:start + batch_size]
-            x = self.prepare(data.images[idx], generator)
-            yield x.to(device), data.labels[idx].to(device)
+            x = self.prepare(data.images[idx].to(device), generator)
+            yield x, data.labels[idx].to(device)
 
 
 def _match_channels(x: torch.Tensor, in_channels: int) -> torch.Tensor:
@@ -106,16 +106,17 @@ def _match_channels(x: torch.Tensor, in_channels: int) -> torch.Tensor:
 
 def _random_crop_flip(x: torch.Tensor, generator: torch.Generator, pad: int = 4
                       ) -> torch.Tensor:
+    """Random crop after zero padding, then a random horizontal flip, per image, vectorised."""
     n, _, h, w = x.shape
     padded = F.pad(x, (pad, pad, pad, pad))
-    dy = torch.randint(0, 2 * pad + 1, (n,), generator=generator)
-    dx = torch.randint(0, 2 * pad + 1, (n,), generator=generator)
-    flip = torch.rand(n, generator=generator) < 0.5
-    out = torch.empty_like(x)
-    for i in range(n):
-        crop = padded[i, :, dy[i]:dy[i] + h, dx[i]:dx[i] + w]
-        out[i] = crop.flip(-1) if flip[i] else crop
-    return out
+    dy = torch.randint(0, 2 * pad + 1, (n,), generator=generator).to(x.device)
+    dx = torch.randint(0, 2 * pad + 1, (n,), generator=generator).to(x.device)
+    flip = (torch.rand(n, generator=generator) < 0.5).to(x.device)
+    rows = dy[:, None] + torch.arange(h, device=x.device)
+    cols = dx[:, None] + torch.arange(w, device=x.device)
+    cols = torch.where(flip[:, None], cols.flip(-1), cols)
+    batch = torch.arange(n, device=x.device)[:, None, None]
+    return padded[batch, :, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)
 
 
 def _seeded_split(n: int, fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -19,7 +19,7 @@ ACCURACY_ATTR = "accuracy"
 
 @dataclass(frozen=True)
 class TrainedCandidate:
-    """One trained trial: its number, architecture summary, ranking score and outcome."""
+    """One trained trial: its number, its score under the ranking objective, the outcome."""
 
     trial: int
     score: float

@@ -94,3 +94,20 @@ def test_malformed_cifar_batch(tmp_path):
 def test_unknown_dataset_suggests_names():
     with pytest.raises(DatasetError, match="did you mean 'digits'"):
         load_dataset("digit", input_size=8, in_channels=1)
+
+
+def test_crop_and_flip_match_a_per_image_reference():
+    import torch.nn.functional as F
+
+    from autost.train.datasets import _random_crop_flip
+
+    x = torch.arange(4 * 3 * 5 * 6, dtype=torch.float32).view(4, 3, 5, 6)
+    out = _random_crop_flip(x, torch.Generator().manual_seed(1), pad=2)
+    g = torch.Generator().manual_seed(1)
+    dy, dx = torch.randint(0, 5, (4,), generator=g), torch.randint(0, 5, (4,), generator=g)
+    flip = torch.rand(4, generator=g) < 0.5
+    padded = F.pad(x, (2, 2, 2, 2))
+    assert 0 < int(flip.sum()) < 4  # both cases are exercised
+    for i in range(4):
+        crop = padded[i, :, dy[i]:dy[i] + 5, dx[i]:dx[i] + 6]
+        assert torch.equal(out[i], crop.flip(-1) if flip[i] else crop)
