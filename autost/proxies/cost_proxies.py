@@ -1,0 +1,61 @@
+"""Proxies read from the cost model: params, flops (AutoST's proxy), sops and energy."""
+
+from autost.proxies.base import Proxy, register_proxy
+
+
+@register_proxy
+class ParamsProxy(Proxy):
+    """Number of parameters used in forward (exact, counted on the meta device)."""
+
+    name = "params"
+    direction = "minimize"
+    unit = "params"
+    needs_data = False
+
+    def compute(self, ctx) -> float:
+        return float(ctx.cost.params)
+
+
+@register_proxy
+class FlopsProxy(Proxy):
+    """MACs per image over T, every matrix product included: AutoST's ranking proxy.
+
+    AutoST (Wang et al., ICASSP 2024; reference.md section 10.3) ranks candidates by FLOPs
+    within a parameter window, higher first; its counter (syops) misses the attention
+    products, autost's does not.
+    """
+
+    name = "flops"
+    direction = "maximize"
+    unit = "MACs"
+    needs_data = False
+
+    def compute(self, ctx) -> float:
+        return float(ctx.cost.macs_total)
+
+
+@register_proxy
+class SopsProxy(Proxy):
+    """Synaptic operations per image over T: rate x MACs per non-encoding MAC layer."""
+
+    name = "sops"
+    direction = "minimize"
+    unit = "SOPs"
+    needs_data = True
+
+    def needs_rate_pass(self, settings) -> bool:
+        return settings.rates == "init"
+
+    def compute(self, ctx) -> float:
+        return float(ctx.energy.sops)
+
+
+@register_proxy
+class EnergyProxy(SopsProxy):
+    """Energy per image in mJ: e_mac x dense encoding MACs + e_ac x SOPs (design.md 3)."""
+
+    name = "energy"
+    unit = "mJ"
+
+    def compute(self, ctx) -> float:
+        return float(ctx.energy.energy_mj)

@@ -1,0 +1,34 @@
+"""Spike-pattern proxies on the LIF codes of the rate pass: sahd (SNASNet) and naswot."""
+
+from autost.proxies.base import Proxy, register_proxy
+from autost.proxies.kernels import log_abs_det, naswot_kernel, sahd_kernel
+
+
+@register_proxy
+class SahdProxy(Proxy):
+    """log |det K-bar| of SNASNet's sparsity-aware Hamming kernel (reference.md 11.1).
+
+    Scored on one calibration batch (SNASNet averages two batches of 256); -inf when two
+    images give identical codes in every layer (a silent network, for one).
+    """
+
+    name = "sahd"
+    direction = "maximize"
+    unit = ""
+    needs_data = True
+
+    def compute(self, ctx) -> float:
+        return log_abs_det(sahd_kernel(ctx.rates.codes.values()))
+
+
+@register_proxy
+class NaswotProxy(Proxy):
+    """log |det K| of NASWOT's Hamming kernel on the concatenated spike codes (11.2)."""
+
+    name = "naswot"
+    direction = "maximize"
+    unit = ""
+    needs_data = True
+
+    def compute(self, ctx) -> float:
+        return log_abs_det(naswot_kernel(ctx.rates.codes.values()))

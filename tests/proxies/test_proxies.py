@@ -1,0 +1,123 @@
+"""Proxy registry conformance, score_architecture's laziness, determinism and settings."""
+
+import json
+import math
+import pickle
+
+import pytest
+
+from autost.arch import ArchConfig, BlockConfig
+from autost.cost import count
+from autost.exceptions import (
+    ArchValidationError,
+    CalibrationError,
+    DatasetError,
+    UnknownNameError,
+)
+from autost.proxies import (
+    Proxy,
+    ScoreResult,
+    ScoreSettings,
+    get_proxy,
+    list_proxies,
+    score_architecture,
+    scoring,
+)
+
+TINY = ArchConfig(blocks=(BlockConfig("ssa", heads=2, mlp_ratio=2.0),
+                          BlockConfig("stm", heads=2, mlp_ratio=2.0)),
+                  embed_dim=32, input_size=16, timesteps=2)
+ALWAYS = {"params", "macs_per_step", "macs_total", "elementwise_ops_total"}
+
+
+def test_registry_lists_the_six_proxies():
+    assert list_proxies() == ["params", "flops", "sops", "energy", "sahd", "naswot"]
+
+
+@pytest.mark.parametrize("name", list_proxies())
+def test_proxy_conforms_to_the_contract(name):
+    proxy = get_proxy(name)
+    assert isinstance(proxy, Proxy) and proxy.name == name
+    assert proxy.direction in ("maximize", "minimize")
+    assert isinstance(proxy.unit, str)
+    assert isinstance(proxy.needs_data, bool) and proxy.deterministic is True
+    assert proxy.needs_rate_pass(ScoreSettings()) == proxy.needs_data
+    result = score_architecture(TINY, [name], ScoreSettings(rates="prior", batch_size=4))
+    value = result.values[name]
+    assert isinstance(value, float) and not math.isnan(value)
+    assert ALWAYS <= set(result.values)
+
+
+def test_unknown_proxy_suggests_names():
+    with pytest.raises(UnknownNameError, match="unknown proxy 'sahdd'; did you mean 'sahd'"):
+        get_proxy("sahdd")
+
+
+@pytest.fixture
+def no_data(monkeypatch):
+    """Make any rate pass or calibration load fail the test."""
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a proxy without data ran the rate pass")
+
+    monkeypatch.setattr(scoring, "measure_rates", forbidden)
+    monkeypatch.setattr(scoring, "_calibration_batch", forbidden)
+
+
+def test_cost_proxies_touch_no_data_and_build_nothing_real(no_data, monkeypatch):
+    import autost.models
+
+    real_create = autost.models.create_model
+    devices = []
+
+    def create(*args, **kwargs):
+        model = real_create(*args, **kwargs)
+        devices.extend({p.device.type for p in model.parameters()})
+        return model
+
+    monkeypatch.setattr(autost.models, "create_model", create)
+    count._count_config.cache_clear()
+    result = score_architecture(TINY, ["params", "flops"], ScoreSettings())
+    assert set(devices) == {"meta"}
+    assert result.rate_source == "none" and result.flags == []
+    assert result.values["flops"] == result.values["macs_total"]
+    assert all("rate" not in row for row in result.layers)
+    prior = score_architecture(TINY, ["sops", "energy"], ScoreSettings(rates="prior"))
+    assert prior.rate_source == "prior" and prior.values["energy"] > 0
+
+
+def test_same_architecture_seed_and_batch_give_identical_values():
+    settings = ScoreSettings(batch_size=4)
+    a = score_architecture(TINY, list_proxies(), settings)
+    b = score_architecture(TINY, list_proxies(), settings)
+    assert {k: v.hex() for k, v in a.values.items()} == {k: v.hex() for k, v in b.values.items()}
+    assert a.layers == b.layers and a.rate_source == "init"
+    other = score_architecture(TINY, ["sahd"], ScoreSettings(batch_size=4, seed=1))
+    assert other.values["sahd"] != a.values["sahd"]
+
+
+def test_result_is_picklable_and_json_able():
+    result = score_architecture(TINY, list_proxies(), ScoreSettings(batch_size=4))
+    assert isinstance(result, ScoreResult) and result.arch_id == TINY.arch_id
+    assert pickle.loads(pickle.dumps(result)) == result
+    rows = json.loads(json.dumps(result.to_dict()))["layers"]
+    energy = [row for row in rows if "energy_share" in row]
+    assert sum(row["energy_share"] for row in energy) == pytest.approx(1.0)
+    assert all(0 <= row["input_rate"] <= 1 for row in energy)
+
+
+def test_settings_key_and_validation():
+    assert ScoreSettings().key() == "cost1/init/digits/b16/s0/mac4.6/ac0.9"
+    assert ScoreSettings(e_mac_pj=5).key() == ScoreSettings(e_mac_pj=5.0).key()
+    assert pickle.loads(pickle.dumps(ScoreSettings())) == ScoreSettings()
+    with pytest.raises(UnknownNameError, match="unknown rate source 'trained'"):
+        ScoreSettings(rates="trained")
+    with pytest.raises(CalibrationError, match="batch_size 1 is invalid"):
+        ScoreSettings(batch_size=1)
+
+
+def test_unbuildable_architecture_and_bad_dataset_raise_autost_errors():
+    with pytest.raises(ArchValidationError, match="heads"):
+        score_architecture(TINY.replace(blocks=(BlockConfig("ssa", heads=5),)), ["params"],
+                           ScoreSettings())
+    with pytest.raises(DatasetError):
+        score_architecture(TINY, ["sahd"], ScoreSettings(dataset="nope"))
