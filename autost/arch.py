@@ -176,7 +176,8 @@ class ArchConfig:
             f"/{b.channel_mixer}{f'x{b.channel_experts}' if b.channel_experts else ''}"
             for b in self.blocks
         )
-        return f"L{self.depth} D{self.embed_dim} T{self.timesteps} {self.patch_splitter} [{mixers}]"
+        head = f"L{self.depth} D{self.embed_dim} T{self.timesteps} {self.patch_splitter}"
+        return f"{head} [{mixers}]"
 
 
 def _normalize_floats(obj, names) -> None:
