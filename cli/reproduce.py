@@ -16,7 +16,7 @@ def reproduce():
 @reproduce.command("scatter")
 @click.option("--space", required=True, help="Space name or TOML file to sample from.")
 @click.option("--samples", default=None, type=click.IntRange(min=2),
-              help="Random architectures (default: the preset's, quick 12, paper 40).")
+              help="Random architectures (default: the preset's, quick 20, paper 40).")
 @click.option("--epochs", default=None, type=click.IntRange(min=1),
               help="Training epochs each (default: the preset's, quick 4, paper 30).")
 @click.option("--dataset", default=None,

@@ -52,7 +52,7 @@ class ScatterPreset:
 
 
 PRESETS = {
-    "quick": ScatterPreset("quick", "digits", samples=12, epochs=4, batch_size=32, lr=1e-2,
+    "quick": ScatterPreset("quick", "digits", samples=20, epochs=4, batch_size=32, lr=1e-2,
                            shrink=True),
     "paper": ScatterPreset("paper", "cifar10", samples=40, epochs=30, batch_size=128,
                            lr=1e-3, shrink=False),

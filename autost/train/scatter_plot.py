@@ -17,12 +17,13 @@ MARKERS = {"conv": ("s", "tab:blue"), "ssa": ("o", "tab:orange"), "stm": ("^", "
            "emsa": ("P", "tab:brown"), "sdsa": ("X", "tab:pink"), "mixed": ("D", "tab:gray")}
 
 
-def plot_scatter(rows: Sequence[dict], path: Path, title: str) -> None:
+def plot_scatter(rows: Sequence[dict], path: Path, title: str, note: str = "") -> None:
     """Accuracy (%) against MACs (millions, log x) of the trained rows, by mixer family."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     fig, ax = plt.subplots(figsize=(6.4, 4.8), dpi=120)
     trained = [r for r in rows if r["status"] == "ok" and r["accuracy"] is not None]
@@ -33,9 +34,13 @@ def plot_scatter(rows: Sequence[dict], path: Path, title: str) -> None:
                    marker=marker, c=colour, label=f"{family} ({len(points)})", alpha=0.85,
                    edgecolors="black", linewidths=0.5, s=40)
     ax.set_xscale("log")
+    plain = FuncFormatter(lambda v, _: f"{v:g}")
+    ax.xaxis.set_major_formatter(plain)
+    ax.xaxis.set_minor_formatter(plain)
+    ax.tick_params(axis="x", which="minor", labelsize=7)
     ax.set_xlabel("FLOPs: M MACs per image, total over T (log scale)")
     ax.set_ylabel("validation accuracy (%)")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(f"{title}\n{note}" if note else title, fontsize=9)
     ax.grid(True, which="both", alpha=0.3)
     if trained:
         ax.legend(title="token mixer", fontsize=8)
@@ -77,5 +82,8 @@ def write_outputs(rows: Sequence[dict], correlations: Sequence[dict], out_dir: P
              "scatter.png": out_dir / "scatter.png"}
     write_text(files["scatter.csv"], records(rows))
     write_text(files["correlations.csv"], records(correlations))
-    plot_scatter(rows, files["scatter.png"], title)
+    flops = next((c for c in correlations if c["proxy"] == "flops"), None)
+    note = (f"FLOPs vs accuracy: Kendall tau {_fmt(flops['kendall_tau'])}, Spearman rho "
+            f"{_fmt(flops['spearman_rho'])}" if flops else "")
+    plot_scatter(rows, files["scatter.png"], title, note)
     return files
