@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autost.arch import ArchConfig
-from autost.exceptions import ArchValidationError, AutostError
+from autost.exceptions import ArchValidationError, AutostError, BuildError
 from autost.report.correlation import correlation_table
 from autost.train.datasets import num_classes
 from autost.train.loop import TrainSettings
@@ -105,7 +105,10 @@ class ScatterResult:
 
 
 def score_all(storage, cfgs: list[ArchConfig], space: str, settings, log: Log) -> dict:
-    """arch_id -> proxy values, computed only where the database has none for ``settings``."""
+    """arch_id -> proxy values, computed only where the database has none for ``settings``.
+
+    An architecture that cannot be built or scored is logged and left out.
+    """
     from autost.proxies import score_architecture
 
     values = {}
@@ -113,7 +116,11 @@ def score_all(storage, cfgs: list[ArchConfig], space: str, settings, log: Log) -
         storage.add_candidate(cfg, space)
         stored = storage.get_scores(cfg.arch_id, settings.key())
         if stored is None:
-            result = score_architecture(cfg, PROXIES, settings)
+            try:
+                result = score_architecture(cfg, PROXIES, settings)
+            except (ArchValidationError, BuildError) as e:
+                log(f"skipped {i}/{len(cfgs)}: {cfg.summary()}: {e}")
+                continue
             storage.put_scores(cfg.arch_id, settings.key(), result)
             stored = storage.get_scores(cfg.arch_id, settings.key())
             log(f"scored {i}/{len(cfgs)}: {cfg.summary()}")
@@ -182,6 +189,7 @@ def reproduce_scatter(storage, space_name: str, *, out_dir: str | Path,
                        {"preset": preset, "samples": len(cfgs), "epochs": settings.epochs,
                         "dataset": dataset, "score_settings": score_settings.key()}, seed)
     scores = score_all(storage, cfgs, space.name, score_settings, log)
+    cfgs = [c for c in cfgs if c.arch_id in scores]
     trained = train_all(storage, cfgs, settings, address=address, log=log)
     rows = scatter_rows(cfgs, scores, trained)
     ok = [r for r in rows if r["status"] == "ok"]

@@ -1,0 +1,30 @@
+"""Trainings in the database: outcomes stored, only matching successful ones reused."""
+
+from autost.arch import ArchConfig, BlockConfig
+from autost.storage import open_storage
+from autost.train.loop import TrainSettings
+from autost.train.records import cached_trainings, store_outcome
+from autost.train.tuning import TrainJob, TrainOutcome
+
+
+def test_store_and_reuse(tmp_path):
+    storage = open_storage(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    a, b = (ArchConfig(blocks=(BlockConfig(heads=1),), embed_dim=d) for d in (16, 32))
+    settings = TrainSettings(epochs=2, seed=1)
+    store_outcome(storage, TrainOutcome(TrainJob(a, "s", 3), "ok", accuracy=70.0,
+                                        history=[{"epoch": 1}], energy_mj=0.1,
+                                        rates={"sop_rates": {}}), settings)
+    store_outcome(storage, TrainOutcome(TrainJob(a), "ok", accuracy=75.0), settings)
+    store_outcome(storage, TrainOutcome(TrainJob(b), "failed", error="RuntimeError: x"),
+                  settings)
+    rows = storage.trainings()
+    assert [(r.status, r.accuracy, r.error) for r in rows] == [
+        ("ok", 70.0, None), ("ok", 75.0, None), ("failed", None, "RuntimeError: x")]
+    assert (rows[0].study_name, rows[0].trial_number, rows[0].epochs, rows[0].seed) == (
+        "s", 3, 2, 1)
+    found = cached_trainings(storage, [a.arch_id, b.arch_id], settings)
+    assert list(found) == [a.arch_id] and found[a.arch_id].accuracy == 75.0  # the latest
+    assert cached_trainings(storage, [a.arch_id], TrainSettings(epochs=3, seed=1)) == {}
+    assert cached_trainings(storage, [a.arch_id],
+                            TrainSettings(dataset="synthetic", epochs=2, seed=1)) == {}
+    storage.close()
