@@ -135,3 +135,23 @@ def test_two_local_workers_fill_the_budget_exactly(sqlite_url):
     assert result.complete == 10 and _states(study) == {"COMPLETE": 10}
     arch_ids = {t.user_attrs["arch_id"] for t in study.trials}
     assert _score_rows(sqlite_url) == len(arch_ids) == result.run["scored"]
+
+
+def test_a_trial_finished_after_another_process_met_the_budget_is_pruned(monkeypatch,
+                                                                          sqlite_url):
+    real = autost.proxies.score_architecture
+    budget = 4
+
+    def other_process_finishes_one(cfg, proxies, settings):
+        study = _study(sqlite_url, "stmixer")
+        if sum(t.state.name == "COMPLETE" for t in study.trials) == budget - 1:
+            study.add_trial(optuna.create_trial(values=[1.0, 1.0]))
+        return real(cfg, proxies, settings)
+
+    monkeypatch.setattr(autost.proxies, "score_architecture", other_process_finishes_one)
+    result = _run("stmixer", sqlite_url, budget, seed=2)
+    states = _states(_study(sqlite_url, "stmixer"))
+    assert states["COMPLETE"] == budget and result.run["complete"] == budget - 1
+    assert states["PRUNED"] == result.run["over_budget"] == 1
+    (pruned,) = [t for t in _study(sqlite_url, "stmixer").trials if t.state.name == "PRUNED"]
+    assert pruned.user_attrs["over_budget"] is True and pruned.user_attrs["arch_id"]

@@ -1,0 +1,52 @@
+"""The study's settings in its user attrs: round trip, defaults, reruns that clash."""
+
+import pytest
+
+from autost.exceptions import SearchConfigError
+from autost.search.plan import DEFAULT_RATES, SearchPlan, make_plan, reconcile
+from autost.space import load_space
+
+SPACE = load_space("stmixer")
+
+
+def test_user_attrs_round_trip_and_defaults():
+    plan = make_plan(SPACE, budget=7, constraints={"max_params": "12M"}, seed=3)
+    attrs = plan.user_attrs()
+    assert attrs["objectives"] == ["flops:max", "energy:min"]
+    assert attrs["constraints"] == {"max_params": 12e6} and attrs["rates"] == DEFAULT_RATES
+    assert attrs["sampler"] == "tpe" and attrs["seed"] == 3 and attrs["budget"] == 7
+    assert SearchPlan.from_user_attrs(attrs) == plan
+    assert plan.proxies == ("flops", "energy", "params")
+    assert plan.settings_key().endswith(";energy+flops+params")
+
+
+def test_no_seed_draws_one_to_record():
+    assert isinstance(make_plan(SPACE, budget=1).seed, int)
+
+
+def test_a_file_space_is_recorded_by_its_absolute_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.toml").write_text("")
+    plan = make_plan(SPACE, budget=1, space_arg="mine.toml")
+    assert plan.space == "stmixer" and plan.space_source == str(tmp_path / "mine.toml")
+
+
+@pytest.mark.parametrize("budget", [0, -1, 1.5, True])
+def test_budget_must_be_a_positive_integer(budget):
+    with pytest.raises(SearchConfigError, match="budget"):
+        make_plan(SPACE, budget=budget)
+
+
+def test_a_study_not_made_by_autost_cannot_be_joined():
+    with pytest.raises(SearchConfigError, match="not made by `autost search`"):
+        SearchPlan.from_user_attrs({"objectives": ["flops:max"]})
+
+
+def test_a_rerun_keeps_the_study_and_takes_a_new_budget_sampler_and_seed():
+    stored = make_plan(SPACE, budget=5, seed=1, objectives=["params:min"])
+    asked = make_plan(SPACE, budget=9, seed=2, sampler="nsga2")
+    plan = reconcile(stored, asked, given={"sampler"})
+    assert (plan.budget, plan.sampler, plan.seed) == (9, "nsga2", 1)
+    assert plan.objectives == stored.objectives
+    with pytest.raises(SearchConfigError, match="objectives: study has"):
+        reconcile(stored, asked, given={"objectives"})
