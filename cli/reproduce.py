@@ -54,7 +54,8 @@ def scatter(space, samples, epochs, dataset, out_dir, preset, seed, data_dir, do
         probe_address(ray_address)  # fail in seconds, before any scoring or training
     result = reproduce_scatter(
         open_storage(storage_url), space, out_dir=out_dir, preset=preset, samples=samples,
-        epochs=epochs, dataset=dataset, seed=seed, data_dir=data_dir, address=ray_address,
+        epochs=epochs, dataset=dataset, seed=seed, data_dir=data_dir, download=download,
+        address=ray_address,
         log=lambda message: click.echo(message, err=True),
     )
     if as_json:

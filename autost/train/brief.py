@@ -56,8 +56,7 @@ def train_architecture(cfg: ArchConfig, settings: TrainSettings,
     from autost.models import create_model
 
     data = load_dataset(settings.dataset, data_dir=settings.data_dir,
-                        input_size=cfg.input_size, in_channels=cfg.in_channels,
-                        download=settings.download)
+                        input_size=cfg.input_size, in_channels=cfg.in_channels)
     model_cfg = cfg.replace(num_classes=data.num_classes)
     torch.manual_seed(settings.seed)
     with torch.device(settings.resolved_device()):

@@ -31,7 +31,7 @@ class TrainSettings:
     dataset: str = "digits"
     epochs: int = 5
     batch_size: int = 64
-    lr: float = 2e-3
+    lr: float = 5e-3
     min_lr: float = 1e-5
     weight_decay: float = 0.06
     warmup_epochs: float = 0.2
@@ -39,13 +39,12 @@ class TrainSettings:
     seed: int = 0
     max_batches: int | None = None
     data_dir: str | None = field(default=None, compare=False)
-    download: bool = field(default=False, compare=False)
     device: str | None = field(default=None, compare=False)
 
     def key(self) -> str:
         """Short canonical string of the fields that change the outcome."""
         parts = {k: v for k, v in asdict(self).items()
-                 if k not in ("data_dir", "download", "device")}
+                 if k not in ("data_dir", "device")}
         return ",".join(f"{k}={v}" for k, v in sorted(parts.items()))
 
     def resolved_device(self) -> torch.device:

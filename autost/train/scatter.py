@@ -28,7 +28,7 @@ from pathlib import Path
 from autost.arch import ArchConfig
 from autost.exceptions import ArchValidationError, AutostError, BuildError
 from autost.report.correlation import correlation_table
-from autost.train.datasets import num_classes
+from autost.train.datasets import ensure_dataset, num_classes
 from autost.train.loop import TrainSettings
 from autost.train.records import cached_trainings, store_outcome
 from autost.train.tuning import TrainJob, run_trials
@@ -169,18 +169,22 @@ def reproduce_scatter(storage, space_name: str, *, out_dir: str | Path,
                       data_dir: str | None = None, download: bool = False,
                       address: str | None = None, log: Log = lambda _: None
                       ) -> ScatterResult:
-    """Sample, score, train, correlate; write scatter.png, scatter.csv, correlations.csv."""
+    """Sample, score, train, correlate; write scatter.png, scatter.csv, correlations.csv.
+
+    ``download`` fetches a missing CIFAR into ``data_dir`` here, once, before any trial.
+    """
     from autost.proxies import ScoreSettings
     from autost.space import load_space
     from autost.train.scatter_plot import write_outputs
 
     chosen = PRESETS[preset]
     dataset = dataset or chosen.dataset
+    ensure_dataset(dataset, data_dir, download)
     space = load_space(space_name)
     cfgs = sample_architectures(space, samples or chosen.samples, seed, chosen, dataset)
     settings = TrainSettings(dataset=dataset, epochs=epochs or chosen.epochs,
                              batch_size=chosen.batch_size, lr=chosen.lr, seed=seed,
-                             data_dir=data_dir, download=download)
+                             data_dir=data_dir)
     # CIFAR needs a data directory the scoring calibration cannot be given: calibrate on
     # the digits there; digits and synthetic calibrate on themselves.
     score_settings = ScoreSettings(dataset=dataset if dataset in ("digits", "synthetic")

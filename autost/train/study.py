@@ -31,7 +31,10 @@ def train_top(storage, study_name: str, *, top: int, settings: TrainSettings,
               gpus_per_trial: float | None = None, asha: bool = True,
               on_outcome: Callable[[TrainOutcome], None] | None = None
               ) -> tuple[str, list[TrainedCandidate]]:
-    """Train the ``top`` best candidates of ``study_name``; return (objective spec, rows)."""
+    """Train the ``top`` best candidates of ``study_name``; return (objective spec, rows).
+
+    The dataset must be in place (see :func:`autost.train.datasets.ensure_dataset`).
+    """
     from autost.report.entries import load_entries
     from autost.report.top import top_entries
     from autost.storage import load_study

@@ -73,3 +73,13 @@ def test_unknown_space(tmp_path):
                   f"sqlite:///{tmp_path / 'db.sqlite'}")
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and "stmixer" in result.output
+
+
+def test_paper_preset_needs_cifar(tmp_path):
+    result = _run("--space", "stmixer", "--preset", "paper", "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: dataset 'cifar10' needs a data directory; expected <dir>/cifar-10-batches-py/"
+        "data_batch_1..5 and test_batch (torchvision's CIFAR-10 python format); pass "
+        "--data-dir DIR (add --download to fetch it)\n"
+    )
