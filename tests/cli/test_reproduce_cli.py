@@ -17,9 +17,12 @@ def local_ray():
 
     from autost.train.tuning import start_local_ray
 
-    if not ray.is_initialized():
+    started = not ray.is_initialized()
+    if started:
         start_local_ray(num_cpus=2)
     yield
+    if started:
+        ray.shutdown()
 
 
 def _run(*args):

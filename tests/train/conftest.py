@@ -48,6 +48,9 @@ def local_ray():
     from autost.train.tuning import start_local_ray
 
     ray.cloudpickle.register_pickle_by_value(fake_training)
-    if not ray.is_initialized():
+    started = not ray.is_initialized()
+    if started:
         start_local_ray(num_cpus=2)
     yield
+    if started:
+        ray.shutdown()
