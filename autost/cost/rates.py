@@ -6,16 +6,22 @@ layer, so by default BatchNorm normalizes with the statistics of the batch; its 
 statistics are saved before and written back after, so the model is left exactly as it was.
 Pass ``batch_stats=False`` for a trained model, whose running statistics are meaningful.
 
-Per MAC layer the hook records the non-zero fraction of the input (what SOPs use), its
-mean and maximum (after a SEW residual the input holds integer spike sums, so mean > rate)
-and ``sop_rate``, the fraction of the layer's MACs that an event-driven accelerator
-performs. For a weight layer that is the input's non-zero fraction. For a product of two
-activations (:class:`~autost.layers.ops.SpikeMatMul`) it is the exact fraction of the
-operand pairs a[..., i, k] * b[..., k, j] with both factors non-zero, counted from the
-column counts of a and the row counts of b: a zero-skipping accumulator does one operation
-per such pair and none for the others. For independent operands this equals the product of
-the two rates; unlike the rate of one operand alone it does not charge the accumulates of
-zero entries of the other operand.
+Per MAC layer the hook records the non-zero fraction of the input (what SOPs use) and its
+mean (after a SEW residual the input holds integer spike sums, so mean > rate), and
+``sop_rate``, the fraction of the layer's MACs that an event-driven accelerator performs.
+For a weight layer that is the input's non-zero fraction. For a product of two activations
+(:class:`~autost.layers.ops.SpikeMatMul`) it is the exact fraction of the operand pairs
+a[..., i, k] * b[..., k, j] with both factors non-zero, counted from the column counts of a
+and the row counts of b: a zero-skipping accumulator does one operation per such pair and
+none for the others. For independent operands this equals the product of the two rates;
+unlike the rate of one operand alone it does not charge the accumulates of zero entries of
+the other operand.
+
+Speed (the pass should cost little more than a bare forward): LIF outputs are exactly 0 or
+1, so their spike count is a plain sum and their codes are views of the outputs, not
+copies; an input several layers read (q, k and v read the same stream) is measured once;
+a binary input is recognised by sum(x) = x.x with 0 <= x <= 1 (three vectorised
+reductions) and only other inputs pay for ``count_nonzero``.
 """
 
 from __future__ import annotations
@@ -34,28 +40,31 @@ from autost.layers.ops import SpikeMatMul
 
 @dataclass(frozen=True)
 class LayerRate:
-    """Input statistics of one MAC layer on the calibration batch."""
+    """Input statistics of one MAC layer on the calibration batch (first operand's for a
+    spike x spike product)."""
 
     name: str
     kind: str
     rate: float
     mean: float
-    max: float
     sop_rate: float
 
     @property
     def integer(self) -> bool:
-        """True when the input holds spike sums above 1 (after a SEW residual)."""
-        return self.max > 1.0
+        """True when some spike input exceeds 1: spike sums after a SEW residual (every
+        non-zero input is then at least 1, so the mean exceeds the non-zero fraction).
+        Meaningless for the analog input of an encoding layer."""
+        return self.mean > self.rate
 
     def to_dict(self) -> dict:
         return {"name": self.name, "kind": self.kind, "rate": self.rate, "mean": self.mean,
-                "max": self.max, "sop_rate": self.sop_rate, "integer": self.integer}
+                "sop_rate": self.sop_rate, "integer": self.integer}
 
 
 @dataclass(frozen=True)
 class RateReport:
-    """Firing rates measured on one batch; ``codes`` holds every LIF's spikes [T, B, N_A]."""
+    """Firing rates measured on one batch; ``codes`` holds every LIF's spikes as 0/1 floats
+    [T, B, N_A] (views of the outputs; several calls of one LIF are concatenated)."""
 
     batch_size: int
     layers: dict[str, LayerRate]
@@ -91,7 +100,8 @@ def measure_rates(model: nn.Module, batch: torch.Tensor, *, batch_stats: bool = 
         neurons[name] = float(fired) / total
     return RateReport(
         batch_size=batch_size, layers=layers, neurons=neurons,
-        codes={name: torch.cat(chunks, dim=-1) for name, chunks in codes.items()},
+        codes={name: chunks[0] if len(chunks) == 1 else torch.cat(chunks, dim=-1)
+               for name, chunks in codes.items()},
         flags=tuple(_flags(neurons)),
     )
 
@@ -125,12 +135,14 @@ class _RatePass:
     def __enter__(self):
         self.training = {m: m.training for m in self.model.modules()}
         self.handles, self.saved = [], []
+        self.last = [None, None]  # the last input measured and its statistics
         self.model.eval()
         for name, module in self.model.named_modules():
             if is_mac_layer(module):
-                hook = _matmul_hook if type(module) is SpikeMatMul else _input_hook
-                self.handles.append(module.register_forward_hook(
-                    hook(self.stats.setdefault(name, []))))
+                records = self.stats.setdefault(name, [])
+                hook = (_matmul_hook(records) if type(module) is SpikeMatMul
+                        else _input_hook(records, self.last))
+                self.handles.append(module.register_forward_hook(hook))
             elif type(module) is LIF:
                 self.handles.append(module.register_forward_hook(self._lif_hook(name)))
             elif isinstance(module, _BatchNorm) and self.batch_stats:
@@ -146,9 +158,9 @@ class _RatePass:
         batch_size = self.batch_size
 
         def hook(module, args, out):
-            records.append((torch.count_nonzero(out), out.numel()))
+            records.append((out.sum(), out.numel()))
             if chunks is not None:
-                chunks.append(out.reshape(out.shape[0], batch_size, -1) != 0)
+                chunks.append(out.detach().reshape(out.shape[0], batch_size, -1))
 
         return hook
 
@@ -164,33 +176,53 @@ class _RatePass:
         return False
 
 
-def _input_hook(records: list):
+def _input_hook(records: list, last: list):
+    """Record (non-zero, numel, sum, active MACs, MACs) of the input.
+
+    Consecutive layers that read the same data (q, k and v) measure it once: ``last``
+    holds the previous input, so its storage cannot be reused by another tensor while a
+    later input is compared with it.
+    """
+
     def hook(module, args, out):
         x = args[0]
-        nonzero = torch.count_nonzero(x)
-        records.append((nonzero, x.numel(), x.sum(dtype=torch.float64), x.max(), nonzero,
-                        x.numel()))
+        previous = last[0]
+        if previous is None or (x.data_ptr(), x.shape, x.stride(), x._version) != (
+                previous.data_ptr(), previous.shape, previous.stride(), previous._version):
+            last[0], last[1] = x, _nonzero_and_sum(x)
+        nonzero, total = last[1]
+        records.append((nonzero, x.numel(), total, nonzero, x.numel()))
 
     return hook
+
+
+def _nonzero_and_sum(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Non-zero count and sum; a 0/1 tensor (0 <= x <= 1, x.x = sum) is counted by its sum."""
+    total = x.sum()
+    low, high = torch.aminmax(x)
+    if low >= 0 and high <= 1:
+        flat = x.view(-1) if x.is_contiguous() else None
+        squares = torch.dot(flat, flat) if flat is not None else (x * x).sum()
+        if squares == total:
+            return total, total
+    return torch.count_nonzero(x), total
 
 
 def _matmul_hook(records: list):
     def hook(module, args, out):
         a, b = args[0] != 0, args[1] != 0
-        pairs = (a.sum(-2, dtype=torch.int64) * b.sum(-1, dtype=torch.int64)).sum()
-        x = args[0]
-        records.append((torch.count_nonzero(a), a.numel(), x.sum(dtype=torch.float64),
-                        x.max(), pairs, out.numel() * a.shape[-1]))
+        pairs = (a.sum(-2) * b.sum(-1)).sum()
+        records.append((a.sum(), a.numel(), args[0].sum(), pairs,
+                        out.numel() * a.shape[-1]))
 
     return hook
 
 
 def _layer_rate(name: str, kind: str, records: list) -> LayerRate:
-    """Pool the calls of one layer: (nonzero, numel, sum, max, active MACs, MACs) each."""
-    nonzero, numel, total, active, macs = (
-        sum(float(r[i]) for r in records) for i in (0, 1, 2, 4, 5))
+    """Pool the calls of one layer: (nonzero, numel, sum, active MACs, MACs) each."""
+    nonzero, numel, total, active, macs = (sum(float(r[i]) for r in records) for i in range(5))
     return LayerRate(name=name, kind=kind, rate=nonzero / numel, mean=total / numel,
-                     max=max(float(r[3]) for r in records), sop_rate=active / macs)
+                     sop_rate=active / macs)
 
 
 def _flags(neurons: dict[str, float]) -> list[str]:

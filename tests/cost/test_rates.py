@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from autost.cost import measure_rates
+from autost.cost.rates import _nonzero_and_sum
 from autost.exceptions import CalibrationError
 from autost.layers.neuron import LIF
 from autost.layers.ops import Add, SpikeMatMul
@@ -35,7 +36,7 @@ def test_fresh_spikformer_fires_in_every_block(spikformer):
     q = report.layers["blocks.1.token_mixer.q.linear"]
     assert q.integer and q.mean > q.rate
     codes = report.codes["blocks.0.token_mixer.q_lif"]
-    assert codes.shape == (4, 2, 64 * 384) and codes.dtype == torch.bool
+    assert codes.shape == (4, 2, 64 * 384) and set(codes.unique().tolist()) == {0.0, 1.0}
 
 
 @pytest.fixture(scope="module")
@@ -112,8 +113,22 @@ def test_spike_product_rate_counts_pairs_of_non_zero_operands():
     assert mm.sop_rate == pairs / (2 * 3 * 5 * 5 * 3)
     assert mm.rate == int((a != 0).sum()) / a.numel()
     fc = report.layers["fc"]
-    assert fc.rate == mm.rate and fc.mean == pytest.approx(2 * mm.rate) and fc.max == 2.0
+    assert fc.rate == mm.rate and fc.mean == pytest.approx(2 * mm.rate) and fc.integer
     assert report.neurons["lif"] == int(report.codes["lif"].sum()) / x.numel()
+
+
+@pytest.mark.parametrize("values", [
+    [0.0, 1.0, 1.0, 0.0],        # spikes: counted by the sum
+    [0.0, 2.0, 1.0, 3.0],        # spike sums
+    [0.0, 0.5, 0.25, 1.0],       # analog values in [0, 1]
+    [-1.0, 1.0, 0.0, 0.0],       # sum 0
+])
+def test_non_zero_count_of_every_kind_of_input(values):
+    x = torch.tensor(values).repeat(3, 5)
+    for tensor in (x, x.t()):  # contiguous and not
+        nonzero, total = _nonzero_and_sum(tensor)
+        assert int(nonzero) == sum(v != 0 for v in values) * 15
+        assert float(total) == sum(values) * 15
 
 
 def test_silent_and_saturated_neurons_are_flagged():
