@@ -26,9 +26,13 @@ def _autost(*args) -> list[str]:
     return [sys.executable, "-m", "autost", *args]
 
 
+def _search_args(url, budget) -> list[str]:
+    return ["search", "--space", "stmixer", "--budget", str(budget), *COST, "--storage", url,
+            "--seed", "0", "--no-progress", "--json"]
+
+
 def _search_cmd(url, budget) -> list[str]:
-    return _autost("search", "--space", "stmixer", "--budget", str(budget), *COST,
-                   "--storage", url, "--seed", "0", "--no-progress", "--json")
+    return _autost(*_search_args(url, budget))
 
 
 def _complete(url, study="stmixer") -> int:
@@ -137,19 +141,33 @@ def test_a_killed_workers_trial_is_failed_by_heartbeat_and_retried(postgres_url)
     assert result.complete == 3 and sum(t.state.name == "COMPLETE" for t in study.trials) == 3
 
 
+PACED = """
+import sys, time
+import autost.proxies
+from autost.cli import main
+real = autost.proxies.score_architecture
+def paced(*args):
+    time.sleep(0.5)  # so that the two processes overlap for most of the budget
+    return real(*args)
+autost.proxies.score_architecture = paced
+main(sys.argv[1:])
+"""
+
+
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql",
                                                              marks=pytest.mark.postgres)])
 def test_a_search_and_a_worker_meet_the_budget_exactly(backend, tmp_path, request):
     url = (f"sqlite:///{tmp_path / 'shared.db'}" if backend == "sqlite"
            else request.getfixturevalue("postgres_url"))
-    budget = 20
-    first = subprocess.Popen(_search_cmd(url, budget), stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    budget = 24
+
+    def paced(*args):
+        return subprocess.Popen([sys.executable, "-c", PACED, *args], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+
+    first = paced(*_search_args(url, budget))
     _wait_for(lambda: _complete(url) >= 1, first, "the study's first trial")
-    second = subprocess.Popen(_autost("worker", "--study", "stmixer", "--storage", url,
-                                      "--no-progress", "--json"),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              cwd=tmp_path)
+    second = paced("worker", "--study", "stmixer", "--storage", url, "--no-progress", "--json")
     docs = []
     for proc in (first, second):
         out, err = proc.communicate(timeout=TIMEOUT_S)
@@ -158,6 +176,7 @@ def test_a_search_and_a_worker_meet_the_budget_exactly(backend, tmp_path, reques
     study = optuna.load_study(study_name="stmixer", storage=url)
     states = [t.state.name for t in study.trials]
     assert states.count("COMPLETE") == budget
+    assert all(d["run"]["complete"] > 0 for d in docs)  # both took part
     assert sum(d["run"]["complete"] for d in docs) == budget
     assert sum(d["run"]["over_budget"] for d in docs) == states.count("PRUNED")
     assert all(t.user_attrs.get("over_budget") for t in study.trials
