@@ -50,7 +50,7 @@ class Coordinator:
         self._rdb = rdb
         self._key = plan.settings_key()
         self._scorer = Scorer(plan.proxies, plan.settings(), workers)
-        self._max_running = workers if workers <= 1 else 2 * workers
+        self._max_running = 1 if workers <= 1 else 2 * workers
         self._lock = BudgetLock(storage.engine, study.study_name)
         self._study_id = rdb.get_study_id_from_name(study.study_name)
         self._memo: dict[str, Outcome] = {}
@@ -86,7 +86,7 @@ class Coordinator:
             exhausted = self._exhausted()
             if self._n_running == 0 and (complete >= budget or exhausted):
                 return
-            if (not exhausted and self._n_running < max(self._max_running, 1)
+            if (not exhausted and self._n_running < self._max_running
                     and complete + self._n_running < budget):
                 self._ask()
             else:
@@ -139,9 +139,6 @@ class Coordinator:
 
     def _wait(self) -> None:
         futures = {future: arch_id for arch_id, (future, _) in self._running.items()}
-        if not futures:  # others hold the last trials of the budget; look again shortly
-            time.sleep(0.5)
-            return
         finished, _ = wait(futures, return_when=FIRST_COMPLETED)
         for future in finished:
             self._collect(futures[future])
