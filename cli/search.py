@@ -28,8 +28,6 @@ def _common(f):
         click.option("--storage", "storage_url", default=None, help=STORAGE_HELP),
         click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
                      help="Local processes that score candidates in parallel."),
-        click.option("--seed", type=int, default=None,
-                     help="Sampler seed (search: default random, recorded in the study)."),
         click.option("--json", "as_json", is_flag=True,
                      help="Print the result as JSON instead of a table."),
         click.option("--progress/--no-progress", default=True, show_default=True,
@@ -45,7 +43,8 @@ def _common(f):
 @click.option("--budget", required=True, type=click.IntRange(min=1),
               help="COMPLETE trials the study should hold; a rerun adds only what is missing.")
 @click.option("--objective", "objectives", multiple=True, metavar="NAME[:max|min]",
-              help="Objective proxy, repeatable (default: flops:max and energy:min).")
+              help="Objective proxy, repeatable (default: flops:max and energy:min; a rerun "
+                   "keeps the study's).")
 @click.option("--max-params", type=Quantity(), default=None,
               help="Ceiling on parameters, e.g. 12M.")
 @click.option("--max-macs", type=Quantity(), default=None,
@@ -53,12 +52,14 @@ def _common(f):
 @click.option("--max-energy", type=Quantity(), default=None,
               help="Ceiling on energy, mJ per image.")
 @click.option("--sampler", default=None,
-              help="tpe (default), nsga2, nsga3, random, qmc, gp or grid (finite spaces).")
+              help="tpe (default), nsga2, nsga3, random, qmc, gp or grid (finite spaces only).")
 @click.option("--study", "study_name", default=None, help="Study name (default: the space's).")
 @click.option("--rates", type=click.Choice(["init", "prior"]), default=None,
               help="Firing rates behind SOPs and energy: literature priors (default, no "
                    "forward pass) or measured at init on a calibration batch (seconds per "
                    "candidate; use --workers).")
+@click.option("--seed", type=int, default=None,
+              help="Sampler seed (default: drawn at random and recorded in the study).")
 @_common
 def search(space, budget, objectives, max_params, max_macs, max_energy, sampler, study_name,
            rates, storage_url, workers, seed, as_json, progress):
@@ -79,6 +80,8 @@ def search(space, budget, objectives, max_params, max_macs, max_energy, sampler,
 
 @click.command()
 @click.option("--study", "study_name", required=True, help="Name of the study to join.")
+@click.option("--seed", type=int, default=None,
+              help="Mixed with the study's seed (default random), so workers differ.")
 @_common
 def worker(study_name, storage_url, workers, seed, as_json, progress):
     """Join a study started by `autost search` (its space, objectives and budget come from the
