@@ -54,8 +54,8 @@ class Coordinator:
         self._lock = BudgetLock(storage.engine, study.study_name)
         self._study_id = rdb.get_study_id_from_name(study.study_name)
         self._memo: dict[str, Outcome] = {}
-        self._running: dict[str, tuple] = {}  # arch_id -> (future, [trials])
-        self._n_running = 0
+        self._running: dict[str, tuple] = {}  # arch_id -> (future, [trials]) being scored
+        self._mine: dict[int, object] = {}  # trial id -> trial, from ask until told
         self._arch_of: dict[int, str] = {}  # trial id -> arch_id, while running
         self._heartbeat = None
         self._stale_check = 0.0
@@ -84,10 +84,10 @@ class Coordinator:
         while True:
             self._progress.update(complete)
             exhausted = self._exhausted()
-            if self._n_running == 0 and (complete >= budget or exhausted):
+            if not self._mine and (complete >= budget or exhausted):
                 return
-            if (not exhausted and self._n_running < self._max_running
-                    and complete + self._n_running < budget):
+            if (not exhausted and len(self._mine) < self._max_running
+                    and complete + len(self._mine) < budget):
                 self._ask()
             else:
                 self._wait()
@@ -105,7 +105,7 @@ class Coordinator:
     def _ask(self) -> None:
         self._check_stale()
         trial = self.study.ask()
-        self._n_running += 1
+        self._mine[trial._trial_id] = trial
         if self._heartbeat:
             self._heartbeat.add(trial._trial_id)
         try:
@@ -200,7 +200,7 @@ class Coordinator:
         write_attrs(self.storage.engine, trial._trial_id, user, violations)
 
     def _release(self, trial) -> None:
-        self._n_running -= 1
+        self._mine.pop(trial._trial_id, None)
         self._arch_of.pop(trial._trial_id, None)
         if self._heartbeat:
             self._heartbeat.remove(trial._trial_id)
@@ -216,13 +216,13 @@ class Coordinator:
         """Fail the trials still running here (interrupt or error), then stop the helpers."""
         import optuna
 
-        for _, trials in self._running.values():
-            for trial in trials:
-                try:
-                    self._write(trial, {}, {FAIL_REASON: "search interrupted"})
-                    self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
-                except Exception:  # noqa: BLE001 - best effort; heartbeats catch the rest
-                    pass
+        for trial in list(self._mine.values()):
+            try:
+                self._write(trial, {}, {FAIL_REASON: "search interrupted"})
+                self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            except Exception:  # noqa: BLE001 - best effort; heartbeats catch the rest
+                pass
+        self._mine.clear()
         self._running.clear()
         self._scorer.close()
         if self._heartbeat:

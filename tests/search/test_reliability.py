@@ -95,6 +95,20 @@ def test_kill_9_then_the_same_command_resumes_to_exactly_the_budget(tmp_path):
     assert scored_after <= _rows(url, Candidate)
 
 
+def test_ctrl_c_fails_the_running_trial_and_keeps_the_rest(tmp_path):
+    url = f"sqlite:///{tmp_path / 'int.db'}"
+    proc = subprocess.Popen(_search_cmd(url, 500), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    _wait_for(lambda: _complete(url) >= 3, proc, "3 complete trials")
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=TIMEOUT_S)
+    assert proc.returncode == 1 and err.strip().endswith("Aborted!")
+    study = optuna.load_study(study_name="stmixer", storage=url)
+    unfinished = [t for t in study.trials if t.state.name != "COMPLETE"]
+    assert all(t.state.name == "FAIL" and t.user_attrs["fail_reason"] == "search interrupted"
+               for t in unfinished)
+
+
 SLOW_SEARCH = """
 import sys, time
 import autost.proxies
