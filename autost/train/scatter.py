@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autost.arch import ArchConfig
-from autost.exceptions import ArchValidationError, AutostError, BuildError
+from autost.exceptions import ArchValidationError, AutostError, BuildError, unknown_name
 from autost.report.correlation import correlation_table
 from autost.train.datasets import ensure_dataset, num_classes
 from autost.train.loop import TrainSettings
@@ -150,6 +150,7 @@ def train_all(storage, cfgs: list[ArchConfig], settings: TrainSettings, *,
 
 
 def scatter_rows(cfgs: list[ArchConfig], scores: dict, trained: dict) -> list[dict]:
+    """One row per architecture: family, every proxy, accuracy (%) and how training went."""
     rows = []
     for cfg in cfgs:
         values = scores[cfg.arch_id]
@@ -177,6 +178,8 @@ def reproduce_scatter(storage, space_name: str, *, out_dir: str | Path,
     from autost.space import load_space
     from autost.train.scatter_plot import write_outputs
 
+    if preset not in PRESETS:
+        raise unknown_name("scatter preset", preset, PRESETS)
     chosen = PRESETS[preset]
     dataset = dataset or chosen.dataset
     ensure_dataset(dataset, data_dir, download)
