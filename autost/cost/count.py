@@ -157,67 +157,74 @@ def _count_module(model: nn.Module, timesteps, sample_shape, encoding) -> CostRe
                                  "(C, H, W) to be counted")
         timesteps = timesteps or cfg.timesteps
         sample_shape = sample_shape or (cfg.in_channels, cfg.input_size, cfg.input_size)
-    names = {id(m): n for n, m in model.named_modules()}
+    modules = dict(model.named_modules())
     if encoding is None and hasattr(model, "encoding_layers"):
+        names = {id(m): n for n, m in modules.items()}
         encoding = tuple(names[id(m)] for m in model.encoding_layers())
     calls: dict[str, list] = {}
-    device = next((p.device for p in model.parameters()), torch.device("meta"))
+    parameters = {id(p): p for m in modules.values() for p in m._parameters.values()
+                  if p is not None}
+    device = next((p.device for p in parameters.values()), torch.device("meta"))
     x = torch.zeros(timesteps, shape_pass_batch(timesteps), *sample_shape, device=device)
-    with _shape_pass(model, calls, device.type == "meta"):
+    with _ShapePass(model, modules, calls, device.type == "meta"):
         model(x)
-    layers = [_layer_cost(model.get_submodule(n), n, records, timesteps)
-              for n, records in calls.items()]
+    layers = [_layer_cost(modules[n], n, records, timesteps) for n, records in calls.items()]
     if encoding is None:
         encoding = tuple(layer.name for layer in layers if layer.is_mac)[:1]
-    layers = [_with_role(model, layer, encoding) for layer in layers]
-    unused = tuple(n for n, m in model.named_modules()
-                   if n not in calls and next(m.children(), None) is None
-                   and next(m.parameters(recurse=False), None) is not None)
-    params = sum(p.numel() for p in model.parameters())
+    layers = [_with_role(modules, layer, encoding) for layer in layers]
+    unused = tuple(n for n, m in modules.items()
+                   if n not in calls and not m._modules and m._parameters)
+    params = sum(p.numel() for p in parameters.values())
     return CostReport(timesteps, params, tuple(layers), unused)
 
 
-class _shape_pass:
-    """Hooks on every leaf module, shape rules on the meta device, eval mode, no autograd."""
+class _ShapePass:
+    """Counting forwards on every leaf module (shape rules on the meta device), no autograd.
 
-    def __init__(self, model: nn.Module, calls: dict[str, list], meta: bool):
-        self.model, self.calls, self.meta = model, calls, meta
+    Each leaf gets an instance ``forward`` that runs the shape rule (meta) or the module's
+    own forward (real device) and records the call: cheaper than forward hooks, which send
+    every call through ``nn.Module``'s slow path. A real model also runs in eval mode, so
+    BatchNorm statistics are not updated; on the meta device nothing depends on the mode.
+    """
+
+    def __init__(self, model: nn.Module, modules: dict, calls: dict[str, list], meta: bool):
+        self.model, self.modules, self.calls, self.meta = model, modules, calls, meta
 
     def __enter__(self):
-        self.training = {m: m.training for m in self.model.modules()}
-        self.handles, self.short_cut = [], []
-        for name, module in self.model.named_modules():
-            if next(module.children(), None) is not None or type(module) in FREE_KINDS:
+        self.wrapped = []
+        for name, module in self.modules.items():
+            if module._modules or type(module) in FREE_KINDS:
                 continue
-            self.handles.append(module.register_forward_hook(self._hook(name)))
-            forward = shape_forward(module) if self.meta else None
-            if forward is not None:
-                module.forward = forward
-                self.short_cut.append(module)
-        self.model.eval()
+            compute = (shape_forward(module) if self.meta else None) or module.forward
+            object.__setattr__(module, "forward", self._counting(name, module, compute))
+            self.wrapped.append(module)
+        if not self.meta:
+            self.training = [(m, m.training) for m in self.modules.values()]
+            self.model.eval()
         self.no_grad = torch.no_grad()
         self.no_grad.__enter__()
         return self
 
-    def _hook(self, name: str):
-        calls = self.calls
+    def _counting(self, name: str, module: nn.Module, compute):
+        records = self.calls
 
-        def hook(module, args, out):
+        def forward(*args):
+            out = compute(*args)
             inputs = tuple(a for a in args if isinstance(a, torch.Tensor))
             macs, ops = rule_for(module, name)(module, inputs, out)
-            calls.setdefault(name, []).append(
+            records.setdefault(name, []).append(
                 (tuple(t.shape for t in inputs), tuple(out.shape), macs, ops))
+            return out
 
-        return hook
+        return forward
 
     def __exit__(self, *exc):
         self.no_grad.__exit__(*exc)
-        for handle in self.handles:
-            handle.remove()
-        for module in self.short_cut:
-            del module.forward
-        for module, training in self.training.items():
-            module.training = training
+        for module in self.wrapped:
+            del module.__dict__["forward"]
+        if not self.meta:
+            for module, training in self.training:
+                module.training = training
         return False
 
 
@@ -239,16 +246,16 @@ def _per_sample(shape: tuple[int, ...], timesteps: int, name: str) -> tuple[tupl
 
 def _layer_cost(module: nn.Module, name: str, records: list, timesteps: int) -> LayerCost:
     in_shapes, out_shape, _, _ = records[0]
-    lead_shape = in_shapes[0] if in_shapes else out_shape
-    _, steps = _per_sample(lead_shape, timesteps, name)
+    per_sample = [_per_sample(s, timesteps, name) for s in (*in_shapes, out_shape)]
+    steps = per_sample[0][1]
     per_call = shape_pass_batch(timesteps) * steps
     macs = sum(r[2] for r in records)
     ops = sum(r[3] for r in records)
     return LayerCost(
         name=name, kind=type(module).__name__,
-        input_shapes=tuple(_per_sample(s, timesteps, name)[0] for s in in_shapes),
-        output_shape=_per_sample(out_shape, timesteps, name)[0],
-        params=sum(p.numel() for p in module.parameters(recurse=False)),
+        input_shapes=tuple(shape for shape, _ in per_sample[:-1]),
+        output_shape=per_sample[-1][0],
+        params=sum(p.numel() for p in module._parameters.values() if p is not None),
         macs_per_step=_exact_div(macs, per_call, name),
         elementwise_ops_per_step=_exact_div(ops, per_call, name),
         steps=steps, is_mac=is_mac_layer(module), encoding=False, role=None,
@@ -262,11 +269,11 @@ def _exact_div(count: int, by: int, name: str) -> int:
     return count // by
 
 
-def _with_role(model: nn.Module, layer: LayerCost, encoding: tuple[str, ...]) -> LayerCost:
+def _with_role(modules: dict, layer: LayerCost, encoding: tuple[str, ...]) -> LayerCost:
     """Mark encoding layers and give every MAC layer its role (for prior rates)."""
     if not layer.is_mac:
         return layer
     is_encoding = layer.name in encoding
-    role = layer_role(model, layer.name, model.get_submodule(layer.name), is_encoding)
+    role = layer_role(modules, layer.name, is_encoding)
     return replace(layer, encoding=is_encoding, role=role)
 

@@ -9,6 +9,7 @@ spikes the layer reads; roles without a published neuron say how they were fille
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from torch import nn
@@ -56,12 +57,14 @@ PRIOR_RATES: dict[str, PriorRate] = {
 }
 
 
-def layer_role(model: nn.Module, name: str, module: nn.Module, encoding: bool) -> str:
-    """The role of MAC layer ``name``: which spikes it reads, for its prior rate.
+def layer_role(modules: Mapping[str, nn.Module], name: str, encoding: bool) -> str:
+    """The role of MAC layer ``name`` (``modules``: the model's named modules): which spikes
+    it reads, for its prior rate.
 
     Relies on the encoder block's ``token_mixer`` / ``channel_mixer`` attributes and on
     the projection names of the mixer cores (``proj``, ``fc_out``, ``fc2``).
     """
+    module = modules[name]
     if encoding:
         return "encoding"
     if type(module) is SpikeMatMul:
@@ -75,7 +78,7 @@ def layer_role(model: nn.Module, name: str, module: nn.Module, encoding: bool) -
     if "channel_mixer" in parts:
         return "mlp_hidden" if owner == "fc2" else "block_input"
     for i in range(1, len(parts)):
-        if isinstance(model.get_submodule(".".join(parts[:i])), ClassificationHead):
+        if isinstance(modules[".".join(parts[:i])], ClassificationHead):
             return "head"
     return "patch"
 
