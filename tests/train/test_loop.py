@@ -3,12 +3,22 @@
 import time
 
 import pytest
+import torch
 
 from autost.train.datasets import load_dataset
 from autost.train.loop import TrainSettings, cosine_with_warmup, train_model
 
 
-def test_tiny_spiking_net_learns_digits_on_cpu_within_a_minute(tiny_net):
+@pytest.fixture
+def one_thread():
+    """Small models train fastest on one thread, and a busy 2-core machine stays usable."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_tiny_spiking_net_learns_digits_on_cpu_within_a_minute(tiny_net, one_thread):
     data = load_dataset("digits", input_size=8, in_channels=1)
     settings = TrainSettings(epochs=4, lr=1e-2, batch_size=32, device="cpu")
     seen = []
@@ -21,7 +31,7 @@ def test_tiny_spiking_net_learns_digits_on_cpu_within_a_minute(tiny_net):
     assert result.train_loss[-1] < result.train_loss[0]
 
 
-def test_training_is_reproducible(tiny_net):
+def test_training_is_reproducible(tiny_net, one_thread):
     data = load_dataset("synthetic", input_size=8, in_channels=1)
     settings = TrainSettings(dataset="synthetic", epochs=1, max_batches=3, device="cpu")
     first = train_model(tiny_net(), data, settings)
