@@ -1,11 +1,11 @@
 """Cost pass: parameters, MACs and element-wise operations of every layer, from shapes alone.
 
 The model is built on PyTorch's meta device (no weights are allocated, no data is read) and
-one forward pass of a meta batch runs under forward hooks; each leaf module's counting rule
-(:mod:`autost.cost.rules`) turns the shapes it sees into counts. On the meta device the
-costed leaf modules return empty tensors of their output shape (:mod:`autost.cost.shapes`)
-instead of running PyTorch's slow meta kernels; a model on a real device runs its own
-forward, which is how the tests check the shape rules.
+one forward pass of a meta batch runs with a counting forward on every leaf module: the
+module's counting rule (:mod:`autost.cost.rules`) turns the shapes it sees into counts. On
+the meta device the costed leaf modules return empty tensors of their output shape
+(:mod:`autost.cost.shapes`) instead of running PyTorch's slow meta kernels; a model on a
+real device runs its own forward, which is how the tests check the shape rules.
 
 Counts are per sample. A layer that runs on every time step (its tensors carry T, folded
 into the batch or as a leading axis) reports ``macs_per_step`` and ``macs_total = T x

@@ -2,9 +2,12 @@
 
 One forward pass of a calibration batch under forward hooks. At initialization a spiking
 transformer with BatchNorm in eval mode (running statistics 0/1) is silent after its first
-layer, so by default BatchNorm normalizes with the statistics of the batch; its running
-statistics are saved before and written back after, so the model is left exactly as it was.
-Pass ``batch_stats=False`` for a trained model, whose running statistics are meaningful.
+layer, so by default BatchNorm normalizes with the statistics of the batch, as in training
+mode: a pre-hook writes the batch mean and (biased) variance of each channel into the
+running statistics and the layer runs in eval mode, three to five times cheaper on a CPU
+than PyTorch's training-mode BatchNorm. The running statistics are saved before and written
+back after, so the model is left exactly as it was. Pass ``batch_stats=False`` for a
+trained model, whose running statistics are meaningful.
 
 Per MAC layer the hook records the non-zero fraction of the input (what SOPs use) and its
 mean (after a SEW residual the input holds integer spike sums, so mean > rate), and
@@ -145,9 +148,10 @@ class _RatePass:
                 self.handles.append(module.register_forward_hook(hook))
             elif type(module) is LIF:
                 self.handles.append(module.register_forward_hook(self._lif_hook(name)))
-            elif isinstance(module, _BatchNorm) and self.batch_stats:
+            elif (isinstance(module, _BatchNorm) and self.batch_stats
+                  and module.running_mean is not None):
                 self.saved.append((module, [b.clone() for b in module.buffers(False)]))
-                module.train()
+                self.handles.append(module.register_forward_pre_hook(_batch_statistics))
         self.no_grad = torch.no_grad()
         self.no_grad.__enter__()
         return self
@@ -174,6 +178,15 @@ class _RatePass:
         for module, training in self.training.items():
             module.training = training
         return False
+
+
+def _batch_statistics(module: _BatchNorm, args) -> None:
+    """Make an eval-mode BatchNorm normalize ``args[0]`` with its own batch statistics."""
+    x = args[0]
+    dims, n = [0, *range(2, x.dim())], x.numel() // x.shape[1]
+    mean = x.sum(dim=dims) / n
+    module.running_mean.copy_(mean)
+    module.running_var.copy_(((x * x).sum(dim=dims) / n - mean * mean).clamp_(min=0))
 
 
 def _input_hook(records: list, last: list):

@@ -149,3 +149,29 @@ def test_wrong_shaped_calibration_batch_says_what_was_expected(spikformer, shape
     model, _ = spikformer
     with pytest.raises(CalibrationError, match=expected):
         measure_rates(model, torch.zeros(shape))
+
+
+class _Normed(nn.Module):
+    """BatchNorm over a [6, C, ...] batch (given as [1, 6, C, L] for BatchNorm1d), then a
+    Linear, so the rate pass hooks see the normalized values."""
+
+    def __init__(self, bn, features):
+        super().__init__()
+        self.bn, self.fc = bn, nn.Linear(features, 2)
+
+    def forward(self, x):
+        return self.fc(self.bn(x.flatten(0, 1) if isinstance(self.bn, nn.BatchNorm1d) else x))
+
+
+@pytest.mark.parametrize("bn, shape", [(nn.BatchNorm2d(3), (6, 3, 5, 5)),
+                                       (nn.BatchNorm1d(4), (1, 6, 4, 7))])
+def test_batch_statistics_match_training_mode_batchnorm(bn, shape):
+    torch.manual_seed(0)
+    x = torch.randn(shape) * 3 + 1
+    bn.weight.data.uniform_(0.5, 2)
+    expected = bn.train()(x if isinstance(bn, nn.BatchNorm2d) else x.flatten(0, 1))
+    model = _Normed(bn.eval(), shape[-1])
+    seen = []
+    model.fc.register_forward_hook(lambda m, args, out: seen.append(args[0]))
+    measure_rates(model, x)
+    assert torch.allclose(seen[0], expected, atol=1e-5)
