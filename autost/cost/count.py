@@ -9,8 +9,8 @@ real device runs its own forward, which is how the tests check the shape rules.
 
 Counts are per sample. A layer that runs on every time step (its tensors carry T, folded
 into the batch or as a leading axis) reports ``macs_per_step`` and ``macs_total = T x
-macs_per_step``; a layer that runs once per sample would have ``steps = 1`` (autost's
-models have none: the head runs per step and averages its logits over T).
+macs_per_step``; a layer that runs once per sample has ``steps = 1`` (in autost's models
+only the element-wise mean over T at the end of the head: its Linear runs every step).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Helpers for the cost tests: shrunk presets and fvcore's count of a real model."""
+"""Fixtures for the cost tests: shrunk presets, fvcore's count of a real model, a seed."""
 
 import pytest
 import torch
@@ -6,7 +6,7 @@ import torch
 from autost.exceptions import ArchValidationError
 
 
-def shrink(cfg):
+def _shrink(cfg):
     """The same structure at a small size, so fvcore's trace stays quick: the same
     splitter, stages and distinct blocks of each stage (repeats dropped, two blocks kept
     without stages), width as small as the heads allow, grid 2 or 4 tokens a side, T = 2."""
@@ -31,7 +31,7 @@ def shrink(cfg):
     raise AssertionError(f"no small version of {cfg.summary()}")
 
 
-def fvcore_count(model, timesteps: int, sample_shape) -> object:
+def _fvcore_count(model, timesteps: int, sample_shape):
     """fvcore's MAC analysis of ``model`` on one sample [T, 1, *sample_shape]."""
     from autost.cost.fvcore_check import fvcore_analysis
 
@@ -41,3 +41,15 @@ def fvcore_count(model, timesteps: int, sample_shape) -> object:
 @pytest.fixture
 def seeded():
     torch.manual_seed(0)
+
+
+@pytest.fixture
+def shrink():
+    """The function that shrinks a preset's ArchConfig, keeping its structure."""
+    return _shrink
+
+
+@pytest.fixture
+def fvcore_count():
+    """The function that runs fvcore's MAC analysis of a model on one sample."""
+    return _fvcore_count

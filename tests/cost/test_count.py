@@ -11,7 +11,6 @@ from autost.layers.neuron import LIF
 from autost.layers.ops import Add, ElementwiseMul, Scale, SpikeMatMul, SumReduce
 from autost.layers.stm import TokenMixingLinear
 from autost.models import create_model, get_preset, list_presets
-from tests.cost.conftest import fvcore_count, shrink
 
 T = 3
 
@@ -86,7 +85,7 @@ def test_every_counting_rule_has_a_case():
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_module_kind_matches_fvcore_and_hand_count(case, seeded):
+def test_module_kind_matches_fvcore_and_hand_count(case, seeded, fvcore_count):
     make, shape, macs, ops = CASES[case]
     model = make()
     report = count_costs(model, timesteps=T, sample_shape=shape)
@@ -100,7 +99,7 @@ def test_module_kind_matches_fvcore_and_hand_count(case, seeded):
 
 
 @pytest.mark.parametrize("name", [p.name for p in list_presets()])
-def test_preset_matches_fvcore_layer_by_layer(name, seeded):
+def test_preset_matches_fvcore_layer_by_layer(name, seeded, shrink, fvcore_count):
     cfg = shrink(get_preset(name))
     model = create_model(cfg).eval()
     report = count_costs(cfg)
@@ -136,7 +135,7 @@ def test_shapes_are_per_sample_and_per_step():
     assert layer.kind == "SpikeMatMul" and layer.role == "attention_product"
 
 
-def test_counting_a_real_model_leaves_it_as_it_was(seeded):
+def test_counting_a_real_model_leaves_it_as_it_was(seeded, shrink):
     cfg = shrink(get_preset("spikformer-2-384"))
     model = create_model(cfg).train()
     state = {k: v.clone() for k, v in model.state_dict().items()}

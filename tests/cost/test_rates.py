@@ -11,7 +11,6 @@ from autost.layers.neuron import LIF
 from autost.layers.ops import Add, SpikeMatMul
 from autost.models import create_model, get_preset
 from autost.train.datasets import calibration_batch
-from tests.cost.conftest import shrink
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +38,8 @@ def test_fresh_spikformer_fires_in_every_block(spikformer):
     assert codes.shape == (4, 2, 64 * 384) and set(codes.unique().tolist()) == {0.0, 1.0}
 
 
-@pytest.fixture(scope="module")
-def small():
+@pytest.fixture
+def small(shrink):
     """A fresh small spikformer (seed 0) and 4 digits images at its input size."""
     torch.manual_seed(0)
     cfg = shrink(get_preset("spikformer-4-384")).replace(input_size=16)
@@ -63,7 +62,7 @@ def test_running_statistics_silence_a_fresh_model(small):
 
 
 @pytest.mark.parametrize("training", [False, True])
-def test_rate_pass_leaves_parameters_buffers_and_modes_unchanged(training):
+def test_rate_pass_leaves_parameters_buffers_and_modes_unchanged(training, shrink):
     torch.manual_seed(0)
     cfg = shrink(get_preset("qkformer-hst-4-384"))
     model = create_model(cfg).train(training)
