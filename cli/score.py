@@ -1,6 +1,7 @@
 """``autost score``: every proxy of one architecture, with its per-layer cost breakdown."""
 
 import json
+import math
 
 import click
 
@@ -42,6 +43,17 @@ def _rate_note(result, settings) -> str:
     if result.rate_source == "prior":
         return "rates: prior, published per-role rates (autost.cost.priors)"
     return "rates: none"
+
+
+def _finite(obj):
+    """JSON has no infinities: write them as the storage does, "inf", "-inf", "nan"."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return "nan" if math.isnan(obj) else ("inf" if obj > 0 else "-inf")
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_finite(v) for v in obj]
+    return obj
 
 
 def _fmt(value, spec: str) -> str:
@@ -92,8 +104,9 @@ def score(preset, arch_file, rates, dataset, as_json):
     click.echo(f"scoring {cfg.summary()} ({settings.key()})", err=True)
     result = score_architecture(cfg, list_proxies(), settings)
     if as_json:
-        click.echo(json.dumps({"name": preset or arch_file, "timesteps": cfg.timesteps,
-                               "settings": settings.to_dict(), "config": cfg.to_dict(),
-                               **result.to_dict()}, indent=2))
+        click.echo(json.dumps(_finite({
+            "name": preset or arch_file, "timesteps": cfg.timesteps,
+            "settings": settings.to_dict(), "config": cfg.to_dict(), **result.to_dict()}),
+            indent=2, allow_nan=False))
         return
     click.echo(_render(preset or arch_file, cfg, result, settings))

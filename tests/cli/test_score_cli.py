@@ -1,6 +1,7 @@
 """``autost score``: table and JSON output, exit codes and the one-line errors."""
 
 import json
+import math
 
 import pytest
 from click.testing import CliRunner
@@ -83,3 +84,18 @@ def test_exactly_one_source_is_a_usage_error(args):
     result = CliRunner().invoke(main, ["score", *args])
     assert result.exit_code == 2
     assert "give exactly one of --preset NAME or --arch FILE.json" in result.output
+
+
+def test_json_writes_infinite_scores_as_strings(arch_file, monkeypatch):
+    import autost.proxies
+    from autost.proxies import ScoreResult
+
+    def silent(cfg, proxies, settings):
+        values = dict.fromkeys(["params", "macs_per_step", "macs_total",
+                                "elementwise_ops_total", *proxies], 1.0)
+        return ScoreResult(cfg.arch_id, {**values, "sahd": -math.inf}, "init", [], [])
+
+    monkeypatch.setattr(autost.proxies, "score_architecture", silent)
+    result = CliRunner().invoke(main, ["score", "--arch", arch_file, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["values"]["sahd"] == "-inf"
