@@ -2,27 +2,32 @@
 
 ``list_proxies()`` / ``get_proxy(name)`` give the registered proxies (params, flops, sops,
 energy, sahd, naswot); ``score_architecture(cfg, proxies, settings)`` computes them for one
-architecture. The contract of a proxy is the docstring of :class:`Proxy`.
+architecture. The contract of a proxy is the docstring of :class:`Proxy`. The registry and
+the settings import without torch; ``score_architecture`` and ``ScoringContext`` import it
+on first use.
 """
+
+from importlib import import_module
 
 from autost.proxies import cost_proxies, spike_proxies  # noqa: F401  (register the proxies)
 from autost.proxies.base import Proxy, get_proxy, list_proxies, register_proxy
-from autost.proxies.scoring import (
-    COST_MODEL_VERSION,
-    ScoreResult,
-    ScoreSettings,
-    ScoringContext,
-    score_architecture,
-)
+from autost.proxies.settings import COST_MODEL_VERSION, ScoreResult, ScoreSettings
+
+_LAZY = {name: "autost.proxies.scoring" for name in ("score_architecture", "ScoringContext")}
 
 __all__ = [
     "COST_MODEL_VERSION",
     "Proxy",
     "ScoreResult",
     "ScoreSettings",
-    "ScoringContext",
     "get_proxy",
     "list_proxies",
     "register_proxy",
-    "score_architecture",
+    *_LAZY,
 ]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'autost.proxies' has no attribute {name!r}")

@@ -9,7 +9,6 @@ batch) only when a proxy needs data with these settings.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
 from functools import cached_property, lru_cache
 
 import torch
@@ -24,65 +23,9 @@ from autost.cost import (
     measure_rates,
     prior_rates,
 )
-from autost.exceptions import AutostError, BuildError, CalibrationError, unknown_name
+from autost.exceptions import AutostError, BuildError
 from autost.proxies.base import get_proxy
-
-# Bump when counting rules, rate conventions or proxy formulas change: it is part of the
-# settings key, so cached scores of an older cost model are not reused.
-COST_MODEL_VERSION = 1
-SETTINGS_RATES = ("init", "prior")
-
-
-@dataclass(frozen=True)
-class ScoreSettings:
-    """How to score: rate source, calibration data, seed and energy constants (pJ)."""
-
-    rates: str = "init"
-    dataset: str = "digits"
-    batch_size: int = 16
-    seed: int = 0
-    e_mac_pj: float = 4.6
-    e_ac_pj: float = 0.9
-
-    def __post_init__(self) -> None:
-        if self.rates not in SETTINGS_RATES:
-            raise unknown_name("rate source", self.rates, SETTINGS_RATES)
-        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) \
-                or self.batch_size < 2:
-            raise CalibrationError(f"batch_size {self.batch_size!r} is invalid: the spike-"
-                                   "code kernels compare images, use at least 2")
-        for name in ("e_mac_pj", "e_ac_pj"):
-            value = getattr(self, name)
-            if not isinstance(value, int | float) or value <= 0:
-                raise AutostError(f"{name} {value!r} is invalid: give a positive energy in pJ")
-            object.__setattr__(self, name, float(value))
-
-    def key(self) -> str:
-        """Canonical cache key, e.g. ``cost1/init/digits/b16/s0/mac4.6/ac0.9``."""
-        return (f"cost{COST_MODEL_VERSION}/{self.rates}/{self.dataset}/b{self.batch_size}"
-                f"/s{self.seed}/mac{self.e_mac_pj!r}/ac{self.e_ac_pj!r}")
-
-    def to_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-
-@dataclass(frozen=True)
-class ScoreResult:
-    """Proxy values (plus params, MACs and element-wise totals), per-layer rows, flags.
-
-    ``rate_source`` is the source of the rates behind SOPs and energy: ``init``,
-    ``prior``, or ``none`` when no rates were needed (the per-layer rows then carry none).
-    """
-
-    arch_id: str
-    values: dict[str, float]
-    rate_source: str
-    layers: list[dict] = field(repr=False)
-    flags: list[str]
-
-    def to_dict(self) -> dict:
-        return {"arch_id": self.arch_id, "values": self.values,
-                "rate_source": self.rate_source, "layers": self.layers, "flags": self.flags}
+from autost.proxies.settings import ScoreResult, ScoreSettings
 
 
 class ScoringContext:

@@ -1,7 +1,10 @@
-"""Spike-pattern proxies on the LIF codes of the rate pass: sahd (SNASNet) and naswot."""
+"""Spike-pattern proxies on the LIF codes of the rate pass: sahd (SNASNet) and naswot.
+
+The kernels import torch, so they are imported when a score is computed: the registry
+itself stays importable without torch.
+"""
 
 from autost.proxies.base import Proxy, register_proxy
-from autost.proxies.kernels import log_abs_det, naswot_kernel, sahd_kernel
 
 
 @register_proxy
@@ -18,6 +21,8 @@ class SahdProxy(Proxy):
     needs_data = True
 
     def compute(self, ctx) -> float:
+        from autost.proxies.kernels import log_abs_det, sahd_kernel
+
         return log_abs_det(sahd_kernel(ctx.rates.codes.values()))
 
 
@@ -31,4 +36,6 @@ class NaswotProxy(Proxy):
     needs_data = True
 
     def compute(self, ctx) -> float:
+        from autost.proxies.kernels import log_abs_det, naswot_kernel
+
         return log_abs_det(naswot_kernel(ctx.rates.codes.values()))

@@ -121,3 +121,14 @@ def test_unbuildable_architecture_and_bad_dataset_raise_autost_errors():
                            ScoreSettings())
     with pytest.raises(DatasetError):
         score_architecture(TINY, ["sahd"], ScoreSettings(dataset="nope"))
+
+
+def test_registry_and_settings_import_without_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys; from autost.proxies import get_proxy, ScoreSettings; "
+            "get_proxy('sahd'); ScoreSettings().key(); print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
