@@ -123,6 +123,16 @@ def _echo(result, as_json: bool) -> None:
     rows = [[b.number, *(format_number(v) for v in b.values.values()),
              *(format_number(b.params) if b.params is not None else "" for _ in extra),
              b.arch_id[:12], b.summary]
-            for b in result.best[:SHOWN_BEST]]
-    click.echo(f"Pareto front ({len(result.best)} trials, {', '.join(result.objectives)}):")
+            for b in _spread(result.best, SHOWN_BEST)]
+    shown = (f"{SHOWN_BEST} shown, evenly spaced along it"
+             if len(result.best) > SHOWN_BEST else "all shown")
+    click.echo(f"Pareto front of {', '.join(result.objectives)}: {len(result.best)} "
+               f"architectures, {shown}")
     click.echo(aligned(headers, rows), nl=False)
+
+
+def _spread(rows: list, k: int) -> list:
+    """``k`` rows evenly spaced from first to last (all of them when there are few)."""
+    if len(rows) <= k:
+        return rows
+    return [rows[round(i * (len(rows) - 1) / (k - 1))] for i in range(k)]
