@@ -86,8 +86,8 @@ class SearchPlan:
                    if k not in attrs]
         if missing:
             raise SearchConfigError(
-                f"the study has no autost settings ({', '.join(missing)} missing); it was not "
-                "made by `autost search`, so a worker cannot join it"
+                f"the study has no autost settings ({', '.join(missing)} missing in its user "
+                "attrs), so it was not made by `autost search`; give another --study NAME"
             )
         return cls(
             space=attrs["space"],

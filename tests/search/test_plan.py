@@ -38,7 +38,7 @@ def test_budget_must_be_a_positive_integer(budget):
 
 
 def test_a_study_not_made_by_autost_cannot_be_joined():
-    with pytest.raises(SearchConfigError, match="not made by `autost search`"):
+    with pytest.raises(SearchConfigError, match="not made by `autost search`; give another"):
         SearchPlan.from_user_attrs({"objectives": ["flops:max"]})
 
 
