@@ -69,8 +69,12 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
     one and records it. ``storage``: a SQLAlchemy URL, default ``sqlite:///autost.db``.
     ``workers``: local processes that score candidates. ``rates``: ``prior`` (per-layer
     literature priors, default: no forward pass) or ``init`` (measured on a calibration batch
-    at initialization; seconds per candidate, so use ``workers``).
+    at initialization; seconds per candidate, so use ``workers``). ``heartbeat_interval``,
+    ``grace_period`` (s, default twice the interval): a trial whose process stopped beating
+    that long is failed and retried by the next process that asks.
     A rerun with the same study resumes it; options left None take the study's values.
+    With ``workers > 1`` the pool starts fresh processes (forkserver), so a script must call
+    this under ``if __name__ == "__main__":``.
     """
     from autost.space import load_space
     from autost.storage import open_storage
