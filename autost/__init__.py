@@ -9,9 +9,9 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 _LAZY = {
-    "search": ("autost.search", "search"),
-    "run_worker": ("autost.search", "run_worker"),
-    "SearchResult": ("autost.search", "SearchResult"),
+    "search": ("autost.study", "search"),
+    "run_worker": ("autost.study", "run_worker"),
+    "SearchResult": ("autost.study", "SearchResult"),
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -30,8 +30,8 @@ def bare_study(space_name: str, budget: int, sampler: str, seed: int, storage: s
     """Seconds for ``budget`` ask / suggest / tell rounds with constant values."""
     import optuna
 
-    from autost.search import create_sampler, parse_objective
     from autost.space import load_space
+    from autost.study import create_sampler, parse_objective
 
     space = load_space(space_name)
     directions = [parse_objective(s).direction for s in COST_OBJECTIVES]

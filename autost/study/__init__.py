@@ -3,15 +3,12 @@
 ``search`` starts or resumes a study on one machine (a local process pool scores when
 ``workers > 1``); ``run_worker`` joins a study from any machine that reaches its database.
 
-``autost.search`` is both this package and the function: the package is callable, so
+``autost.study`` is both this package and the function: the package is callable, so
 ``autost.search(space, budget=...)`` works whether or not the package was imported before.
 """
 
-import sys
-import types
-
-from autost.search.api import BestTrial, SearchResult, run_worker, search
-from autost.search.objectives import (
+from autost.study.api import BestTrial, SearchResult, run_worker, search
+from autost.study.objectives import (
     CEILINGS,
     DEFAULT_OBJECTIVES,
     Constraint,
@@ -19,7 +16,7 @@ from autost.search.objectives import (
     parse_objective,
     parse_quantity,
 )
-from autost.search.samplers import DEFAULT_SAMPLER, create_sampler, list_samplers
+from autost.study.samplers import DEFAULT_SAMPLER, create_sampler, list_samplers
 
 __all__ = [
     "CEILINGS",
@@ -36,11 +33,3 @@ __all__ = [
     "run_worker",
     "search",
 ]
-
-
-class _CallablePackage(types.ModuleType):
-    def __call__(self, *args, **kwargs) -> SearchResult:
-        return search(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallablePackage

@@ -4,7 +4,7 @@ import pytest
 
 from autost.exceptions import SearchConfigError
 from autost.proxies import get_proxy, list_proxies
-from autost.search.objectives import (
+from autost.study.objectives import (
     CEILINGS,
     Constraint,
     build_constraints,
