@@ -31,8 +31,10 @@ class Progress:
         self.counts = {"failed": 0, "cached": 0}
         for trial in initial_trials:
             self.saw(trial.values, all(v <= 0 for v in trial.constraints.values()))
+        # Redraw at most every few seconds when stderr is a log file rather than a terminal.
+        interval = 0.1 if sys.stderr.isatty() else 5.0
         self._bar = tqdm(total=budget, file=sys.stderr, disable=not enabled, unit="trial",
-                         dynamic_ncols=True, desc="search")
+                         dynamic_ncols=True, desc="search", mininterval=interval)
 
     def saw(self, values, feasible: bool) -> None:
         """Take one COMPLETE trial's objective values into the best-so-far."""
