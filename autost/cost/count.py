@@ -126,10 +126,10 @@ def count_costs(spec: ArchConfig | str | nn.Module, *, timesteps: int | None = N
     """Count parameters, MACs and element-wise operations of every layer of a model.
 
     ``spec`` is an ArchConfig or preset name (built on the meta device, cached) or a built
-    model (meta or real; it runs one batch of zeros and is left as it was). For a module
-    without ``.config`` pass ``timesteps`` and ``sample_shape`` (C, H, W); the encoding
-    layers are the model's ``encoding_layers()``, else ``encoding`` (names), else the first
-    MAC layer called.
+    model (meta or real; it runs one batch of zeros and keeps its parameters, buffers and
+    train/eval flags). For a module without ``.config`` pass ``timesteps`` and
+    ``sample_shape`` (C, H, W); the encoding layers are the model's ``encoding_layers()``,
+    else ``encoding`` (names), else the first MAC layer called.
     """
     if isinstance(spec, nn.Module):
         return _count_module(spec, timesteps, sample_shape, encoding)
