@@ -11,30 +11,35 @@ from torch import nn
 
 
 class SigmoidSurrogateSpike(torch.autograd.Function):
-    """Heaviside step forward; alpha * s * (1 - s) with s = sigmoid(alpha x) backward."""
+    """Heaviside step forward; alpha * s * (1 - s) with s = sigmoid(alpha x) backward.
+
+    ``fired`` is the precomputed boolean x >= 0, so the LIF compares only once per step.
+    """
 
     @staticmethod
-    def forward(ctx, x: torch.Tensor, alpha: float) -> torch.Tensor:
+    def forward(ctx, x: torch.Tensor, fired: torch.Tensor, alpha: float) -> torch.Tensor:
         ctx.save_for_backward(x)
         ctx.alpha = alpha
-        return (x >= 0).to(x.dtype)
+        return fired.to(x.dtype)
 
     @staticmethod
     def backward(ctx, grad_output: torch.Tensor):
         (x,) = ctx.saved_tensors
         s = torch.sigmoid(ctx.alpha * x)
-        return grad_output * ctx.alpha * s * (1 - s), None
+        return grad_output * ctx.alpha * s * (1 - s), None, None
 
 
 def spike(x: torch.Tensor, alpha: float = 4.0) -> torch.Tensor:
     """Fire where x >= 0, with the sigmoid surrogate gradient."""
-    return SigmoidSurrogateSpike.apply(x, alpha)
+    return SigmoidSurrogateSpike.apply(x, x >= 0, alpha)
 
 
 class LIF(nn.Module):
     """Multi-step leaky integrate-and-fire layer over inputs shaped [T, ...].
 
     ``v_threshold`` is 1.0 for ordinary neurons and 0.5 for attention-map neurons.
+    Activations are large and the update is memory-bound, so each step makes four passes
+    over the tensor: charge (one lerp), compare, cast, reset (one masked fill).
     """
 
     def __init__(self, tau: float = 2.0, v_threshold: float = 1.0, v_reset: float = 0.0,
@@ -46,20 +51,32 @@ class LIF(nn.Module):
         self.alpha = alpha
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.stack([s for s, _ in self._steps(x)])
+        if torch.is_grad_enabled() and x.requires_grad:
+            return torch.stack([s for s, _ in self._steps(x)])
+        out = torch.empty_like(x)  # inference: cast each step straight into the output
+        for t, (s, _) in enumerate(self._steps(x, cast=False)):
+            out[t] = s
+        return out
 
     def simulate(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Spikes S and charged membrane H (before the reset), both shaped like x."""
         spikes, charges = zip(*self._steps(x), strict=True)
         return torch.stack(spikes), torch.stack(charges)
 
-    def _steps(self, x: torch.Tensor):
+    def _steps(self, x: torch.Tensor, cast: bool = True):
+        """Yield (spikes, charge) per step; spikes stay boolean when ``cast`` is False."""
+        # H = V + (X - (V - V_reset)) / tau = lerp(V, X + V_reset, 1 / tau)
+        if self.v_reset:
+            x = x + self.v_reset
         v = torch.full_like(x[0], self.v_reset)
         for x_t in x:
-            h = v + (x_t - (v - self.v_reset)) / self.tau
-            s = spike(h - self.v_threshold, self.alpha)
-            s_reset = s.detach()
-            v = h * (1.0 - s_reset) + self.v_reset * s_reset
+            h = torch.lerp(v, x_t, 1.0 / self.tau)
+            fired = h >= self.v_threshold
+            if torch.is_grad_enabled() and h.requires_grad:
+                s = SigmoidSurrogateSpike.apply(h - self.v_threshold, fired, self.alpha)
+            else:
+                s = fired.to(h.dtype) if cast else fired
+            v = h.masked_fill(fired, self.v_reset)  # hard reset; the mask carries no gradient
             yield s, h
 
     def extra_repr(self) -> str:
