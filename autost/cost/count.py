@@ -7,6 +7,11 @@ the meta device the costed leaf modules return empty tensors of their output sha
 (:mod:`autost.cost.shapes`) instead of running PyTorch's slow meta kernels; a model on a
 real device runs its own forward, which is how the tests check the shape rules.
 
+An ArchConfig is built and counted part by part in forward order (splitter, stage modules,
+blocks, head) without weight initialisation; an encoder block's counts depend only on its
+BlockConfig, width, tokens and a few global fields, so each distinct block is counted once
+per process and reused (a search's candidates share most of their blocks).
+
 Counts are per sample. A layer that runs on every time step (its tensors carry T, folded
 into the batch or as a leading axis) reports ``macs_per_step`` and ``macs_total = T x
 macs_per_step``; a layer that runs once per sample has ``steps = 1`` (in autost's models
@@ -15,13 +20,13 @@ only the element-wise mean over T at the end of the head: its Linear runs every 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import lru_cache
 
 import torch
 from torch import nn
 
-from autost.arch import ArchConfig
+from autost.arch import ArchConfig, BlockConfig
 from autost.cost.priors import layer_role
 from autost.cost.rules import FREE_KINDS, is_mac_layer, rule_for
 from autost.cost.shapes import shape_forward
@@ -142,11 +147,85 @@ def count_costs(spec: ArchConfig | str | nn.Module, *, timesteps: int | None = N
 
 @lru_cache(maxsize=512)
 def _count_config(cfg: ArchConfig) -> CostReport:
-    from autost.models import create_model
+    """Count a model part by part in forward order, each encoder block from its cache."""
+    from autost.layers import LayerFactory
+    from autost.models.builder import (
+        build_downsample,
+        build_head,
+        build_splitter,
+        no_weight_init,
+        starts_stage,
+    )
 
-    with torch.device("meta"):
-        model = create_model(cfg)
-    return _count_module(model, None, None, None)
+    t, widths, tokens = cfg.timesteps, cfg.block_widths(), cfg.block_tokens()
+    make = LayerFactory(cfg)
+    with torch.device("meta"), no_weight_init():
+        splitter = build_splitter(make)
+        parts = [_count_part(splitter, "patch_embed", t,
+                             (cfg.in_channels, cfg.input_size, cfg.input_size),
+                             splitter.encoding_layers())]
+        for i in range(cfg.depth):
+            if starts_stage(cfg, i):
+                parts.append(_count_part(build_downsample(make, i), f"downsamples.{i}", t,
+                                         (tokens[i - 1], widths[i - 1])))
+            parts.append(_prefixed(_block_costs(_BlockKey.of(cfg, i)), f"blocks.{i}."))
+        parts.append(_count_part(build_head(cfg), "head", t, (tokens[-1], widths[-1])))
+    return CostReport(t, sum(p.params for p in parts),
+                      tuple(layer for p in parts for layer in p.layers),
+                      tuple(name for p in parts for name in p.unused))
+
+
+# ArchConfig fields that no encoder block reads (the splitter, stages and head do).
+_NOT_BLOCK_FIELDS = frozenset({"blocks", "embed_dim", "input_size", "in_channels",
+                               "num_classes", "patch_splitter", "patch_size", "stage_depths",
+                               "name"})
+
+
+@dataclass(frozen=True)
+class _BlockKey:
+    """What the costs of encoder block ``i`` depend on: its BlockConfig, width, tokens and
+    the global fields that blocks read; ``cfg`` (to build the block) is not part of the key."""
+
+    block: BlockConfig
+    width: int
+    tokens: int
+    settings: tuple
+    cfg: ArchConfig = field(compare=False)
+    index: int = field(compare=False)
+
+    @classmethod
+    def of(cls, cfg: ArchConfig, i: int) -> _BlockKey:
+        settings = tuple((f.name, getattr(cfg, f.name)) for f in fields(cfg)
+                         if f.name not in _NOT_BLOCK_FIELDS)
+        return cls(cfg.blocks[i], cfg.block_widths()[i], cfg.block_tokens()[i], settings,
+                   cfg, i)
+
+
+@lru_cache(maxsize=4096)
+def _block_costs(key: _BlockKey) -> CostReport:
+    """Costs of one encoder block, layer names relative to the block; counted once per
+    process for each distinct key (candidates of a search share many blocks)."""
+    from autost.layers import LayerFactory
+    from autost.models.builder import build_block, no_weight_init
+
+    with torch.device("meta"), no_weight_init():
+        block = build_block(LayerFactory(key.cfg), key.index)
+        return _count_part(block, "", key.cfg.timesteps, (key.tokens, key.width))
+
+
+def _prefixed(report: CostReport, prefix: str) -> CostReport:
+    return CostReport(report.timesteps, report.params,
+                      tuple(replace(layer, name=prefix + layer.name) for layer in report.layers),
+                      tuple(prefix + name for name in report.unused))
+
+
+def _count_part(module: nn.Module, prefix: str, timesteps: int, sample_shape: tuple,
+                encoding_layers=()) -> CostReport:
+    """Costs of one meta-device part of a model; layer names start with ``prefix``."""
+    modules = dict(module.named_modules(prefix=prefix))
+    names = {id(m): n for n, m in modules.items()}
+    encoding = tuple(names[id(m)] for m in encoding_layers)
+    return _shape_pass(module, modules, timesteps, sample_shape, encoding)
 
 
 def _count_module(model: nn.Module, timesteps, sample_shape, encoding) -> CostReport:
@@ -161,6 +240,15 @@ def _count_module(model: nn.Module, timesteps, sample_shape, encoding) -> CostRe
     if encoding is None and hasattr(model, "encoding_layers"):
         names = {id(m): n for n, m in modules.items()}
         encoding = tuple(names[id(m)] for m in model.encoding_layers())
+    return _shape_pass(model, modules, timesteps, sample_shape, encoding)
+
+
+def _shape_pass(model: nn.Module, modules: dict, timesteps: int, sample_shape: tuple,
+                encoding: tuple[str, ...] | None) -> CostReport:
+    """One forward of a batch of zeros [T, T + 1, *sample_shape] with counting forwards.
+
+    ``encoding`` names the encoding layers; None: the first MAC layer called.
+    """
     calls: dict[str, list] = {}
     parameters = {id(p): p for m in modules.values() for p in m._parameters.values()
                   if p is not None}
@@ -193,10 +281,16 @@ class _ShapePass:
     def __enter__(self):
         self.wrapped = []
         for name, module in self.modules.items():
-            if module._modules or type(module) in FREE_KINDS:
+            if module._modules:
                 continue
-            compute = (shape_forward(module) if self.meta else None) or module.forward
-            object.__setattr__(module, "forward", self._counting(name, module, compute))
+            shape = shape_forward(module) if self.meta else None
+            if type(module) in FREE_KINDS:
+                if shape is None:
+                    continue
+                forward = shape  # free, but a meta kernel would be slow (Concat)
+            else:
+                forward = self._counting(name, module, shape or module.forward)
+            object.__setattr__(module, "forward", forward)
             self.wrapped.append(module)
         if not self.meta:
             self.training = [(m, m.training) for m in self.modules.values()]

@@ -58,8 +58,8 @@ PRIOR_RATES: dict[str, PriorRate] = {
 
 
 def layer_role(modules: Mapping[str, nn.Module], name: str, encoding: bool) -> str:
-    """The role of MAC layer ``name`` (``modules``: the model's named modules): which spikes
-    it reads, for its prior rate.
+    """The role of MAC layer ``name`` (``modules``: the named modules of the model or of the
+    part counted, named as in the model): which spikes it reads, for its prior rate.
 
     Relies on the encoder block's ``token_mixer`` / ``channel_mixer`` attributes and on
     the projection names of the mixer cores (``proj``, ``fc_out``, ``fc2``).
@@ -78,7 +78,7 @@ def layer_role(modules: Mapping[str, nn.Module], name: str, encoding: bool) -> s
     if "channel_mixer" in parts:
         return "mlp_hidden" if owner == "fc2" else "block_input"
     for i in range(1, len(parts)):
-        if isinstance(modules[".".join(parts[:i])], ClassificationHead):
+        if isinstance(modules.get(".".join(parts[:i])), ClassificationHead):
             return "head"
     return "patch"
 

@@ -19,7 +19,7 @@ from torch import nn
 
 from autost.exceptions import CostModelError
 from autost.layers.neuron import LIF
-from autost.layers.ops import Add, ElementwiseMul, Scale, SpikeMatMul, SumReduce
+from autost.layers.ops import Add, Concat, ElementwiseMul, Scale, SpikeMatMul, SumReduce
 from autost.layers.stm import TokenMixingLinear
 
 Rule = Callable[[nn.Module, tuple[torch.Tensor, ...], torch.Tensor], tuple[int, int]]
@@ -84,8 +84,8 @@ ELEMENTWISE_RULES: dict[type, Rule] = {
     nn.MaxPool2d: _maxpool,
 }
 
-# Pure reshapes and no-ops: they cost nothing and get no row in the cost report.
-FREE_KINDS = (nn.Identity, nn.Flatten, nn.Unflatten, nn.Dropout)
+# Pure reshapes, data movement and no-ops: they cost nothing and get no row in the report.
+FREE_KINDS = (nn.Identity, nn.Flatten, nn.Unflatten, nn.Dropout, Concat)
 
 # Kinds whose output has the shape of their input: the shape pass skips their compute.
 SHAPE_PRESERVING = (LIF, nn.BatchNorm1d, nn.BatchNorm2d, Scale)

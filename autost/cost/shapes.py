@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from autost.cost.rules import SHAPE_PRESERVING
-from autost.layers.ops import Add, ElementwiseMul, SpikeMatMul, SumReduce
+from autost.layers.ops import Add, Concat, ElementwiseMul, SpikeMatMul, SumReduce
 from autost.layers.stm import TokenMixingLinear
 
 Shape = tuple[int, ...]
@@ -64,6 +64,12 @@ def _sum_shape(m: SumReduce, x: Shape) -> Shape:
     return tuple(shape)
 
 
+def _cat_shape(m: Concat, *shapes: Shape) -> Shape:
+    out = list(shapes[0])
+    out[m.dim] = sum(s[m.dim] for s in shapes)
+    return tuple(out)
+
+
 SHAPE_RULES: dict[type, Callable[..., Shape]] = {
     nn.Linear: lambda m, x: (*x[:-1], m.out_features),
     nn.Conv1d: _conv_shape,
@@ -74,6 +80,7 @@ SHAPE_RULES: dict[type, Callable[..., Shape]] = {
     Add: lambda m, a, b: _broadcast(a, b),
     ElementwiseMul: lambda m, a, b: _broadcast(a, b),
     SumReduce: _sum_shape,
+    Concat: _cat_shape,
 }
 
 

@@ -15,6 +15,7 @@ from torch import nn
 
 from autost.layers.conv_bn import ConvBN
 from autost.layers.layout import to_tokens
+from autost.layers.ops import Concat
 
 
 class IPSPS(nn.Module):
@@ -33,6 +34,7 @@ class IPSPS(nn.Module):
         self.lifs = nn.ModuleList(make.lif() for _ in range(4))
         self.protect = ConvBN(cfg.in_channels, d // 8, kernel_size=cfg.patch_size,
                               stride=cfg.patch_size)
+        self.cat = Concat(dim=2)
         self.out_lif = make.lif() if cfg.residual == "sew" else nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -41,7 +43,7 @@ class IPSPS(nn.Module):
             x = conv(x)
             if i < len(self.lifs):
                 x = self.lifs[i](x)
-        return self.out_lif(to_tokens(torch.cat([protected, x], dim=2)))
+        return self.out_lif(to_tokens(self.cat(protected, x)))
 
     def encoding_layers(self) -> list[nn.Module]:
         """The two convs that read the analog image: main path and protect path."""

@@ -1,8 +1,8 @@
 """Tensor operations wrapped as modules, so one forward hook sees every costed operation.
 
 Matrix products of two activations (attention) are MAC layers; masks, gates, expert mixing,
-scalings and reductions are element-wise work. The cost pass (:mod:`autost.cost`) counts
-each class by its input and output shapes.
+scalings and reductions are element-wise work; a concatenation is free data movement. The
+cost pass (:mod:`autost.cost`) counts each class by its input and output shapes.
 """
 
 import torch
@@ -56,3 +56,21 @@ class Add(nn.Module):
 
     def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         return a + b
+
+
+class Concat(nn.Module):
+    """torch.cat of the inputs along ``dim``: data movement, no compute (IPSPS's two paths).
+
+    A module so that the cost pass returns its shape on the meta device: a meta ``torch.cat``
+    runs a Python reference that imports ``torch._dynamo`` (seconds, once per process).
+    """
+
+    def __init__(self, dim: int):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
+        return torch.cat(tensors, dim=self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"

@@ -171,3 +171,18 @@ def test_unused_modules_are_listed_and_counted_in_params():
     report = count_costs(model, timesteps=2, sample_shape=TOKENS)
     assert report.unused == ("spare",)
     assert report.params == 12 * 7 + 7 + 24
+
+
+def test_equal_blocks_are_counted_once_and_other_blocks_apart():
+    from autost.cost import count
+
+    cfg = get_preset("spikformer-2-384").replace(num_classes=7)  # two equal blocks
+    count._count_config.cache_clear()
+    count._block_costs.cache_clear()
+    count_costs(cfg)
+    assert count._block_costs.cache_info()[:2] == (1, 1)  # hits, misses
+    unbiased = cfg.replace(qkv_bias=False)
+    report = count_costs(unbiased)
+    assert count._block_costs.cache_info().misses == 2
+    with torch.device("meta"):
+        assert report == count_costs(create_model(unbiased))

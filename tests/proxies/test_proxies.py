@@ -64,18 +64,22 @@ def no_data(monkeypatch):
 
 
 def test_cost_proxies_touch_no_data_and_build_nothing_real(no_data, monkeypatch):
-    import autost.models
+    from autost.models import builder
 
-    real_create = autost.models.create_model
     devices = []
 
-    def create(*args, **kwargs):
-        model = real_create(*args, **kwargs)
-        devices.extend({p.device.type for p in model.parameters()})
-        return model
+    def recording(build):
+        def wrapped(*args, **kwargs):
+            part = build(*args, **kwargs)
+            devices.extend({p.device.type for p in part.parameters()})
+            return part
 
-    monkeypatch.setattr(autost.models, "create_model", create)
+        return wrapped
+
+    for name in ("build_splitter", "build_downsample", "build_block", "build_head"):
+        monkeypatch.setattr(builder, name, recording(getattr(builder, name)))
     count._count_config.cache_clear()
+    count._block_costs.cache_clear()
     result = score_architecture(TINY, ["params", "flops"], ScoreSettings())
     assert set(devices) == {"meta"}
     assert result.rate_source == "none" and result.flags == []
