@@ -7,8 +7,8 @@ Contracts. A token or channel mixer is built as ``cls(dim, num_tokens, block, ma
 (``block`` a BlockConfig, ``make`` a :class:`LayerFactory`) and maps [T, B, N, D] to
 [T, B, N, D]; it is a *core* that ends in BatchNorm, the residual neuron belongs to
 :class:`EncoderBlock`. A patch splitter is built as ``cls(make)``, maps the image
-[T, B, C, H, W] to tokens [T, B, N, D] and lists the layers that read the analog image in
-``encoding_layers()``.
+[T, B, C, H, W] to tokens [T, B, N, D] and lists the MAC layers that read analog values
+(the image, analog features) in ``encoding_layers()``: they are dense, not spike-driven.
 """
 
 from autost.exceptions import unknown_name

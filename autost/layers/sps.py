@@ -47,5 +47,7 @@ class SPS(nn.Module):
         return to_tokens(x)
 
     def encoding_layers(self) -> list[nn.Module]:
-        """The conv that reads the analog image."""
-        return [self.convs[0].conv]
+        """The convs that read analog values: the first (the image) and, for ``ms``
+        residuals, the RPE conv (the last conv has no LIF, so it reads BN outputs)."""
+        analog_rpe = isinstance(self.lifs[-1], nn.Identity)
+        return [self.convs[0].conv, *([self.rpe.conv] if analog_rpe else [])]

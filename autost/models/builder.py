@@ -62,7 +62,9 @@ class SpikingTransformer(nn.Module):
         return self.head(x)
 
     def encoding_layers(self) -> list[nn.Module]:
-        """The dense MAC layers that read the analog input image."""
+        """The dense MAC layers: those that read analog values, not spikes or sums of
+        spikes (the image; for ``ms`` residuals also SPS's RPE conv). Energy charges them
+        E_MAC per MAC, every step."""
         return self.patch_embed.encoding_layers()
 
     def _time_major(self, x: torch.Tensor) -> torch.Tensor:

@@ -114,3 +114,16 @@ def test_roles_of_spikformer_layers():
     assert stm["blocks.0.token_mixer.fc_out.linear"] == "mixer_output"
     assert {n for n, r in stm.items() if r == "encoding"} == {
         "patch_embed.convs.0.conv", "patch_embed.protect.conv"}
+
+
+def test_sps_rpe_conv_reading_analog_values_is_charged_as_macs():
+    """With ``ms`` residuals SPS's RPE conv reads the analog output of the last conv."""
+    rpe = "patch_embed.rpe.conv"
+    for residual, dense in (("ms", True), ("sew", False)):
+        cost = count_costs(get_preset("spikformer-2-384").replace(residual=residual))
+        energy = estimate_energy(cost, {layer.name: 0.5 for layer in cost.mac_layers},
+                                 rate_source="trained")
+        layer = next(lay for lay in energy.layers if lay.name == rpe)
+        assert (cost.layer(rpe).role == "encoding") == dense
+        macs = cost.layer(rpe).macs_total
+        assert layer.energy_pj == pytest.approx(4.6 * macs if dense else 0.9 * 0.5 * macs)

@@ -117,3 +117,22 @@ def test_speds_stage_pools_after_the_second_conv_on_cifar_and_the_first_on_image
         stage = SpedsDownsample(16, 32, side=8, make=LayerFactory(_cfg("speds", patch_size)))
         got = tuple(isinstance(c.pool, nn.MaxPool2d) for c in (stage.conv1, stage.conv2))
         assert got == pooled
+
+
+@pytest.mark.parametrize("residual", ["sew", "ms"])
+@pytest.mark.parametrize("name", sorted(PATCH_SPLITTER_REGISTRY))
+def test_encoding_layers_are_the_convs_that_read_analog_values(name, residual):
+    """Every other conv reads spikes or sums of spikes (integers), so it is spike-driven."""
+    cfg = _cfg(name, 4, residual)
+    splitter = PATCH_SPLITTER_REGISTRY[name](LayerFactory(cfg))
+    analog = set()
+    for module in splitter.modules():
+        if isinstance(module, nn.Conv2d):
+            module.register_forward_hook(
+                lambda m, args, out: analog.add(m) if not torch.equal(
+                    args[0], args[0].round()) else None)
+    with torch.no_grad():
+        splitter(_image(cfg))
+    assert set(splitter.encoding_layers()) == analog
+    if name == "sps":
+        assert (splitter.rpe.conv in analog) == (residual == "ms")
