@@ -149,27 +149,21 @@ def count_costs(spec: ArchConfig | str | nn.Module, *, timesteps: int | None = N
 def _count_config(cfg: ArchConfig) -> CostReport:
     """Count a model part by part in forward order, each encoder block from its cache."""
     from autost.layers import LayerFactory
-    from autost.models.builder import (
-        build_downsample,
-        build_head,
-        build_splitter,
-        no_weight_init,
-        starts_stage,
-    )
+    from autost.models.builder import build_downsample, build_head, build_splitter, starts_stage
 
     t, widths, tokens = cfg.timesteps, cfg.block_widths(), cfg.block_tokens()
     make = LayerFactory(cfg)
-    with torch.device("meta"), no_weight_init():
-        splitter = build_splitter(make)
-        parts = [_count_part(splitter, "patch_embed", t,
-                             (cfg.in_channels, cfg.input_size, cfg.input_size),
-                             splitter.encoding_layers())]
-        for i in range(cfg.depth):
-            if starts_stage(cfg, i):
-                parts.append(_count_part(build_downsample(make, i), f"downsamples.{i}", t,
-                                         (tokens[i - 1], widths[i - 1])))
-            parts.append(_prefixed(_block_costs(_BlockKey.of(cfg, i)), f"blocks.{i}."))
-        parts.append(_count_part(build_head(cfg), "head", t, (tokens[-1], widths[-1])))
+    splitter = _build_on_meta(build_splitter, make)
+    parts = [_count_part(splitter, "patch_embed", t,
+                         (cfg.in_channels, cfg.input_size, cfg.input_size),
+                         splitter.encoding_layers())]
+    for i in range(cfg.depth):
+        if starts_stage(cfg, i):
+            parts.append(_count_part(_build_on_meta(build_downsample, make, i),
+                                     f"downsamples.{i}", t, (tokens[i - 1], widths[i - 1])))
+        parts.append(_prefixed(_block_costs(_BlockKey.of(cfg, i)), f"blocks.{i}."))
+    parts.append(_count_part(_build_on_meta(build_head, cfg), "head", t,
+                             (tokens[-1], widths[-1])))
     return CostReport(t, sum(p.params for p in parts),
                       tuple(layer for p in parts for layer in p.layers),
                       tuple(name for p in parts for name in p.unused))
@@ -206,11 +200,19 @@ def _block_costs(key: _BlockKey) -> CostReport:
     """Costs of one encoder block, layer names relative to the block; counted once per
     process for each distinct key (candidates of a search share many blocks)."""
     from autost.layers import LayerFactory
-    from autost.models.builder import build_block, no_weight_init
+    from autost.models.builder import build_block
+
+    block = _build_on_meta(build_block, LayerFactory(key.cfg), key.index)
+    return _count_part(block, "", key.cfg.timesteps, (key.tokens, key.width))
+
+
+def _build_on_meta(build, *args) -> nn.Module:
+    """``build(*args)`` on the meta device without weight initialisation. The shape pass
+    runs outside the device context, whose Python hook would see every tensor operation."""
+    from autost.models.builder import no_weight_init
 
     with torch.device("meta"), no_weight_init():
-        block = build_block(LayerFactory(key.cfg), key.index)
-        return _count_part(block, "", key.cfg.timesteps, (key.tokens, key.width))
+        return build(*args)
 
 
 def _prefixed(report: CostReport, prefix: str) -> CostReport:
@@ -256,10 +258,10 @@ def _shape_pass(model: nn.Module, modules: dict, timesteps: int, sample_shape: t
     x = torch.zeros(timesteps, shape_pass_batch(timesteps), *sample_shape, device=device)
     with _ShapePass(model, modules, calls, device.type == "meta"):
         model(x)
-    layers = [_layer_cost(modules[n], n, records, timesteps) for n, records in calls.items()]
     if encoding is None:
-        encoding = tuple(layer.name for layer in layers if layer.is_mac)[:1]
-    layers = [_with_role(modules, layer, encoding) for layer in layers]
+        encoding = next(((n,) for n in calls if is_mac_layer(modules[n])), ())
+    layers = [_layer_cost(modules, n, records, timesteps, encoding)
+              for n, records in calls.items()]
     unused = tuple(n for n, m in modules.items()
                    if n not in calls and not m._modules and m._parameters)
     params = sum(p.numel() for p in parameters.values())
@@ -338,13 +340,18 @@ def _per_sample(shape: tuple[int, ...], timesteps: int, name: str) -> tuple[tupl
                          f"axes are neither T x batch ({timesteps} x {batch}) nor batch")
 
 
-def _layer_cost(module: nn.Module, name: str, records: list, timesteps: int) -> LayerCost:
+def _layer_cost(modules: dict, name: str, records: list, timesteps: int,
+                encoding: tuple[str, ...]) -> LayerCost:
+    """The counts of one layer; MAC layers get their role (for prior rates)."""
+    module = modules[name]
     in_shapes, out_shape, _, _ = records[0]
     per_sample = [_per_sample(s, timesteps, name) for s in (*in_shapes, out_shape)]
     steps = per_sample[0][1]
     per_call = shape_pass_batch(timesteps) * steps
     macs = sum(r[2] for r in records)
     ops = sum(r[3] for r in records)
+    is_mac = is_mac_layer(module)
+    is_encoding = is_mac and name in encoding
     return LayerCost(
         name=name, kind=type(module).__name__,
         input_shapes=tuple(shape for shape, _ in per_sample[:-1]),
@@ -352,7 +359,8 @@ def _layer_cost(module: nn.Module, name: str, records: list, timesteps: int) -> 
         params=sum(p.numel() for p in module._parameters.values() if p is not None),
         macs_per_step=_exact_div(macs, per_call, name),
         elementwise_ops_per_step=_exact_div(ops, per_call, name),
-        steps=steps, is_mac=is_mac_layer(module), encoding=False, role=None,
+        steps=steps, is_mac=is_mac, encoding=is_encoding,
+        role=layer_role(modules, name, is_encoding) if is_mac else None,
     )
 
 
@@ -361,13 +369,3 @@ def _exact_div(count: int, by: int, name: str) -> int:
         raise CostModelError(f"layer {name!r}: {count} operations do not split evenly over "
                              f"{by} samples x steps; its tensors mix samples or time steps")
     return count // by
-
-
-def _with_role(modules: dict, layer: LayerCost, encoding: tuple[str, ...]) -> LayerCost:
-    """Mark encoding layers and give every MAC layer its role (for prior rates)."""
-    if not layer.is_mac:
-        return layer
-    is_encoding = layer.name in encoding
-    role = layer_role(modules, layer.name, is_encoding)
-    return replace(layer, encoding=is_encoding, role=role)
-

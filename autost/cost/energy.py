@@ -6,8 +6,9 @@ layer, where rate(l) is the fraction of the layer's MACs triggered by non-zero i
 ``encoding_layers()``) read analog values, the image or analog features (``ms`` SPS's RPE
 conv), and are dense: E = e_mac x MACs_per_step(encoding) x T + e_ac x sum of SOPs, with
 e_mac = 4.6 pJ and e_ac = 0.9 pJ (45 nm, Horowitz ISSCC 2014, as Spikformer appendix C.2
-and QKFormer appendix 6.6), reported in mJ per image. BatchNorm is taken as folded into the preceding
-layer and costs nothing (QKFormer appendix 6.6); element-wise work is not in the energy.
+and QKFormer appendix 6.6), reported in mJ per image. BatchNorm is taken as folded into
+the preceding layer and costs nothing (QKFormer appendix 6.6); element-wise work is not in
+the energy.
 """
 
 from __future__ import annotations
