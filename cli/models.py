@@ -4,17 +4,7 @@ import json
 
 import click
 
-
-def _table(headers: list[str], rows: list[list], right: set[int] = frozenset()) -> str:
-    """Plain aligned text table; columns in ``right`` are right-aligned (numbers)."""
-    cells = [headers, *[[str(c) for c in row] for row in rows]]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-
-    def line(row):
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
-
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, cells[1:])])
+from autost.tables import aligned
 
 
 def _published(info) -> str:
@@ -46,7 +36,8 @@ def list_command(as_json: bool):
         return
     rows = [[p.name, p.family, p.dataset, f"{n:,}", _published(p)]
             for p, n in zip(presets, counts, strict=True)]
-    click.echo(_table(["name", "family", "dataset", "params", "published"], rows, {3, 4}))
+    headers = ["name", "family", "dataset", "params", "published"]
+    click.echo(aligned(headers, rows, {3, 4}), nl=False)
 
 
 @models.command("show")
@@ -72,4 +63,4 @@ def show_command(name: str, as_json: bool):
     click.echo()
     rows = [[r["module"], r["kind"], f"{r['params']:,}"] for r in table]
     rows.append(["total", "", f"{total:,}"])
-    click.echo(_table(["module", "kind", "params"], rows, {2}))
+    click.echo(aligned(["module", "kind", "params"], rows, {2}), nl=False)

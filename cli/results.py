@@ -51,9 +51,10 @@ def show_command(arch_id, storage_url, as_json):
     """Show one candidate: ArchConfig, every stored score set with its per-layer breakdown,
     and its trainings. ARCH_ID may be a unique prefix."""
     from autost.report.candidate import describe_candidate
-    from autost.report.export import aligned, jsonable, scaled
+    from autost.report.export import jsonable, scaled
     from autost.report.scores import score_info
     from autost.storage import open_storage
+    from autost.tables import aligned
 
     info = describe_candidate(open_storage(storage_url), arch_id)
     if as_json:

@@ -5,19 +5,10 @@ import math
 
 import click
 
+from autost.tables import aligned
+
 MACS_CONVENTION = ("MACs are multiply-accumulates per image: macs_per_step for one time step, "
                    "macs_total = T x macs_per_step; SOPs and energy per image over all T steps")
-
-
-def _table(headers: list[str], rows: list[list], right: set[int]) -> str:
-    cells = [headers, *[[str(c) for c in row] for row in rows]]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-
-    def line(row):
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
-
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, cells[1:])])
 
 
 def _load_arch(path: str):
@@ -68,7 +59,7 @@ def _render(name: str, cfg, result, settings) -> str:
              f"{r['macs_per_step']:,}", _fmt(r.get("rate"), ".4f"), _fmt(r.get("sops"), ",.0f"),
              _fmt(None if "energy_share" not in r else 100 * r["energy_share"], ".2f")]
             for r in result.layers]
-    table = _table(["layer", "kind", "output", "params", "macs_per_step", "input rate", "SOPs",
+    table = aligned(["layer", "kind", "output", "params", "macs_per_step", "input rate", "SOPs",
                     "energy %"], rows, {3, 4, 5, 6, 7})
     totals = [f"params                 {v['params']:,.0f}",
               f"macs_per_step          {v['macs_per_step']:,.0f}",
@@ -80,7 +71,7 @@ def _render(name: str, cfg, result, settings) -> str:
               f"sahd                   {v['sahd']:.6f}",
               f"naswot                 {v['naswot']:.6f}"]
     flags = [f"flag: {f}" for f in result.flags]
-    return "\n".join([*head, table, "", *totals, *flags])
+    return "\n".join([*head, table, *totals, *flags])
 
 
 @click.command()

@@ -101,8 +101,8 @@ def _quiet_optuna() -> None:
 
 
 def _echo(result, as_json: bool) -> None:
-    from autost.report.export import aligned
     from autost.study.progress import format_number
+    from autost.tables import aligned
 
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))

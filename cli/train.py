@@ -54,8 +54,8 @@ def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_
     Accuracy (validation, %) goes to the trainings table and to each Optuna trial's user
     attribute ``accuracy``; energy is re-measured with the trained firing rates.
     """
-    from autost.report.export import aligned
     from autost.storage import open_storage
+    from autost.tables import aligned
     from autost.train.datasets import ensure_dataset
     from autost.train.loop import TrainSettings
     from autost.train.study import train_top

@@ -17,6 +17,7 @@ from pathlib import Path
 from autost.exceptions import ReportError
 from autost.report.entries import Entry
 from autost.report.scores import SCORE_ORDER, Objective, raw_header, score_info
+from autost.tables import aligned
 
 FORMATS = ("csv", "json", "md")
 SHORT_ID = 12
@@ -47,23 +48,6 @@ def render(entries: Sequence[Entry], objectives: Sequence[Objective], fmt: str,
 def text_table(entries: Sequence[Entry], names: Sequence[str]) -> str:
     """An aligned plain-text table of scores ``names`` (scaled values), for a terminal."""
     return aligned(*_display(entries, names))
-
-
-def aligned(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
-    """Plain text table: a header, a dashed rule, one line per row."""
-    cells = [[str(c) for c in headers], *[[_cell(c) for c in row] for row in rows]]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = [["-" * w for w in widths], *cells[1:]]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-                     for line in (cells[0], *lines)) + "\n"
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence]) -> str:

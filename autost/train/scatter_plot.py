@@ -56,7 +56,7 @@ def plot_scatter(rows: Sequence[dict], path: Path, title: str, note: str = "") -
 
 def correlation_text(correlations: Sequence[dict]) -> str:
     """The correlation table as aligned text for a terminal."""
-    from autost.report.export import aligned
+    from autost.tables import aligned
 
     headers = list(correlations[0]) if correlations else ["proxy"]
     cells = [[_fmt(row[h]) for h in headers] for row in correlations]
