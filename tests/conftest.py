@@ -138,3 +138,18 @@ def scored_study(_scored_template, tmp_path):
     storage = open_storage(f"sqlite:///{path}")
     yield storage, copy.deepcopy(info)
     storage.close()
+
+
+@pytest.fixture(scope="session")
+def local_ray():
+    """One local Ray for the whole test session (starting Ray costs seconds)."""
+    import ray
+
+    from autost.train.tuning import start_local_ray
+
+    started = not ray.is_initialized()
+    if started:
+        start_local_ray(num_cpus=2)
+    yield
+    if started:
+        ray.shutdown()

@@ -3,26 +3,10 @@
 import csv
 import json
 
-import pytest
 from click.testing import CliRunner
 
 from autost.cli import main
 from autost.train.scatter import PROXIES
-
-
-@pytest.fixture(scope="session")
-def local_ray():
-    """One local Ray for the session, shared with the other Ray tests."""
-    import ray
-
-    from autost.train.tuning import start_local_ray
-
-    started = not ray.is_initialized()
-    if started:
-        start_local_ray(num_cpus=2)
-    yield
-    if started:
-        ray.shutdown()
 
 
 def _run(*args):

@@ -39,18 +39,10 @@ def tiny_net():
 
 
 @pytest.fixture(scope="session")
-def local_ray():
-    """One local Ray for the whole test session (starting Ray costs seconds)."""
+def local_ray(local_ray):
+    """The session's Ray, able to unpickle trials defined in the test helper module."""
     import fake_training
-    import ray
     import ray.cloudpickle
 
-    from autost.train.tuning import start_local_ray
-
     ray.cloudpickle.register_pickle_by_value(fake_training)
-    started = not ray.is_initialized()
-    if started:
-        start_local_ray(num_cpus=2)
     yield
-    if started:
-        ray.shutdown()
