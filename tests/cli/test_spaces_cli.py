@@ -3,9 +3,9 @@
 import json
 
 import pytest
-from autost.cli import main
 from click.testing import CliRunner
 
+from autost.cli import main
 from autost.space import list_spaces, load_space
 
 USER_SPACE = """
