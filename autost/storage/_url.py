@@ -8,6 +8,7 @@ seconds, never after a hung search.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from autost.exceptions import StorageError
@@ -130,7 +131,7 @@ def _configure_sqlite(engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _enable_wal(cursor)
         cursor.execute("PRAGMA synchronous = NORMAL")  # with WAL: a killed process loses nothing
         cursor.close()
 
@@ -138,6 +139,28 @@ def _configure_sqlite(engine) -> None:
     def _begin(connection):
         immediate = connection.get_execution_options().get("autost_write_lock", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _enable_wal(cursor) -> None:
+    """Switch the file to WAL, retrying while another process holds the lock.
+
+    Changing the journal mode needs an exclusive lock, and SQLite reports "database is
+    locked" at once, without its busy handler, when another connection is opening or
+    writing the same fresh file, so processes that open a new database together
+    would fail. The mode is stored in the file: once it reads "wal" nothing is changed.
+    """
+    import sqlite3
+
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _probe(engine, parsed, masked: str) -> None:

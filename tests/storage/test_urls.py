@@ -2,13 +2,14 @@
 
 import os
 import socket
+import sqlite3
 import time
 
 import pytest
 
 from autost.exceptions import StorageError
 from autost.storage import open_storage
-from autost.storage._url import mask_url, parse_url
+from autost.storage._url import _enable_wal, mask_url, parse_url
 
 
 def test_default_is_sqlite_file_in_working_directory(tmp_path, monkeypatch):
@@ -26,6 +27,39 @@ def test_sqlite_uses_wal_and_a_busy_timeout(tmp_path):
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     storage.close()
+
+
+class _LockedCursor:
+    """A cursor on a fresh file whose first two journal-mode changes hit a lock."""
+
+    def __init__(self, error="database is locked"):
+        self.error, self.tries, self.mode = error, 0, "delete"
+
+    def execute(self, sql):
+        if sql.endswith("= WAL"):
+            self.tries += 1
+            if self.tries <= 2:
+                raise sqlite3.OperationalError(self.error)
+            self.mode = "wal"
+        return self
+
+    def fetchone(self):
+        return (self.mode,)
+
+
+def test_wal_switch_waits_out_another_process_opening_the_same_file():
+    """SQLite answers "database is locked" without its busy handler when processes open
+    a fresh file together (seen in CI); the switch retries instead of failing."""
+    cursor = _LockedCursor()
+    _enable_wal(cursor)
+    assert (cursor.tries, cursor.mode) == (3, "wal")
+
+
+def test_wal_switch_raises_other_errors_at_once():
+    cursor = _LockedCursor("disk I/O error")
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+        _enable_wal(cursor)
+    assert cursor.tries == 1
 
 
 @pytest.mark.parametrize("url", ["postgresql://u:p@h/db", "postgres://u:p@h/db"])
