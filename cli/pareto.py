@@ -28,7 +28,7 @@ def pareto(study, storage_url, objectives, fmt, out, plot):
     from autost.report.plot import plot_front
     from autost.storage import open_storage
 
-    front = pareto_front(load_entries(open_storage(storage_url), study), objectives)
+    front = pareto_front(load_entries(open_storage(storage_url, create=False), study), objectives)
     if fmt is None:
         suffix = Path(out).suffix.lstrip(".").lower() if out else ""
         fmt = suffix if suffix in FORMATS else "md"

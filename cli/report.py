@@ -18,5 +18,6 @@ def report(study, out_dir, storage_url, objectives, k):
     from autost.report import write_report
     from autost.storage import open_storage
 
-    for path in write_report(open_storage(storage_url), study, out_dir, objectives, k):
+    storage = open_storage(storage_url, create=False)
+    for path in write_report(storage, study, out_dir, objectives, k):
         click.echo(str(path))

@@ -29,7 +29,7 @@ def top_command(study, storage_url, k, by, as_json, as_csv):
 
     if as_json and as_csv:
         raise click.UsageError("give at most one of --json and --csv")
-    storage = open_storage(storage_url)
+    storage = open_storage(storage_url, create=False)
     entries = load_entries(storage, study)
     objective, top = top_entries(entries, by, k)
     shown = [objective, *(o for o in entries.objectives if o.name != objective.name)]
@@ -56,7 +56,7 @@ def show_command(arch_id, storage_url, as_json):
     from autost.storage import open_storage
     from autost.tables import aligned
 
-    info = describe_candidate(open_storage(storage_url), arch_id)
+    info = describe_candidate(open_storage(storage_url, create=False), arch_id)
     if as_json:
         click.echo(json.dumps(jsonable(info), indent=2, allow_nan=False))
         return

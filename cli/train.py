@@ -66,7 +66,7 @@ def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_
         probe_address(ray_address)  # fail in seconds, before any scoring or training
     settings = TrainSettings(dataset=dataset, epochs=epochs, batch_size=batch_size, lr=lr,
                              seed=seed, max_batches=max_batches, data_dir=data_dir)
-    storage = open_storage(storage_url)
+    storage = open_storage(storage_url, create=False)
 
     def progress(outcome):
         result = (f"failed: {outcome.error}" if outcome.error

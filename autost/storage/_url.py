@@ -104,6 +104,17 @@ def create_engine(parsed):
     return engine
 
 
+def require_existing(parsed) -> None:
+    """StorageError when ``parsed`` names an SQLite file that does not exist yet."""
+    if parsed.get_backend_name() != "sqlite" or parsed.database.startswith("file:"):
+        return
+    if not Path(parsed.database).exists():
+        raise StorageError(
+            f"no results database at {parsed.database}; run `autost search` here first, "
+            "or give --storage with the URL the search used"
+        )
+
+
 def _check_sqlite_path(path: Path, masked: str) -> None:
     if not path.parent.is_dir():
         raise StorageError(

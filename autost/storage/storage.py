@@ -74,13 +74,17 @@ class RunRow:
     created_at: datetime
 
 
-def open_storage(url: str | None = None) -> Storage:
+def open_storage(url: str | None = None, create: bool = True) -> Storage:
     """Open (and create or upgrade) the results database at ``url``.
 
     None means ``sqlite:///autost.db`` in the working directory. Raises StorageError within
-    seconds for a malformed or unreachable URL, with the password masked.
+    seconds for a malformed or unreachable URL, with the password masked. ``create=False``
+    is for commands that only read results: a missing SQLite file is then an error instead
+    of a new empty database left behind in the wrong directory.
     """
     parsed = _url.parse_url(url)
+    if not create:
+        _url.require_existing(parsed)
     engine = _url.create_engine(parsed)
     storage = Storage(parsed, engine)
     schema.upgrade(engine, storage.masked_url)

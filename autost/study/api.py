@@ -116,7 +116,7 @@ def run_worker(study_name: str, *, storage: str | None = None, workers: int = DE
     from autost.storage import open_storage
 
     started = time.perf_counter()
-    db = open_storage(storage)
+    db = open_storage(storage, create=False)
     rdb = _optuna_storage(db, heartbeat_interval, grace_period)
     plan = _stored_plan(rdb, study_name)
     if plan is None:

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from autost.cli import main
+from autost.storage import open_storage
 
 TINY_SPACE = str(Path(__file__).parents[1] / "study" / "tiny.toml")  # four architectures
 
@@ -104,6 +105,7 @@ def test_a_bad_storage_fails_fast_with_the_password_masked(url):
 
 
 def test_worker_without_a_study_is_one_error_line(tmp_path):
+    open_storage(f"sqlite:///{tmp_path}/a.db").close()
     result = _run("worker", "--study", "nope", "--storage", f"sqlite:///{tmp_path}/a.db")
     assert result.exit_code == 1
     assert _error_line(result).startswith("Error: no study 'nope' in sqlite:///")

@@ -1,0 +1,29 @@
+"""Commands that only read results refuse a database that does not exist and create none."""
+
+import pytest
+from click.testing import CliRunner
+
+from autost.cli import main
+
+READERS = [
+    ["results", "top", "--study", "demo"],
+    ["results", "show", "0123abcd"],
+    ["pareto", "--study", "demo"],
+    ["report", "--study", "demo", "--out", "report"],
+    ["train", "--study", "demo", "--top", "1", "--epochs", "1"],
+    ["worker", "--study", "demo"],
+]
+
+
+@pytest.mark.parametrize("args", READERS, ids=lambda a: " ".join(a[:2]))
+@pytest.mark.parametrize("storage", [None, "sqlite:///elsewhere.db"])
+def test_missing_sqlite_file_is_one_error_line_and_stays_missing(args, storage, tmp_path,
+                                                                 monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    extra = [] if storage is None else ["--storage", storage]
+    result = CliRunner().invoke(main, args + extra)
+    path = tmp_path / ("autost.db" if storage is None else "elsewhere.db")
+    assert result.exit_code == 1
+    assert result.output == (f"Error: no results database at {path}; run `autost search` "
+                             "here first, or give --storage with the URL the search used\n")
+    assert list(tmp_path.iterdir()) == []
