@@ -34,7 +34,7 @@ def bare_study(space_name: str, budget: int, sampler: str, seed: int, storage: s
     from autost.study import create_sampler, parse_objective
 
     space = load_space(space_name)
-    directions = [parse_objective(s).direction for s in COST_OBJECTIVES]
+    directions = [parse_objective(s).study_direction for s in COST_OBJECTIVES]
     study = optuna.create_study(storage=storage, study_name="bare" if storage else None,
                                 directions=directions,
                                 sampler=create_sampler(sampler, seed=seed, space=space))

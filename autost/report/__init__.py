@@ -4,11 +4,12 @@ Proxy-versus-accuracy rank correlations live in :mod:`autost.report.correlation`
 Matplotlib and plotly are imported only when a plot is drawn.
 """
 
+from autost.objective import Objective, parse_objective
 from autost.report.entries import Entry, StudyEntries, load_entries
 from autost.report.export import render
 from autost.report.folder import write_report
 from autost.report.pareto import Front, non_dominated, pareto_front, pareto_rows
-from autost.report.scores import SCORES, Objective, parse_objective
+from autost.report.scores import SCORES
 from autost.report.top import top_entries
 
 __all__ = [

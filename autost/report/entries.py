@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from autost.arch import ArchConfig
 from autost.exceptions import ReportError, unknown_name
-from autost.report.scores import Objective, parse_objective
+from autost.objective import Objective, parse_objective
 from autost.storage import CandidateRow, load_study, objective_specs, trial_rows
 
 
@@ -54,7 +54,7 @@ class StudyEntries:
                     "e.g. --objective flops:max --objective energy:min"
                 )
             return list(self.objectives)
-        objectives = [parse_objective(s, self.objectives) for s in specs]
+        objectives = [parse_objective(s, known=self.objectives, error=ReportError) for s in specs]
         known = {n for e in self.entries for n in e.scores}
         for objective in objectives:
             if known and objective.name not in known:
@@ -85,7 +85,7 @@ class StudyEntries:
 def load_entries(storage, study_name: str) -> StudyEntries:
     """Read a study (StudyNotFoundError if absent) into report entries."""
     study = load_study(storage, study_name)
-    objectives = [parse_objective(s) for s in objective_specs(study)]
+    objectives = [parse_objective(s, error=ReportError) for s in objective_specs(study)]
     rows = trial_rows(storage, study)
     seen: set[str] = set()
     entries = []

@@ -13,11 +13,12 @@ from collections import Counter
 from pathlib import Path
 
 from autost.exceptions import ReportError
+from autost.objective import Objective
 from autost.report.entries import Entry, StudyEntries, load_entries
 from autost.report.export import markdown_table, records, render, scaled, write_text
 from autost.report.pareto import Front, pareto_front
 from autost.report.plot import plot_front
-from autost.report.scores import Objective, score_info
+from autost.report.scores import score_info
 from autost.report.top import top_entries
 
 SETTINGS_KEYS = ("space", "sampler", "budget", "seed", "objectives", "constraints", "rates")

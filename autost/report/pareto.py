@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from autost.exceptions import ReportError
+from autost.objective import Objective
 from autost.report.entries import Entry, StudyEntries, load_entries
-from autost.report.scores import Objective
 
 _MAXIMIZE = ("max", "maximize")
 _MINIMIZE = ("min", "minimize")

@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from autost.exceptions import ReportError
+from autost.objective import Objective
 from autost.report.pareto import Front
-from autost.report.scores import Objective, score_info
+from autost.report.scores import score_info
 
 PNG_SIZE_IN = (8.0, 6.0)
 PNG_DPI = 100  # 800 x 600 pixels

@@ -1,4 +1,4 @@
-"""Score names, their units, and objective specs ("name:max|min") for reports.
+"""Score names and their units, for reports.
 
 Units follow the cost model: ``flops`` are MACs (one multiply-accumulate = 1) per image,
 summed over all T time steps (= ``macs_total``); ``sops`` are synaptic operations per
@@ -9,10 +9,6 @@ image; ``energy`` is mJ per image; ``params`` a count; ``sahd`` and ``naswot`` a
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from autost.exceptions import ReportError
-
-DIRECTIONS = ("max", "min")
 
 
 @dataclass(frozen=True)
@@ -57,51 +53,3 @@ def raw_header(name: str) -> str:
     """Column name of a raw (unscaled) value, e.g. "energy [mJ per image]"."""
     unit = score_info(name).unit
     return f"{name} [{unit}]" if unit else name
-
-
-@dataclass(frozen=True)
-class Objective:
-    """A score and the direction in which it is better."""
-
-    name: str
-    direction: str
-
-    @property
-    def spec(self) -> str:
-        return f"{self.name}:{self.direction}"
-
-    @property
-    def maximize(self) -> bool:
-        return self.direction == "max"
-
-
-def parse_objective(spec: str, known: list[Objective] = ()) -> Objective:
-    """Parse "name:max|min"; a bare name takes its direction from ``known``, the study's
-    own objectives, then from the proxy registry (accuracy is maximised)."""
-    name, sep, direction = spec.strip().partition(":")
-    direction = {"maximize": "max", "minimize": "min"}.get(direction, direction)
-    if sep:
-        if direction not in DIRECTIONS or not name:
-            raise ReportError(
-                f"objective {spec!r} is malformed; write NAME:max or NAME:min, e.g. flops:max"
-            )
-        return Objective(name, direction)
-    for objective in known:
-        if objective.name == name:
-            return objective
-    return Objective(name, _registry_direction(name))
-
-
-def _registry_direction(name: str) -> str:
-    if name == "accuracy":
-        return "max"
-    from autost.exceptions import UnknownNameError
-
-    try:
-        from autost.proxies import get_proxy
-
-        return "max" if get_proxy(name).direction == "maximize" else "min"
-    except (ImportError, UnknownNameError):
-        raise ReportError(
-            f"no direction known for score {name!r}; write {name}:max or {name}:min"
-        ) from None

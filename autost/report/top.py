@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from autost.exceptions import ReportError
+from autost.objective import Objective
 from autost.report.entries import Entry, StudyEntries
-from autost.report.scores import Objective
 
 
 def top_entries(study: StudyEntries, by: str | None = None,

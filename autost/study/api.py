@@ -186,7 +186,7 @@ def _open_study(rdb, name: str, plan: SearchPlan, space, parallel: bool):
         return study
     with warnings.catch_warnings():  # metric names are "experimental" since Optuna 3.2
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        study.set_metric_names([o.proxy for o in plan.objectives])
+        study.set_metric_names([o.name for o in plan.objectives])
     for key, value in plan.user_attrs().items():
         study.set_user_attr(key, value)
     return study
@@ -198,7 +198,7 @@ def _result(db, study, plan: SearchPlan, stats, wall_s: float) -> SearchResult:
     complete = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
     best = study.best_trials if complete else []
     best = sorted(best, key=lambda t: (t.values[0], t.number),
-                  reverse=plan.objectives[0].direction == "maximize")
+                  reverse=plan.objectives[0].maximize)
     first = {}  # a front holds every trial of a repeated architecture; show it once
     for trial in best:
         first.setdefault(trial.user_attrs.get("arch_id"), trial)
@@ -213,7 +213,7 @@ def _result(db, study, plan: SearchPlan, stats, wall_s: float) -> SearchResult:
         rows.append(BestTrial(
             number=trial.number, arch_id=arch_id or "",
             summary=archs[arch_id].summary() if arch_id in archs else "",
-            values={o.proxy: v for o, v in zip(plan.objectives, trial.values, strict=True)},
+            values={o.name: v for o, v in zip(plan.objectives, trial.values, strict=True)},
             params=stored.values.get("params") if stored else None,
         ))
     run = {k: v for k, v in asdict(stats).items() if k != "failures_in_a_row"}

@@ -162,7 +162,7 @@ class Coordinator:
             return
         violations = {c.name: c.violation(outcome.values) for c in self.plan.constraints}
         feasible = all(v <= 0 for v in violations.values())
-        values = [outcome.values[o.proxy] for o in self.plan.objectives]
+        values = [outcome.values[o.name] for o in self.plan.objectives]
         with self._lock.held():
             if self._count() >= self.plan.budget:
                 self._write(trial, violations, {OVER_BUDGET: True})

@@ -1,7 +1,7 @@
 """Objectives ("flops:max") and ceilings ("--max-params 12M") of a search.
 
-An objective names a proxy and a direction; without a direction it takes the proxy's own
-(``get_proxy(name).direction``). A constraint is a ceiling on one score; the trial reports
+An objective (:mod:`autost.objective`) of a search must name a proxy; without a direction
+it takes the proxy's own. A constraint is a ceiling on one score; the trial reports
 it through ``trial.set_constraint(name, (value - ceiling) / ceiling)``, so <= 0 is feasible
 and violations of different units (parameters, mJ) add up as fractions over the ceiling,
 which is what TPE and NSGA-II sum when they rank infeasible trials.
@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass
 
 from autost.exceptions import SearchConfigError, unknown_name
+from autost.objective import Objective, objective_name
+from autost.objective import parse_objective as _parse
 
 # AutoST's accuracy proxy (FLOPs, to maximize) against the cost it buys (energy, to minimize).
 DEFAULT_OBJECTIVES = ("flops:max", "energy:min")
-DIRECTIONS = {"max": "maximize", "maximize": "maximize", "min": "minimize",
-              "minimize": "minimize"}
 # Ceiling name -> (score key in ScoreResult.values, proxy that must be computed, unit).
 CEILINGS = {
     "max_params": ("params", "params", "parameters"),
@@ -27,18 +27,6 @@ CEILINGS = {
 }
 _SUFFIXES = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
 _QUANTITY = re.compile(r"^\s*([0-9][0-9_]*\.?[0-9]*(?:[eE][+-]?[0-9]+)?)\s*([kKMGT]?)\s*$")
-
-
-@dataclass(frozen=True)
-class Objective:
-    """One objective: a proxy score and whether the search maximizes or minimizes it."""
-
-    proxy: str
-    direction: str  # "maximize" | "minimize"
-
-    @property
-    def spec(self) -> str:
-        return f"{self.proxy}:{self.direction[:3]}"
 
 
 @dataclass(frozen=True)
@@ -63,19 +51,12 @@ class Constraint:
 
 def parse_objective(spec: str) -> Objective:
     """Parse "name:max", "name:min" or a bare proxy name (its own direction)."""
-    from autost.proxies import get_proxy, list_proxies
+    from autost.proxies import list_proxies
 
-    name, _, direction = str(spec).strip().partition(":")
-    name = name.strip()
+    name = objective_name(spec)
     if name not in list_proxies():
         raise unknown_name("objective proxy", name, list_proxies(), SearchConfigError)
-    if not direction:
-        return Objective(name, get_proxy(name).direction)
-    if direction.strip().lower() not in DIRECTIONS:
-        raise SearchConfigError(
-            f"objective {spec!r} has direction {direction!r}; write NAME:max or NAME:min"
-        )
-    return Objective(name, DIRECTIONS[direction.strip().lower()])
+    return _parse(spec, error=SearchConfigError)
 
 
 def parse_objectives(specs) -> tuple[Objective, ...]:
@@ -83,7 +64,7 @@ def parse_objectives(specs) -> tuple[Objective, ...]:
     objectives = tuple(parse_objective(s) for s in specs)
     if not objectives:
         raise SearchConfigError("give at least one objective, e.g. --objective flops:max")
-    names = [o.proxy for o in objectives]
+    names = [o.name for o in objectives]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise SearchConfigError(f"objective {', '.join(twice)} given twice; give each once")

@@ -46,12 +46,12 @@ class SearchPlan:
 
     @property
     def directions(self) -> list[str]:
-        return [o.direction for o in self.objectives]
+        return [o.study_direction for o in self.objectives]
 
     @property
     def proxies(self) -> tuple[str, ...]:
         """Proxies to compute: the objectives', then those the ceilings read."""
-        names = [o.proxy for o in self.objectives] + [c.proxy for c in self.constraints]
+        names = [o.name for o in self.objectives] + [c.proxy for c in self.constraints]
         return tuple(dict.fromkeys(names))
 
     def settings(self):

@@ -42,11 +42,11 @@ class Progress:
             return
         for i, (obj, v) in enumerate(zip(self._objectives, values, strict=True)):
             best = self._best[i]
-            if best is None or (v > best if obj.direction == "maximize" else v < best):
+            if best is None or (v > best if obj.maximize else v < best):
                 self._best[i] = v
 
     def update(self, complete: int) -> None:
-        postfix = {o.proxy: format_number(b) for o, b in zip(self._objectives, self._best,
+        postfix = {o.name: format_number(b) for o, b in zip(self._objectives, self._best,
                                                               strict=True) if b is not None}
         postfix.update({k: v for k, v in self.counts.items() if v})
         self._bar.set_postfix(postfix, refresh=False)

@@ -30,7 +30,7 @@ def test_bad_quantities_are_one_clear_error(text):
 
 @pytest.mark.parametrize("name", list_proxies())
 def test_a_bare_proxy_name_takes_the_proxys_direction(name):
-    assert parse_objective(name).direction == get_proxy(name).direction
+    assert parse_objective(name).study_direction == get_proxy(name).direction
 
 
 @pytest.mark.parametrize("spec, direction", [
@@ -39,7 +39,7 @@ def test_a_bare_proxy_name_takes_the_proxys_direction(name):
 ])
 def test_objective_specs(spec, direction):
     objective = parse_objective(spec)
-    assert objective.direction == direction
+    assert (objective.direction, objective.study_direction) == (direction[:3], direction)
     assert objective.spec == f"{spec.split(':')[0]}:{direction[:3]}"
 
 

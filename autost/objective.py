@@ -1,0 +1,74 @@
+"""Objectives: a score and the direction in which it is better, written "NAME:max|min".
+
+One type for the whole package: a search optimizes proxies by them, a report ranks stored
+scores (and trained accuracy) by them, and the study keeps their specs in its user attrs.
+A bare name takes its direction from objectives already known (the study's own), else
+from the proxy registry; accuracy is maximized.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from autost.exceptions import AutostError, UnknownNameError
+
+_DIRECTIONS = {"max": "max", "maximize": "max", "min": "min", "minimize": "min"}
+
+
+@dataclass(frozen=True)
+class Objective:
+    """A score and whether higher (``max``) or lower (``min``) is better."""
+
+    name: str
+    direction: str  # "max" | "min"
+
+    @property
+    def spec(self) -> str:
+        return f"{self.name}:{self.direction}"
+
+    @property
+    def maximize(self) -> bool:
+        return self.direction == "max"
+
+    @property
+    def study_direction(self) -> str:
+        """Optuna's spelling: "maximize" or "minimize"."""
+        return "maximize" if self.maximize else "minimize"
+
+
+def objective_name(spec: str) -> str:
+    """The score name of a spec, without its direction."""
+    return str(spec).strip().partition(":")[0].strip()
+
+
+def parse_objective(spec: str, *, known=(), error: type[AutostError] = AutostError
+                    ) -> Objective:
+    """Parse "name:max", "name:min" (or maximize/minimize, any case) or a bare name.
+
+    ``known``: objectives whose direction a bare name takes before the registry's; errors
+    are raised as ``error``.
+    """
+    name = objective_name(spec)
+    _, sep, direction = str(spec).partition(":")
+    if sep:
+        if not name or direction.strip().lower() not in _DIRECTIONS:
+            raise error(f"objective {spec!r} is malformed; write NAME:max or NAME:min, "
+                        "e.g. flops:max")
+        return Objective(name, _DIRECTIONS[direction.strip().lower()])
+    for objective in known:
+        if objective.name == name:
+            return objective
+    return Objective(name, _registry_direction(name, error))
+
+
+def _registry_direction(name: str, error: type[AutostError]) -> str:
+    if name == "accuracy":
+        return "max"
+    from autost.proxies import get_proxy
+
+    try:
+        return "max" if get_proxy(name).direction == "maximize" else "min"
+    except UnknownNameError:
+        raise error(
+            f"no direction known for score {name!r}; write {name}:max or {name}:min"
+        ) from None
