@@ -13,7 +13,7 @@ spikes and on the expert (attention-map) spikes.
 import torch
 from torch import nn
 
-from autost.layers.linear_bn import LinearBN
+from autost.layers.linear_bn import LinearBN, SpikingLinear
 from autost.layers.ops import ElementwiseMul, Scale, SpikeMatMul, SumReduce
 from autost.layers.ssa import attention_product
 
@@ -31,16 +31,10 @@ class ExpertsMixtureAttention(nn.Module):
         self.experts = block.token_experts
         self.expert_dim = dim // self.experts
         self.q_kv = cfg.attention_order == "q_kv"
-        self.router = LinearBN(dim, self.experts, bias=cfg.qkv_bias)
-        self.router_lif = make.lif()
-        self.q = LinearBN(dim, dim, bias=cfg.qkv_bias)
-        self.q_lif = make.lif()
-        self.q_mask = make.mask()
-        self.k = LinearBN(dim, self.expert_dim, bias=cfg.qkv_bias)
-        self.k_lif = make.lif()
-        self.k_mask = make.mask()
-        self.v = LinearBN(dim, dim, bias=cfg.qkv_bias)
-        self.v_lif = make.lif()
+        self.router = SpikingLinear(dim, self.experts, cfg.qkv_bias, make, masked=False)
+        self.q = SpikingLinear(dim, dim, cfg.qkv_bias, make)
+        self.k = SpikingLinear(dim, self.expert_dim, cfg.qkv_bias, make)
+        self.v = SpikingLinear(dim, dim, cfg.qkv_bias, make, masked=False)
         self.first_matmul = SpikeMatMul()
         self.second_matmul = SpikeMatMul()
         self.scale = Scale(cfg.attention_scale)
@@ -53,10 +47,10 @@ class ExpertsMixtureAttention(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         t, b, n, d = x.shape
         m, de = self.experts, self.expert_dim
-        route = self.router_lif(self.router(x)).permute(0, 1, 3, 2).unsqueeze(-1)
-        q = self.q_mask(self.q_lif(self.q(x))).reshape(t, b, n, m, de).permute(0, 1, 3, 2, 4)
-        k = self.k_mask(self.k_lif(self.k(x))).unsqueeze(2)
-        v = self.v_lif(self.v(x)).unsqueeze(2)
+        route = self.router(x).permute(0, 1, 3, 2).unsqueeze(-1)
+        q = self.q(x).reshape(t, b, n, m, de).permute(0, 1, 3, 2, 4)
+        k = self.k(x).unsqueeze(2)
+        v = self.v(x).unsqueeze(2)
         e = attention_product(self.first_matmul, self.second_matmul, q, k, v, self.q_kv)
         e = self.attn_mask(self.attn_lif(self.scale(e)))
         y = self.expert_sum(self.gate(route, e)).squeeze(2)

@@ -14,7 +14,7 @@ hidden spikes.
 import torch
 from torch import nn
 
-from autost.layers.linear_bn import LinearBN
+from autost.layers.linear_bn import LinearBN, SpikingLinear
 from autost.layers.ops import ElementwiseMul
 
 
@@ -26,17 +26,14 @@ class ExpertsMixturePerceptron(nn.Module):
         hidden = int(dim * block.mlp_ratio)
         bias = make.cfg.linear_bias
         self.experts = block.channel_experts
-        self.router = LinearBN(dim, self.experts, bias=bias)
-        self.router_lif = make.lif()
-        self.fc1 = LinearBN(dim, hidden, bias=bias)
-        self.lif = make.lif()
-        self.mask = make.mask()
+        self.router = SpikingLinear(dim, self.experts, bias, make, masked=False)
+        self.fc1 = SpikingLinear(dim, hidden, bias, make)
         self.gate = ElementwiseMul()
         self.fc2 = LinearBN(hidden, dim, bias=bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         t, b, n, _ = x.shape
-        route = self.router_lif(self.router(x)).unsqueeze(-1)
-        h = self.mask(self.lif(self.fc1(x)))
+        route = self.router(x).unsqueeze(-1)
+        h = self.fc1(x)
         h = self.gate(h.reshape(t, b, n, self.experts, -1), route)
         return self.fc2(h.reshape(t, b, n, -1))

@@ -1,4 +1,5 @@
-"""Token-wise projection: Linear then BatchNorm1d over channels, the unit of every mixer.
+"""Token-wise projections: Linear then BatchNorm1d over channels (and a spiking one), the
+units of every mixer.
 
 Spikformer's CIFAR code applies ``nn.Linear`` to [T*B, N, C] and BatchNorm1d to the
 transposed [T*B, C, N]; the ImageNet and QKFormer code use 1x1 Conv1d/Conv2d instead, which
@@ -22,3 +23,22 @@ class LinearBN(nn.Module):
         y = self.linear(x.flatten(0, 1))
         y = self.bn(y.transpose(1, 2)).transpose(1, 2)
         return y.reshape(t, b, n, -1)
+
+
+class SpikingLinear(LinearBN):
+    """LinearBN, then a LIF, then a random spike mask: SN(BN(Linear(x))), the Q, K, V,
+    router and hidden-layer unit of the mixers.
+
+    ``masked=False`` (V and the routers, which Masked Spiking Transformer leaves unmasked)
+    puts an ``nn.Identity`` where the mask would be and draws no mask number, so the masks
+    of a model keep their construction order.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool, make,
+                 masked: bool = True):
+        super().__init__(in_features, out_features, bias)
+        self.lif = make.lif()
+        self.mask = make.mask() if masked else nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.mask(self.lif(super().forward(x)))

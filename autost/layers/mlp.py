@@ -9,7 +9,7 @@ the hidden spikes.
 import torch
 from torch import nn
 
-from autost.layers.linear_bn import LinearBN
+from autost.layers.linear_bn import LinearBN, SpikingLinear
 
 
 class SpikingMLP(nn.Module):
@@ -19,10 +19,8 @@ class SpikingMLP(nn.Module):
         super().__init__()
         hidden = int(dim * block.mlp_ratio)
         bias = make.cfg.linear_bias
-        self.fc1 = LinearBN(dim, hidden, bias=bias)
-        self.lif = make.lif()
-        self.mask = make.mask()
+        self.fc1 = SpikingLinear(dim, hidden, bias, make)
         self.fc2 = LinearBN(hidden, dim, bias=bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc2(self.mask(self.lif(self.fc1(x))))
+        return self.fc2(self.fc1(x))

@@ -11,7 +11,7 @@ the Q and K spikes and on the attention-mask spikes.
 import torch
 from torch import nn
 
-from autost.layers.linear_bn import LinearBN
+from autost.layers.linear_bn import LinearBN, SpikingLinear
 from autost.layers.ops import ElementwiseMul, SumReduce
 
 
@@ -21,12 +21,8 @@ class _QKAttention(nn.Module):
     def __init__(self, dim: int, q_sum: SumReduce, make):
         super().__init__()
         cfg = make.cfg
-        self.q = LinearBN(dim, dim, bias=cfg.qkv_bias)
-        self.q_lif = make.lif()
-        self.q_mask = make.mask()
-        self.k = LinearBN(dim, dim, bias=cfg.qkv_bias)
-        self.k_lif = make.lif()
-        self.k_mask = make.mask()
+        self.q = SpikingLinear(dim, dim, cfg.qkv_bias, make)
+        self.k = SpikingLinear(dim, dim, cfg.qkv_bias, make)
         self.q_sum = q_sum
         self.attn_lif = make.attention_lif()
         self.attn_mask = make.mask()
@@ -34,9 +30,7 @@ class _QKAttention(nn.Module):
         self.proj = LinearBN(dim, dim, bias=cfg.linear_bias)
 
     def qk(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        q = self.q_mask(self.q_lif(self.q(x)))
-        k = self.k_mask(self.k_lif(self.k(x)))
-        return q, k
+        return self.q(x), self.k(x)
 
 
 class QKTokenAttention(_QKAttention):

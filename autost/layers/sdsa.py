@@ -10,7 +10,7 @@ masks (MST) sit on the Q and K spikes and on the kv spikes.
 import torch
 from torch import nn
 
-from autost.layers.linear_bn import LinearBN
+from autost.layers.linear_bn import LinearBN, SpikingLinear
 from autost.layers.ops import ElementwiseMul, SumReduce
 
 
@@ -20,14 +20,9 @@ class SpikeDrivenSelfAttention(nn.Module):
     def __init__(self, dim: int, num_tokens: int, block, make):
         super().__init__()
         cfg = make.cfg
-        self.q = LinearBN(dim, dim, bias=cfg.qkv_bias)
-        self.q_lif = make.lif()
-        self.q_mask = make.mask()
-        self.k = LinearBN(dim, dim, bias=cfg.qkv_bias)
-        self.k_lif = make.lif()
-        self.k_mask = make.mask()
-        self.v = LinearBN(dim, dim, bias=cfg.qkv_bias)
-        self.v_lif = make.lif()
+        self.q = SpikingLinear(dim, dim, cfg.qkv_bias, make)
+        self.k = SpikingLinear(dim, dim, cfg.qkv_bias, make)
+        self.v = SpikingLinear(dim, dim, cfg.qkv_bias, make, masked=False)
         self.kv_mul = ElementwiseMul()
         self.token_sum = SumReduce(dim=2)
         self.kv_lif = make.attention_lif()
@@ -36,8 +31,6 @@ class SpikeDrivenSelfAttention(nn.Module):
         self.proj = LinearBN(dim, dim, bias=cfg.linear_bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        q = self.q_mask(self.q_lif(self.q(x)))
-        k = self.k_mask(self.k_lif(self.k(x)))
-        v = self.v_lif(self.v(x))
+        q, k, v = self.q(x), self.k(x), self.v(x)
         kv = self.kv_mask(self.kv_lif(self.token_sum(self.kv_mul(k, v))))
         return self.proj(self.q_mul(q, kv))

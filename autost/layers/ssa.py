@@ -11,7 +11,7 @@ spikes and on the attention-map spikes.
 import torch
 from torch import nn
 
-from autost.layers.linear_bn import LinearBN
+from autost.layers.linear_bn import LinearBN, SpikingLinear
 from autost.layers.ops import Scale, SpikeMatMul
 
 
@@ -46,14 +46,9 @@ class SpikingSelfAttention(nn.Module):
         cfg = make.cfg
         self.heads = block.heads
         self.q_kv = cfg.attention_order == "q_kv"
-        self.q = LinearBN(dim, dim, bias=cfg.qkv_bias)
-        self.q_lif = make.lif()
-        self.q_mask = make.mask()
-        self.k = LinearBN(dim, dim, bias=cfg.qkv_bias)
-        self.k_lif = make.lif()
-        self.k_mask = make.mask()
-        self.v = LinearBN(dim, dim, bias=cfg.qkv_bias)
-        self.v_lif = make.lif()
+        self.q = SpikingLinear(dim, dim, cfg.qkv_bias, make)
+        self.k = SpikingLinear(dim, dim, cfg.qkv_bias, make)
+        self.v = SpikingLinear(dim, dim, cfg.qkv_bias, make, masked=False)
         self.first_matmul = SpikeMatMul()
         self.second_matmul = SpikeMatMul()
         self.scale = Scale(cfg.attention_scale)
@@ -62,9 +57,9 @@ class SpikingSelfAttention(nn.Module):
         self.proj = LinearBN(dim, dim, bias=cfg.linear_bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        q = split_heads(self.q_mask(self.q_lif(self.q(x))), self.heads)
-        k = split_heads(self.k_mask(self.k_lif(self.k(x))), self.heads)
-        v = split_heads(self.v_lif(self.v(x)), self.heads)
+        q = split_heads(self.q(x), self.heads)
+        k = split_heads(self.k(x), self.heads)
+        v = split_heads(self.v(x), self.heads)
         y = attention_product(self.first_matmul, self.second_matmul, q, k, v, self.q_kv)
         y = self.attn_mask(self.attn_lif(self.scale(merge_heads(y))))
         return self.proj(y)

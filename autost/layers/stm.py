@@ -11,7 +11,7 @@ import math
 import torch
 from torch import nn
 
-from autost.layers.linear_bn import LinearBN
+from autost.layers.linear_bn import LinearBN, SpikingLinear
 
 
 class TokenMixingLinear(nn.Module):
@@ -55,13 +55,10 @@ class STMTokenMixer(nn.Module):
     def __init__(self, dim: int, num_tokens: int, block, make):
         super().__init__()
         cfg = make.cfg
-        self.fc_in = LinearBN(dim, dim, bias=cfg.qkv_bias)
-        self.in_lif = make.lif()
-        self.mask = make.mask()
+        self.fc_in = SpikingLinear(dim, dim, cfg.qkv_bias, make)
         self.stm = TokenMixingLinear(block.heads, num_tokens)
         self.out_lif = make.lif()
         self.fc_out = LinearBN(dim, dim, bias=cfg.linear_bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.mask(self.in_lif(self.fc_in(x)))
-        return self.fc_out(self.out_lif(self.stm(x)))
+        return self.fc_out(self.out_lif(self.stm(self.fc_in(x))))

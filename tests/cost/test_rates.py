@@ -34,7 +34,7 @@ def test_fresh_spikformer_fires_in_every_block(spikformer):
     # after a SEW residual the stream holds spike sums: integers above 1
     q = report.layers["blocks.1.token_mixer.q.linear"]
     assert q.integer and q.mean > q.rate
-    codes = report.codes["blocks.0.token_mixer.q_lif"]
+    codes = report.codes["blocks.0.token_mixer.q.lif"]
     assert codes.shape == (4, 2, 64 * 384) and set(codes.unique().tolist()) == {0.0, 1.0}
 
 
@@ -54,7 +54,7 @@ def test_running_statistics_silence_a_fresh_model(small):
     """Why the init pass uses batch statistics (design.md 3): with BatchNorm in eval mode
     (running statistics 0 and 1) the neurons of every block are silent at initialization."""
     model, batch = small
-    queries = {f"blocks.{i}.token_mixer.q_lif" for i in range(2)}
+    queries = {f"blocks.{i}.token_mixer.q.lif" for i in range(2)}
     assert not queries & _silent(measure_rates(model, batch))
     report = measure_rates(model, batch, batch_stats=False, keep_codes=False)
     assert report.codes == {}

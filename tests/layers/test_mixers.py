@@ -112,7 +112,7 @@ def test_attention_neurons_use_the_attention_threshold():
     block = _block()
     mixer = TOKEN_MIXER_REGISTRY["ssa"](DIM, TOKENS, block,
                                         _factory(block, attention_v_threshold=0.25))
-    assert mixer.attn_lif.v_threshold == 0.25 and mixer.q_lif.v_threshold == 1.0
+    assert mixer.attn_lif.v_threshold == 0.25 and mixer.q.lif.v_threshold == 1.0
 
 
 def test_biases_follow_qkv_bias_and_linear_bias():
@@ -128,8 +128,8 @@ def test_emsp_equals_a_router_gated_sum_of_small_experts():
     block = _block(channel_mixer="emsp")
     emsp = CHANNEL_MIXER_REGISTRY["emsp"](DIM, TOKENS, block, _factory(block)).eval()
     x = _input()
-    route = emsp.router_lif(emsp.router(x))
-    hidden = emsp.lif(emsp.fc1(x))
+    route = emsp.router(x)
+    hidden = emsp.fc1(x)
     w, m, g = emsp.fc2.linear.weight, 4, 2 * DIM // 4
     total = sum(route[..., i:i + 1] * (hidden[..., i * g:(i + 1) * g] @ w[:, i * g:(i + 1) * g].T)
                 for i in range(m))
