@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from autost.exceptions import AutostError, SearchError
 from autost.study.budget import BudgetLock
 from autost.study.heartbeat import Heartbeat, fail_stale_trials
+from autost.study.interrupts import DeferredInterrupt
 from autost.study.progress import Progress
 from autost.study.scoring import Outcome, Scorer
 from autost.study.trial_attrs import count_complete, write_attrs
@@ -56,6 +57,7 @@ class Coordinator:
         self._memo: dict[str, Outcome] = {}
         self._running: dict[str, tuple] = {}  # arch_id -> (future, [trials]) being scored
         self._mine: dict[int, object] = {}  # trial id -> trial, from ask until told
+        self._interrupts = DeferredInterrupt()
         self._arch_of: dict[int, str] = {}  # trial id -> arch_id, while running
         self._heartbeat = None
         self._stale_check = 0.0
@@ -72,7 +74,7 @@ class Coordinator:
         self._progress = Progress(self.plan.objectives, self.plan.budget, done,
                                   self._show_progress)
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), self._interrupts:
                 warnings.filterwarnings("ignore", message="Heartbeat of storage")
                 self._loop(complete)
         finally:
@@ -82,6 +84,7 @@ class Coordinator:
     def _loop(self, complete: int) -> None:
         budget = self.plan.budget
         while True:
+            self._interrupts.check()
             self._progress.update(complete)
             exhausted = self._exhausted()
             if not self._mine and (complete >= budget or exhausted):
@@ -124,7 +127,8 @@ class Coordinator:
             self._running[arch_id][1].append(trial)
         else:
             self.storage.add_candidate(cfg, self.plan.space)
-            future = self._scorer.submit(cfg.to_json())
+            with self._interrupts.allowed():  # inline scoring takes the time
+                future = self._scorer.submit(cfg.to_json())
             self._running[arch_id] = (future, [trial])
             if future.done():
                 self._collect(arch_id)
@@ -139,7 +143,8 @@ class Coordinator:
 
     def _wait(self) -> None:
         futures = {future: arch_id for arch_id, (future, _) in self._running.items()}
-        finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+        with self._interrupts.allowed():
+            finished, _ = wait(futures, return_when=FIRST_COMPLETED)
         for future in finished:
             self._collect(futures[future])
 
