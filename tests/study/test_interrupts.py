@@ -10,6 +10,14 @@ import pytest
 from autost.study.interrupts import DeferredInterrupt
 
 
+@pytest.fixture(autouse=True)
+def python_default_sigint():
+    """Python's own handler, as in the CLI (Ray, started by other tests, installs its own)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def _ctrl_c() -> None:
     os.kill(os.getpid(), signal.SIGINT)
     time.sleep(0.05)  # the handler runs between bytecodes of the main thread
