@@ -95,9 +95,17 @@ def test_kill_9_then_the_same_command_resumes_to_exactly_the_budget(tmp_path):
     assert scored_after <= _rows(url, Candidate)
 
 
+# A process started from a background shell job inherits SIGINT ignored, and Python then
+# leaves it ignored: the search is run with Python's own Ctrl-C handler, as in a terminal.
+CTRL_C_AS_IN_A_TERMINAL = ("import signal, sys; signal.signal(signal.SIGINT, "
+                           "signal.default_int_handler); sys.argv[0] = 'autost'; "
+                           "from autost.cli import main; main()")
+
+
 def test_ctrl_c_fails_the_running_trial_and_keeps_the_rest(tmp_path):
     url = f"sqlite:///{tmp_path / 'int.db'}"
-    proc = subprocess.Popen(_search_cmd(url, 500), stdout=subprocess.PIPE,
+    command = [sys.executable, "-c", CTRL_C_AS_IN_A_TERMINAL, *_search_args(url, 500)]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     _wait_for(lambda: _complete(url) >= 3, proc, "3 complete trials")
     proc.send_signal(signal.SIGINT)
