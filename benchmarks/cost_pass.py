@@ -7,7 +7,9 @@ For every preset and ``--random`` architectures sampled from a named space (seed
     build is not timed); the two MAC totals must be identical. Target: at most 1/50. a'
     divides by the real build plus fvcore instead: both sides then go from an ArchConfig to
     the MAC count. a" times the cost pass with the model's blocks already counted (what a
-    search pays for a candidate whose blocks earlier candidates had).
+    search pays for a candidate whose blocks earlier candidates had). f times building the
+    whole model on the meta device without weight initialisation, and nothing else: the
+    floor of a for any cost pass that builds the model's modules (issue 3, point 1).
 (b) ``measure_rates(model, batch)`` (BatchNorm on batch statistics, spike codes kept, as
     ``score_architecture`` runs it) divided by one bare ``model(batch)`` under no_grad in
     eval mode, on the same batch of digits images at the model's input size (16 images; 2
@@ -58,8 +60,14 @@ def cold_count(cfg):
     return _count_config.__wrapped__(cfg)
 
 
+def meta_build(cfg) -> None:
+    with torch.device("meta"):
+        create_model(cfg, init_weights=False)
+
+
 def measure(name: str, cfg, repeats: int) -> dict:
     cost = best_of(lambda: cold_count(cfg), 3)
+    floor = best_of(lambda: meta_build(cfg), 3)
     cached = best_of(lambda: _count_config.__wrapped__(cfg), 3)
     report = count_costs(cfg)
     torch.manual_seed(0)
@@ -96,7 +104,7 @@ def measure(name: str, cfg, repeats: int) -> dict:
     return {"name": name, "params_m": report.params / 1e6,
             "macs_g": report.macs_per_step / 1e9, "T": cfg.timesteps, "cost_ms": 1e3 * cost[0],
             "fvcore_s": fvcore[0], "a": cost[0] / fvcore[0], "build_s": build_t[0],
-            "a2": cost[0] / (build_t[0] + fvcore[0]), "a3": cached[0] / fvcore[0],
+            "a2": cost[0] / (build_t[0] + fvcore[0]), "a3": cached[0] / fvcore[0], "f": floor[0] / fvcore[0],
             "batch": size, "bare_s": forward[0],
             "rate_s": rate[0], "b": rate[0] / forward[0], "a_wall": cost[1] / fvcore[1],
             "b_wall": rate[1] / forward[1]}
@@ -104,11 +112,11 @@ def measure(name: str, cfg, repeats: int) -> dict:
 
 COLUMNS = [("name", "{}"), ("params_m", "{:.2f}"), ("macs_g", "{:.3f}"), ("T", "{}"),
            ("cost_ms", "{:.1f}"), ("fvcore_s", "{:.2f}"), ("a", "1/{:.0f}"), ("build_s", "{:.2f}"),
-           ("a2", "1/{:.0f}"), ("a3", "1/{:.0f}"), ("batch", "{}"),
+           ("a2", "1/{:.0f}"), ("a3", "1/{:.0f}"), ("f", "1/{:.0f}"), ("batch", "{}"),
            ("bare_s", "{:.2f}"), ("rate_s", "{:.2f}"), ("b", "{:.3f}")]
 HEADERS = ["model", "params (M)", "MACs/step (G)", "T", "cost pass (ms)", "fvcore (s)",
            "a = cost/fvcore", "real build (s)", "a' = cost/(build+fvcore)",
-           "a\" = cost, blocks cached/fvcore", "batch",
+           "a\" = cost, blocks cached/fvcore", "f = meta build alone/fvcore", "batch",
            "forward (s)", "rate pass (s)", "b = rate/forward"]
 
 
@@ -125,7 +133,7 @@ def summary(label: str, rows: list[dict]) -> str:
     worst_a, worst_b = max(r["a"] for r in rows), max(r["b"] for r in rows)
     return (f"{label} ({len(rows)}): median a = 1/{1 / med('a'):.0f} (worst 1/"
             f"{1 / worst_a:.0f}), median a' = 1/{1 / med('a2'):.0f}, median a\" = 1/"
-            f"{1 / med('a3'):.0f}; median b = "
+            f"{1 / med('a3'):.0f}, median f = 1/{1 / med('f'):.0f}; median b = "
             f"{med('b'):.3f} (worst {worst_b:.3f}); wall clock: median a = "
             f"1/{1 / med('a_wall'):.0f}, median b = {med('b_wall'):.3f}")
 
