@@ -1,11 +1,13 @@
-"""Ctrl-C that stops a search only where stopping leaves the database consistent.
+"""Ctrl-C (or SIGTERM) that stops a search only where stopping leaves the database consistent.
 
 A KeyboardInterrupt inside Optuna's storage calls (ask, suggest, tell) can leave a trial
 RUNNING that nobody fails, or Optuna's session inside a stale transaction so that the
 final "fail what is still running" is refused with "database is locked" (CI saw both).
 While the coordinator runs, Ctrl-C only sets a flag; it is raised inside ``allowed()``
 blocks (scoring a candidate, waiting for the pool: where the time goes) and at
-``check()``, which the loop calls between candidates.
+``check()``, which the loop calls between candidates. SIGTERM (``kill``, a scheduler or a
+container stopping the job) is handled the same way, so its running trials are failed at
+once instead of waiting for a heartbeat to expire.
 """
 
 from __future__ import annotations
@@ -15,26 +17,31 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+# The handlers taken over: Python's own for SIGINT, the OS default (terminate) for SIGTERM.
+_DEFAULT_HANDLERS = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}
+
 
 class DeferredInterrupt:
-    """Entered in the main thread with Python's default SIGINT handler, holds Ctrl-C back
-    outside ``allowed()``; elsewhere (another thread, a custom handler) it changes nothing."""
+    """Entered in the main thread, holds Ctrl-C and SIGTERM back outside ``allowed()`` and
+    raises KeyboardInterrupt for either; a signal with a custom handler (or ignored) keeps
+    it, and in another thread nothing changes."""
 
     def __init__(self) -> None:
         self._allowed = False
         self._pending = False
-        self._previous = None
+        self._previous: dict[int, object] = {}
 
     def __enter__(self) -> DeferredInterrupt:
-        if (threading.current_thread() is threading.main_thread()
-                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
-            self._previous = signal.signal(signal.SIGINT, self._handle)
+        if threading.current_thread() is threading.main_thread():
+            for signum, default in _DEFAULT_HANDLERS.items():
+                if signal.getsignal(signum) is default:
+                    self._previous[signum] = signal.signal(signum, self._handle)
         return self
 
     def __exit__(self, *exc) -> bool:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-            self._previous = None
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        self._previous.clear()
         return False
 
     def _handle(self, signum, frame) -> None:

@@ -102,13 +102,14 @@ CTRL_C_AS_IN_A_TERMINAL = ("import signal, sys; signal.signal(signal.SIGINT, "
                            "from autost.cli import main; main()")
 
 
-def test_ctrl_c_fails_the_running_trial_and_keeps_the_rest(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_or_sigterm_fails_the_running_trial_and_keeps_the_rest(signum, tmp_path):
     url = f"sqlite:///{tmp_path / 'int.db'}"
     command = [sys.executable, "-c", CTRL_C_AS_IN_A_TERMINAL, *_search_args(url, 500)]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     _wait_for(lambda: _complete(url) >= 3, proc, "3 complete trials")
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     _, err = proc.communicate(timeout=TIMEOUT_S)
     assert proc.returncode == 1 and err.strip().endswith("Aborted!")
     study = optuna.load_study(study_name="stmixer", storage=url)
