@@ -36,7 +36,6 @@ import torch
 
 from autost.cost import count as count_module
 from autost.cost import count_costs, measure_rates
-from autost.cost.count import _block_costs, _count_config
 from autost.cost.fvcore_check import fvcore_analysis
 from autost.models import create_model, list_presets
 from autost.space import load_space
@@ -58,8 +57,8 @@ def best_of(fn, repeats: int) -> tuple[float, float]:
 
 
 def cold_count(cfg):
-    _block_costs.cache_clear()
-    return _count_config.__wrapped__(cfg)
+    count_module._block_costs.cache_clear()
+    return count_module._count_config.__wrapped__(cfg)
 
 
 def build_time_of_cold_count(cfg) -> float:
@@ -85,7 +84,7 @@ def build_time_of_cold_count(cfg) -> float:
 def measure(name: str, cfg, repeats: int) -> dict:
     cost = best_of(lambda: cold_count(cfg), 3)
     floor = min(build_time_of_cold_count(cfg) for _ in range(3))
-    cached = best_of(lambda: _count_config.__wrapped__(cfg), 3)
+    cached = best_of(lambda: count_module._count_config.__wrapped__(cfg), 3)
     report = count_costs(cfg)
     torch.manual_seed(0)
     model = None

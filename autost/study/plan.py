@@ -23,7 +23,7 @@ from autost.study.objectives import (
 from autost.study.samplers import DEFAULT_SAMPLER, check_sampler
 
 RATES = ("init", "prior")
-# Literature rates need no forward pass (~1 ms per candidate beside the ~50 ms cost pass);
+# Literature rates need no forward pass (~1 ms per candidate beside a 5-30 ms cost pass);
 # rates measured at initialization cost seconds per candidate on a CPU.
 DEFAULT_RATES = "prior"
 # Attrs that must agree between a rerun's options and the stored study.
