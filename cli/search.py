@@ -82,15 +82,19 @@ def search(space, budget, objectives, max_params, max_macs, max_energy, sampler,
 @click.option("--study", "study_name", required=True, help="Name of the study to join.")
 @click.option("--seed", type=int, default=None,
               help="Mixed with the study's seed (default random), so workers differ.")
+@click.option("--wait", "wait_s", type=click.FloatRange(min=0), default=60, show_default=True,
+              metavar="SECONDS",
+              help="How long to wait for the study to appear (the search that creates it may "
+                   "start at the same time); 0 fails at once.")
 @_common
-def worker(study_name, storage_url, workers, seed, as_json, progress):
+def worker(study_name, storage_url, workers, seed, wait_s, as_json, progress):
     """Join a study started by `autost search` (its space, objectives and budget come from the
     study) and score candidates until its budget is met. Run one per machine."""
     from autost.study import run_worker
 
     _quiet_optuna()
     result = run_worker(study_name, storage=storage_url, workers=workers, seed=seed,
-                        progress=progress)
+                        progress=progress, wait_s=wait_s)
     _echo(result, as_json)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import socket
 import warnings
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import metadata
@@ -120,24 +121,32 @@ class Storage:
 
         With ``heartbeat_interval`` (seconds) a trial whose worker stopped beating for
         ``grace_period`` is failed and re-queued up to ``max_retry`` times. Optuna's table
-        creation and version check run once per Storage, then are skipped (they cost ~30 ms).
+        creation and version check run once per Storage, under the schema lock so that
+        processes starting together do not create the tables twice, then are skipped (they
+        cost ~30 ms).
         """
         import optuna
 
-        with warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.8
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            callback = None
-            if heartbeat_interval is not None:
-                callback = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
-            rdb = optuna.storages.RDBStorage(
-                self.url,
-                engine_kwargs=_url.engine_kwargs(self._parsed),
-                skip_compatibility_check=self._optuna_checked,
-                skip_table_creation=self._optuna_checked,
-                heartbeat_interval=heartbeat_interval,
-                grace_period=grace_period,
-                heartbeat_stale_trial_callback=callback,
-            )
+        lock = schema.schema_lock(self.engine)
+        try:
+            with nullcontext() if self._optuna_checked else lock.held(), \
+                    warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.8
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                callback = None
+                if heartbeat_interval is not None:
+                    callback = optuna.storages.RetryHeartbeatStaleTrialCallback(
+                        max_retry=max_retry)
+                rdb = optuna.storages.RDBStorage(
+                    self.url,
+                    engine_kwargs=_url.engine_kwargs(self._parsed),
+                    skip_compatibility_check=self._optuna_checked,
+                    skip_table_creation=self._optuna_checked,
+                    heartbeat_interval=heartbeat_interval,
+                    grace_period=grace_period,
+                    heartbeat_stale_trial_callback=callback,
+                )
+        finally:
+            lock.close()
         self._optuna_checked = True
         self._optuna_engines.append(rdb.engine)
         return rdb

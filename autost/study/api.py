@@ -13,13 +13,15 @@ import time
 import warnings
 from dataclasses import asdict, dataclass
 
-from autost.exceptions import StudyNotFoundError
 from autost.study.coordinator import Coordinator
+from autost.study.join import stored_plan, wait_for_plan
 from autost.study.plan import SearchPlan, make_plan, reconcile
 from autost.study.samplers import create_sampler
+from autost.study.trial_attrs import write_study_attrs
 
 HEARTBEAT_INTERVAL_S = 10
 DEFAULT_WORKERS = 1
+DEFAULT_WAIT_S = 60
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
                       space_arg=space if isinstance(space, str) else space_obj.source)
     name = study_name or space_obj.name
     rdb = _optuna_storage(db, heartbeat_interval, grace_period)
-    stored = _stored_plan(rdb, name)
+    stored = stored_plan(rdb, name)
     if stored is None:
         plan = asked
     else:
@@ -105,12 +107,14 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
 def run_worker(study_name: str, *, storage: str | None = None, workers: int = DEFAULT_WORKERS,
                seed: int | None = None, progress: bool = True,
                heartbeat_interval: int | None = HEARTBEAT_INTERVAL_S,
-               grace_period: int | None = None) -> SearchResult:
+               grace_period: int | None = None,
+               wait_s: float = DEFAULT_WAIT_S) -> SearchResult:
     """Join the study ``study_name`` made by :func:`search` and work until its budget is met.
 
     The space, objectives, ceilings, sampler and budget come from the study's user attrs.
     The sampler's seed is the study's mixed with ``seed`` (None: a random one), so workers
-    that start together do not propose the same candidates.
+    that start together do not propose the same candidates. A study that does not exist yet
+    is waited for up to ``wait_s`` seconds (the search that makes it may start later).
     """
     from autost.space import load_space
     from autost.storage import open_storage
@@ -118,12 +122,7 @@ def run_worker(study_name: str, *, storage: str | None = None, workers: int = DE
     started = time.perf_counter()
     db = open_storage(storage, create=False)
     rdb = _optuna_storage(db, heartbeat_interval, grace_period)
-    plan = _stored_plan(rdb, study_name)
-    if plan is None:
-        raise StudyNotFoundError(
-            f"no study {study_name!r} in {db.masked_url}; start it with `autost search --study "
-            f"{study_name} --storage URL ...` first, then join it with workers"
-        )
+    plan = wait_for_plan(rdb, study_name, db.masked_url, wait_s)
     space_obj = load_space(plan.space_source)
     salt = random.SystemRandom().randrange(2**31) if seed is None else seed
     sampler = create_sampler(plan.sampler, seed=(plan.seed * 1_000_003 + salt) % 2**31,
@@ -156,14 +155,6 @@ def _sqlite_normal_sync(dbapi_connection, _record) -> None:
     dbapi_connection.execute("PRAGMA synchronous = NORMAL")
 
 
-def _stored_plan(rdb, name: str) -> SearchPlan | None:
-    try:
-        study_id = rdb.get_study_id_from_name(name)
-    except KeyError:
-        return None
-    return SearchPlan.from_user_attrs(rdb.get_study_user_attrs(study_id))
-
-
 def _load(rdb, name: str, sampler):
     import optuna
 
@@ -187,8 +178,7 @@ def _open_study(rdb, name: str, plan: SearchPlan, space, parallel: bool):
     with warnings.catch_warnings():  # metric names are "experimental" since Optuna 3.2
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         study.set_metric_names([o.name for o in plan.objectives])
-    for key, value in plan.user_attrs().items():
-        study.set_user_attr(key, value)
+    write_study_attrs(rdb.engine, rdb.get_study_id_from_name(name), plan.user_attrs())
     return study
 
 

@@ -16,7 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 
 from autost.exceptions import AutostError, SearchError
-from autost.study.budget import BudgetLock
+from autost.study.budget import budget_lock
 from autost.study.heartbeat import Heartbeat, fail_stale_trials
 from autost.study.interrupts import DeferredInterrupt
 from autost.study.progress import Progress
@@ -52,7 +52,7 @@ class Coordinator:
         self._key = plan.settings_key()
         self._scorer = Scorer(plan.proxies, plan.settings(), workers)
         self._max_running = 1 if workers <= 1 else 2 * workers
-        self._lock = BudgetLock(storage.engine, study.study_name)
+        self._lock = budget_lock(storage.engine, study.study_name)
         self._study_id = rdb.get_study_id_from_name(study.study_name)
         self._memo: dict[str, Outcome] = {}
         self._running: dict[str, tuple] = {}  # arch_id -> (future, [trials]) being scored

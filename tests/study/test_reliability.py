@@ -209,3 +209,27 @@ def test_a_search_and_a_worker_meet_the_budget_exactly(backend, tmp_path, reques
     scored = _rows(url, Score)
     assert sum(d["run"]["scored"] for d in docs) >= len(scored)
     assert {t.user_attrs["arch_id"] for t in study.trials} == scored == _rows(url, Candidate)
+
+
+START_RACE_BUDGET = 5
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.parametrize("round_", range(10))
+def test_a_search_and_a_worker_started_together_on_a_fresh_database(round_, postgres_url,
+                                                                   tmp_path):
+    """Both processes create Optuna's and autost's tables at once; the worker may start
+    before the study exists and waits for it."""
+    search_args = ["search", "--space", "stmixer", "--budget", str(START_RACE_BUDGET), *COST,
+                   "--storage", postgres_url, "--study", "pg", "--no-progress", "--json"]
+    worker_args = ["worker", "--study", "pg", "--storage", postgres_url, "--no-progress",
+                   "--json"]
+    procs = [subprocess.Popen(_autost(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, cwd=tmp_path) for args in (search_args, worker_args)]
+    outputs = [proc.communicate(timeout=TIMEOUT_S) for proc in procs]
+    for proc, (out, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0 and "Traceback" not in err, err
+        assert json.loads(out)["complete"] == START_RACE_BUDGET
+    study = optuna.load_study(study_name="pg", storage=postgres_url)
+    assert [t.state.name for t in study.trials].count("COMPLETE") == START_RACE_BUDGET
