@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 
 import optuna
 import pytest
@@ -233,3 +234,45 @@ def test_a_search_and_a_worker_started_together_on_a_fresh_database(round_, post
         assert json.loads(out)["complete"] == START_RACE_BUDGET
     study = optuna.load_study(study_name="pg", storage=postgres_url)
     assert [t.state.name for t in study.trials].count("COMPLETE") == START_RACE_BUDGET
+
+
+def _processes_of(group: int, marker: str) -> list[tuple[int, str]]:
+    """(pid, state) of live processes in process group ``group`` or with ``marker`` in their
+    environment (zombies left for init to reap are not running and not counted)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                state, _ppid, pgrp = f.read().rsplit(")", 1)[1].split()[:3]
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                marked = marker.encode() in f.read()
+        except OSError:  # ended meanwhile, or not ours to read
+            continue
+        if state != "Z" and (int(pgrp) == group or marked):
+            found.append((int(entry), state))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_kill_9_of_the_coordinator_leaves_no_pool_process(tmp_path):
+    url, marker = f"sqlite:///{tmp_path / 'orphans.db'}", f"AUTOST_TEST_MARK={uuid.uuid4().hex}"
+    env = {**os.environ, marker.split("=")[0]: marker.split("=")[1]}
+    proc = subprocess.Popen(_autost(*_search_args(url, 500), "--workers", "2"), env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+                            start_new_session=True)  # its own process group, id = its pid
+    # coordinator, forkserver, resource tracker and two pool processes, and scoring going on
+    _wait_for(lambda: len(_processes_of(proc.pid, marker)) >= 5 and _complete(url) >= 2, proc,
+              "two pool processes scoring")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    try:
+        while _processes_of(proc.pid, marker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _processes_of(proc.pid, marker) == []
+    finally:  # a failure must not leave the orphans running
+        for pid, _ in _processes_of(proc.pid, marker):
+            os.kill(pid, signal.SIGKILL)
