@@ -111,13 +111,9 @@ def _echo(result, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
         return
-    run = result.run
-    click.echo(
-        f"study {result.study_name} ({result.storage}): {result.complete}/{result.budget} "
-        f"complete; this run: {run['complete']} told, {run['scored']} scored, "
-        f"{run['cached']} from cache, {run['failed']} failed, {run['over_budget']} over "
-        f"budget, {result.wall_s:.1f} s"
-    )
+    click.echo(f"study {result.study_name} ({result.storage}): {result.complete}/"
+               f"{result.budget} complete; this run took {result.wall_s:.1f} s")
+    click.echo(_run_summary(result.run))
     if not result.best:
         click.echo("no feasible complete trial yet")
         return
@@ -133,6 +129,20 @@ def _echo(result, as_json: bool) -> None:
     click.echo(f"Pareto front of {', '.join(result.objectives)}: {len(result.best)} "
                f"architectures, {shown}")
     click.echo(aligned(headers, rows), nl=False)
+
+
+def _run_summary(run: dict) -> str:
+    """Two sums over the trials this process told: by outcome, and by where the scores of
+    those not failed came from (every part named, so the parts add up to the total)."""
+    with_scores = run["complete"] + run["over_budget"]
+    return (f"this run told {_trials(run['told'])}: {run['complete']} complete + "
+            f"{run['over_budget']} over budget + {run['failed']} failed; scores of the "
+            f"{with_scores} not failed: {run['scored']} computed here + {run['cached']} from "
+            f"cache + {run['waited']} computed by another process")
+
+
+def _trials(n: int) -> str:
+    return f"{n} trial" if n == 1 else f"{n} trials"
 
 
 def _spread(rows: list, k: int) -> list:

@@ -72,6 +72,20 @@ class Score(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+class Claim(Base):
+    """An architecture being scored under one settings key by the process ``owner``.
+
+    ``claimed_at`` (seconds since the epoch, the owner's clock) is refreshed while the owner
+    scores; the row is deleted once the scores are stored (see autost.storage.claims).
+    """
+
+    __tablename__ = PREFIX + "claims"
+    arch_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    settings_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(255))
+    claimed_at: Mapped[float] = mapped_column(Float)
+
+
 class Training(Base):
     """One brief training of an architecture; ``status`` is ``ok`` or ``failed``.
 

@@ -76,7 +76,18 @@ def _v1_initial_tables(op) -> None:
     )
 
 
-MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables}
+def _v2_claims(op) -> None:
+    """Claims on architectures being scored, so that processes score each one once."""
+    op.create_table(
+        PREFIX + "claims",
+        sa.Column("arch_id", sa.String(64), primary_key=True),
+        sa.Column("settings_key", sa.String(255), primary_key=True),
+        sa.Column("owner", sa.String(255), nullable=False),
+        sa.Column("claimed_at", sa.Float, nullable=False),
+    )
+
+
+MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables, 2: _v2_claims}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

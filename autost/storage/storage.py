@@ -279,10 +279,7 @@ class Storage:
 
     # -- helpers -----------------------------------------------------------------------
     def _insert_ignore(self, model, row: dict) -> None:
-        if self.engine.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
+        insert = _url.dialect_insert(self.engine)
         keys = [c.name for c in model.__table__.primary_key.columns]
         stmt = insert(model).values(**row).on_conflict_do_nothing(index_elements=keys)
         with self.engine.begin() as connection:

@@ -38,7 +38,9 @@ class BestTrial:
 
 @dataclass(frozen=True)
 class SearchResult:
-    """The study after this run; counts under ``run`` are this process's own."""
+    """The study after this run; counts under ``run`` are this process's own: ``told`` =
+    ``complete + over_budget + failed``, and ``complete + over_budget`` = ``scored + cached
+    + waited`` (see autost.study.coordinator.RunStats)."""
 
     study_name: str
     storage: str
@@ -206,7 +208,8 @@ def _result(db, study, plan: SearchPlan, stats, wall_s: float) -> SearchResult:
             values={o.name: v for o, v in zip(plan.objectives, trial.values, strict=True)},
             params=stored.values.get("params") if stored else None,
         ))
-    run = {k: v for k, v in asdict(stats).items() if k != "failures_in_a_row"}
+    run = {"told": stats.complete + stats.over_budget + stats.failed}
+    run.update((k, v) for k, v in asdict(stats).items() if k != "failures_in_a_row")
     return SearchResult(
         study_name=study.study_name, storage=db.masked_url, space=plan.space,
         objectives=[o.spec for o in plan.objectives], sampler=plan.sampler, seed=plan.seed,

@@ -45,7 +45,7 @@ def score_candidate(arch_json: str, proxies: tuple[str, ...], settings) -> Outco
 def _init_worker(coordinator_pid: int) -> None:
     import torch
 
-    from autost.study.lifeline import exit_with
+    from autost.lifeline import exit_with
 
     torch.set_num_threads(1)  # one core per pool process; the pool is the parallelism
     exit_with(coordinator_pid)  # no orphans when the coordinator is killed

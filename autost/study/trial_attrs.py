@@ -17,6 +17,8 @@ import json
 
 import sqlalchemy as sa
 
+from autost.storage._url import dialect_insert
+
 CONSTRAINT_PREFIX = "constraints:"
 _USER = sa.table("trial_user_attributes", sa.column("trial_id"), sa.column("key"),
                  sa.column("value_json"))
@@ -43,7 +45,7 @@ def _upsert(engine, id_column: str, owner_id: int, rows) -> None:
     """Write (table, key, value) rows of one trial or study; a key present is overwritten."""
     if not rows:
         return
-    insert = _insert_for(engine)
+    insert = dialect_insert(engine)
     with engine.begin() as connection:
         for table, key, value in rows:
             stmt = insert(table).values(**{id_column: owner_id}, key=key,
@@ -60,11 +62,3 @@ def count_complete(engine, study_id: int) -> int:
         sa.cast(_TRIALS.c.state, sa.String) == "COMPLETE")  # an enum type in PostgreSQL
     with engine.connect() as connection:
         return int(connection.execute(query).scalar_one())
-
-
-def _insert_for(engine):
-    if engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert

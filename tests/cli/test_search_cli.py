@@ -44,8 +44,11 @@ def test_search_prints_a_summary_table_and_json(tiny_space, tmp_path):
     result = _run(*common, "--budget", "3", "--seed", "2")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("study tiny (sqlite:///") and "3/3 complete" in lines[0]
-    assert lines[2].split()[:4] == ["trial", "flops", "params", "arch_id"]
+    assert lines[0].startswith(f"study tiny ({url}): 3/3 complete; this run took ")
+    assert lines[1] == ("this run told 3 trials: 3 complete + 0 over budget + 0 failed; scores "
+                        "of the 3 not failed: 3 computed here + 0 from cache + 0 computed by "
+                        "another process")
+    assert lines[3].split()[:4] == ["trial", "flops", "params", "arch_id"]
     result = _run(*common, "--budget", "4", "--json")
     doc = json.loads(result.stdout)
     assert doc["complete"] == 4 and doc["run"]["complete"] == 1 and doc["seed"] == 2

@@ -1,4 +1,5 @@
-"""Pool processes end when the coordinator that started them dies, even by ``kill -9``.
+"""Pool processes end when the coordinator that started them dies, even by ``kill -9``;
+and whether a process of this machine is still alive.
 
 A pool process started through the forkserver is the forkserver's child, not the
 coordinator's, so a parent-death signal (Linux ``prctl(PR_SET_PDEATHSIG)``) would fire only
@@ -35,16 +36,17 @@ def _watch(pid: int, fd: int | None) -> None:
     if fd is not None:
         select.select([fd], [], [])  # a pidfd becomes readable when its process exits
     else:
-        while _alive(pid):
+        while process_alive(pid):
             time.sleep(POLL_S)
     os._exit(1)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` runs on this machine (a reused pid reads as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:  # exists, owned by someone else (the pid was reused)
+    except PermissionError:  # exists, owned by another user
         return True
     return True
