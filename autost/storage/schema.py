@@ -76,7 +76,15 @@ def _v1_initial_tables(op) -> None:
     )
 
 
-def _v2_claims(op) -> None:
+def _v2_canonical_arch_ids(op) -> None:
+    """Re-key rows under arch_ids whose canonical form drops inert settings (one network,
+    one arch_id); see :mod:`autost.storage.rekey`."""
+    from autost.storage.rekey import rekey_arch_ids
+
+    rekey_arch_ids(op.get_bind())
+
+
+def _v3_claims(op) -> None:
     """Claims on architectures being scored, so that processes score each one once."""
     op.create_table(
         PREFIX + "claims",
@@ -87,7 +95,8 @@ def _v2_claims(op) -> None:
     )
 
 
-MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables, 2: _v2_claims}
+MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables, 2: _v2_canonical_arch_ids,
+                               3: _v3_claims}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
