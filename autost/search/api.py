@@ -1,6 +1,6 @@
 """``search`` starts or resumes a study; ``run_worker`` joins one from any machine.
 
-Both run the same coordinator loop (autost.study.coordinator) until the study holds
+Both run the same coordinator loop (autost.search.coordinator) until the study holds
 ``budget`` COMPLETE trials, counting those of earlier runs and of other workers, and return
 a SearchResult. The study stays a plain Optuna study: ``optuna best-trials --study-name NAME
 --storage URL`` and optuna-dashboard open it as is.
@@ -13,11 +13,11 @@ import time
 import warnings
 from dataclasses import asdict, dataclass
 
-from autost.study.coordinator import Coordinator
-from autost.study.join import stored_plan, wait_for_plan
-from autost.study.plan import SearchPlan, make_plan, reconcile
-from autost.study.samplers import create_sampler
-from autost.study.trial_attrs import write_study_attrs
+from autost.search.coordinator import Coordinator
+from autost.search.join import stored_plan, wait_for_plan
+from autost.search.plan import SearchPlan, make_plan, reconcile
+from autost.search.samplers import create_sampler
+from autost.search.trial_attrs import write_study_attrs
 
 HEARTBEAT_INTERVAL_S = 10
 DEFAULT_WORKERS = 1
@@ -40,7 +40,7 @@ class BestTrial:
 class SearchResult:
     """The study after this run; counts under ``run`` are this process's own: ``told`` =
     ``complete + over_budget + failed``, and ``complete + over_budget`` = ``scored + cached
-    + waited`` (see autost.study.coordinator.RunStats)."""
+    + waited`` (see autost.search.coordinator.RunStats)."""
 
     study_name: str
     storage: str

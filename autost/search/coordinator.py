@@ -8,7 +8,7 @@ transaction, and tell the objective values. An architecture that another process
 claimed is not scored here: its trials wait for the stored scores (autost.storage.claims),
 so each architecture is scored once however many processes search. This process keeps at
 most ``workers`` trials running (``2 x workers`` with a pool, so no pool process waits); see
-autost.study.budget for how the budget stays exact.
+autost.search.budget for how the budget stays exact.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 
 from autost.exceptions import AutostError, SearchError
+from autost.search.budget import budget_lock
+from autost.search.heartbeat import Heartbeat, fail_stale_trials
+from autost.search.interrupts import DeferredInterrupt
+from autost.search.progress import Progress
+from autost.search.scorer import Outcome, Scorer
+from autost.search.trial_attrs import count_complete, write_attrs
 from autost.storage.claims import Claims
-from autost.study.budget import budget_lock
-from autost.study.heartbeat import Heartbeat, fail_stale_trials
-from autost.study.interrupts import DeferredInterrupt
-from autost.study.progress import Progress
-from autost.study.scoring import Outcome, Scorer
-from autost.study.trial_attrs import count_complete, write_attrs
 
 FAIL_REASON = "fail_reason"
 OVER_BUDGET = "over_budget"

@@ -7,10 +7,10 @@ import optuna
 import pytest
 
 from autost.exceptions import SearchConfigError
+from autost.search.join import wait_for_plan
+from autost.search.plan import SearchPlan
+from autost.search.trial_attrs import write_study_attrs
 from autost.storage import open_storage
-from autost.study.join import wait_for_plan
-from autost.study.plan import SearchPlan
-from autost.study.trial_attrs import write_study_attrs
 
 SETTINGS = {"space": "stmixer", "space_source": "stmixer", "objectives": ["flops:max"],
             "constraints": {}, "sampler": "random", "seed": 3, "rates": "prior", "budget": 7,
