@@ -152,14 +152,19 @@ for _d, _dim, _h, _ds, _m, _x, _f in _QKFORMER:
 
 
 # STMixer-L-D-h (Deng et al., NeurIPS 2024), reference §6: IPSPS, STM with h matrices,
-# membrane-shortcut residuals, no biases, T = 1. The counts are derived from the demo code
-# (SML branches excluded), so they are formula counts, not published ones.
+# membrane-shortcut residuals, no biases, T = 1, and STMixer's own neuron (mem = 0.5 mem + x,
+# threshold 1 everywhere, Dspike surrogate with gamma 2.5, reset not detached). The counts
+# are derived from the demo code (SML branches excluded), so they are formula counts.
+STMIXER_NEURON = {"decay_input": False, "surrogate": "dspike", "surrogate_alpha": 2.5,
+                  "detach_reset": False, "attention_v_threshold": 1.0}
+
+
 def _stmixer(depth: int, dim: int, heads: int, dataset: str) -> ArchConfig:
     return ArchConfig(
         blocks=(BlockConfig("stm", "mlp", heads=heads, mlp_ratio=4.0),) * depth,
         embed_dim=dim, input_size=32, num_classes=_dataset_classes(dataset), timesteps=1,
         patch_splitter="ipsps", patch_size=4, residual="ms", qkv_bias=False,
-        linear_bias=False,
+        linear_bias=False, **STMIXER_NEURON,
     )
 
 

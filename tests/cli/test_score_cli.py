@@ -99,3 +99,24 @@ def test_json_writes_infinite_scores_as_strings(arch_file, monkeypatch):
     result = CliRunner().invoke(main, ["score", "--arch", arch_file, "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["values"]["sahd"] == "-inf"
+
+
+
+def test_stmixer_preset_with_its_own_neuron_has_no_silent_layer(tmp_path):
+    """STMixer's neuron (mem = mem / 2 + x) keeps every layer firing at initialization;
+    the same network with Spikformer's neuron (input halved) has silent layers."""
+    from autost.models.presets import get_preset
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["score", "--preset", "stmixer-4-384-16", "--rates", "init"])
+    assert result.exit_code == 0, result.output
+    assert "silent" not in result.stdout
+    spikformer_neuron = get_preset("stmixer-4-384-16").replace(
+        decay_input=True, surrogate="sigmoid", surrogate_alpha=4.0, detach_reset=True)
+    path = tmp_path / "halved.json"
+    path.write_text(spikformer_neuron.to_json())
+    result = runner.invoke(main, ["score", "--arch", str(path), "--rates", "init", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["flags"] == [
+        f"silent: blocks.{i}.token_mixer.out_lif fired no spike on the calibration batch"
+        for i in range(3)]
