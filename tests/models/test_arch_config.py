@@ -88,7 +88,7 @@ PINNED_IDS = {
     "spikformer-4-384": "9ff43ea946372a6f864d13cca3f018ee7d01aca5af6d4dcea74bca8371fb0ab1",
     "spikformer-8-768": "dc30cb76fece95c22bc2ce54e49acb89e2a91c71f3f2a10c885985e0ce54646d",
     "qkformer-hst-4-384": "d42a39e9bf62c7c87cde1450dda67a6c45618db8aa6274e075cbbb6fad0c2974",
-    "semm-spikformer-4-384": "210a3129997b505cf2502125c7c7f8db3cc7df075f47a9184fce28c2e8757377",
+    "semm-spikformer-4-384": "da0d0241c7e42d3d6c9a095e373e57991e61b281469b02abd8e2796895d4ca31",
 }
 
 
