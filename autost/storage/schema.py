@@ -70,7 +70,14 @@ def _v1_initial_tables(op) -> None:
     )
 
 
-MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables}
+def _v2_training_settings_key(op) -> None:
+    """The full recipe of a training (TrainSettings.key()), so a rerun reuses only trainings
+    made with the same learning rate, batch size and training subset; older rows have none
+    and are never reused."""
+    op.add_column(PREFIX + "trainings", sa.Column("settings_key", sa.String(255)))
+
+
+MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables, 2: _v2_training_settings_key}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
