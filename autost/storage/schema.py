@@ -70,14 +70,23 @@ def _v1_initial_tables(op) -> None:
     )
 
 
-def _v2_training_settings_key(op) -> None:
+def _v2_canonical_arch_ids(op) -> None:
+    """Re-key rows under arch_ids whose canonical form drops inert settings (one network,
+    one arch_id); see :mod:`autost.storage.rekey`."""
+    from autost.storage.rekey import rekey_arch_ids
+
+    rekey_arch_ids(op.get_bind())
+
+
+def _v3_training_settings_key(op) -> None:
     """The full recipe of a training (TrainSettings.key()), so a rerun reuses only trainings
     made with the same learning rate, batch size and training subset; older rows have none
     and are never reused."""
     op.add_column(PREFIX + "trainings", sa.Column("settings_key", sa.String(255)))
 
 
-MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables, 2: _v2_training_settings_key}
+MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables, 2: _v2_canonical_arch_ids,
+                                   3: _v3_training_settings_key}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -46,22 +46,20 @@ def _add_note(op):
     op.add_column("autost_candidates", sa.Column("note", sa.String(64)))
 
 
-NEXT = SCHEMA_VERSION + 1
-
-
-def test_current_database_is_upgraded_in_order_keeping_rows(url, monkeypatch):
+def test_older_database_is_upgraded_in_order_keeping_rows(url, monkeypatch):
     from autost.arch import ArchConfig, BlockConfig
 
     cfg = ArchConfig(blocks=(BlockConfig(),))
     storage = open_storage(url)
     storage.add_candidate(cfg, "s")
     storage.close()
-    applied = []
-    monkeypatch.setitem(schema.MIGRATIONS, NEXT, lambda op: (applied.append(NEXT), _add_note(op)))
-    monkeypatch.setitem(schema.MIGRATIONS, NEXT + 1, lambda op: applied.append(NEXT + 1))
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", NEXT + 1)
+    applied, now = [], SCHEMA_VERSION
+    monkeypatch.setitem(schema.MIGRATIONS, now + 1,
+                        lambda op: (applied.append(now + 1), _add_note(op)))
+    monkeypatch.setitem(schema.MIGRATIONS, now + 2, lambda op: applied.append(now + 2))
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", now + 2)
     storage = open_storage(url)
-    assert applied == [NEXT, NEXT + 1] and _version(storage) == NEXT + 1
+    assert applied == [now + 1, now + 2] and _version(storage) == now + 2
     columns = {c["name"] for c in sa.inspect(storage.engine).get_columns("autost_candidates")}
     assert "note" in columns
     assert storage.get_candidate(cfg.arch_id) == cfg
@@ -75,8 +73,8 @@ def test_failing_migration_leaves_database_unchanged(url, monkeypatch):
         _add_note(op)
         raise RuntimeError("the next step failed")
 
-    monkeypatch.setitem(schema.MIGRATIONS, NEXT, broken)
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setitem(schema.MIGRATIONS, SCHEMA_VERSION + 1, broken)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with pytest.raises(RuntimeError, match="the next step failed"):
         open_storage(url)
     monkeypatch.undo()
@@ -95,8 +93,8 @@ def test_newer_database_is_refused(url, monkeypatch):
         open_storage(url)
 
 
-def test_version_1_trainings_gain_an_empty_settings_key(url, monkeypatch):
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 1)
+def test_version_2_trainings_gain_an_empty_settings_key(url, monkeypatch):
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
     storage = open_storage(url)
     with storage.engine.begin() as connection:
         connection.execute(sa.text(
@@ -105,7 +103,7 @@ def test_version_1_trainings_gain_an_empty_settings_key(url, monkeypatch):
     storage.close()
     monkeypatch.undo()
     storage = open_storage(url)
-    assert _version(storage) == 2
+    assert _version(storage) == 3
     [row] = storage.trainings()
     assert (row.arch_id, row.accuracy, row.settings_key) == ("a", 91.5, None)
     storage.close()
