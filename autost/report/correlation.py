@@ -50,10 +50,9 @@ def partial_kendall_tau(proxy: Sequence[float], accuracy: Sequence[float],
     keep = np.isfinite(x) & np.isfinite(y) & np.isfinite(z)
     x, y, z = x[keep], y[keep], z[keep]
     xy, xz, yz = kendall_tau(x, y), kendall_tau(x, z), kendall_tau(y, z)
-    denominator = math.sqrt(max(0.0, (1 - xz * xz) * (1 - yz * yz)))
-    if math.isnan(xy + xz + yz) or denominator == 0:
+    if math.isnan(xy + xz + yz) or max(abs(xz), abs(yz)) > 1 - 1e-9:  # 1 up to rounding
         return math.nan
-    return (xy - xz * yz) / denominator
+    return (xy - xz * yz) / math.sqrt((1 - xz * xz) * (1 - yz * yz))
 
 
 def spearman_rho(proxy: Sequence[float], accuracy: Sequence[float]) -> float:
