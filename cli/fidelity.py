@@ -16,7 +16,7 @@ from autost.cli.train import training_options
               help="cpu: Fashion-MNIST on a 2-core CPU (10-20 minutes per space); test: "
                    "synthetic data, seconds; paper: CIFAR-10 on a GPU.")
 @click.option("-n", "--samples", default=None, type=click.IntRange(min=3),
-              help="Random architectures (default: the preset's, cpu 30, paper 40).")
+              help="Random architectures (default: the preset's, cpu 24, paper 40).")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Folder for the tables and plots (default: fidelity/<space>).")
 @click.option("--seed", default=0, show_default=True, type=int,
