@@ -117,14 +117,22 @@ def plot_proxy_scatter(rows: Sequence[dict], row: dict, path: Path, title: str) 
     _save(fig, path)
 
 
-def write_fidelity(rows: Sequence[dict], table: Sequence[dict], checks: Sequence[dict],
-                   out_dir: Path, title: str) -> dict[str, Path]:
-    """Write the three CSV tables, tau.png and scatter/<proxy>.png into ``out_dir``."""
+def make_folders(out_dir: Path) -> None:
+    """Create ``out_dir`` and its scatter folder; ReportError naming it when that fails.
+
+    Called before a study starts too, so a bad --out fails before any training.
+    """
     try:
         (out_dir / "scatter").mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ReportError(f"cannot create {str(out_dir)!r}: {e.strerror}; choose another "
                           "--out folder") from e
+
+
+def write_fidelity(rows: Sequence[dict], table: Sequence[dict], checks: Sequence[dict],
+                   out_dir: Path, title: str) -> dict[str, Path]:
+    """Write the three CSV tables, tau.png and scatter/<proxy>.png into ``out_dir``."""
+    make_folders(out_dir)
     files = {name: out_dir / name
              for name in ("fidelity.csv", "checks.csv", "architectures.csv", "tau.png")}
     write_text(files["fidelity.csv"], records(table))

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from autost.exceptions import AutostError, unknown_name
 from autost.report.fidelity import fidelity_table, rank_agreement
+from autost.report.fidelity_files import make_folders, write_fidelity
 from autost.train.datasets import ensure_dataset
 from autost.train.loop import TrainSettings
 from autost.train.scatter import (
@@ -136,6 +137,8 @@ def run_fidelity(storage, space_name: str, *, preset: str = "cpu", samples: int 
         raise AutostError(f"a fidelity study needs at least 3 architectures, got {n}; pass "
                           "--samples 3 or more")
     cfgs = sample_architectures(space, n, seed, chosen.base, dataset)
+    if out_dir is not None:
+        make_folders(Path(out_dir))
     proxies = list_proxies()
     main = chosen.settings(seed, data_dir)
     second, longer = replace(main, seed=seed + 1), replace(main, epochs=2 * main.epochs)
@@ -165,8 +168,6 @@ def run_fidelity(storage, space_name: str, *, preset: str = "cpu", samples: int 
                      f"accuracy_{longer.epochs}_epochs", seed)]
     result = FidelityResult(rows, table, checks)
     if out_dir is not None:
-        from autost.report.fidelity_files import write_fidelity
-
         title = (f"{space.name}: {len(good)} random architectures, {main.epochs} epochs on "
                  f"{dataset} ({preset})")
         result.files = write_fidelity(result.rows, result.table, result.checks,
