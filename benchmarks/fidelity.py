@@ -39,19 +39,20 @@ def best_predictor(table: list[dict]) -> dict:
     return max(others, key=lambda r: r["kendall_tau"])
 
 
-def space_report(space: str, result, seconds: float) -> tuple[str, dict]:
+def space_report(space: str, table: list[dict], checks: list[dict], seconds: float
+                 ) -> tuple[str, dict]:
     """Printed text of one space and the figures the targets need."""
     from autost.report.fidelity_files import fidelity_text
 
-    flops = next(r for r in result.table if r["proxy"] == "flops")
-    best = best_predictor(result.table)
-    ceiling = result.ceiling["kendall_tau"]
+    flops = next(r for r in table if r["proxy"] == "flops")
+    best = best_predictor(table)
+    ceiling = checks[0]["kendall_tau"]
     figures = {"space": space, "best": best["proxy"], "best_tau": best["kendall_tau"],
                "flops_tau": flops["kendall_tau"], "ceiling": ceiling,
                "beyond_flops": best["partial_tau_flops_low"] > 0,
                "flops_at_ceiling": flops["kendall_tau_high"] >= ceiling}
     text = (f"== {space}: {flops['n']} architectures, {seconds:.0f} s ==\n"
-            + fidelity_text(result.table, result.checks)
+            + fidelity_text(table, checks)
             + f"best predictor: {best['proxy']} (tau {best['kendall_tau']:+.3f}); flops "
               f"{flops['kendall_tau']:+.3f}; noise ceiling {ceiling:+.3f}"
             + (" (flops' interval reaches the ceiling)" if figures["flops_at_ceiling"] else "")
@@ -89,6 +90,8 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=None)
     args = parser.parse_args()
 
+    from autost.report.fidelity import summarize
+    from autost.report.fidelity_files import write_fidelity
     from autost.storage import open_storage
     from autost.train.fidelity import run_fidelity
     from autost.train.tuning import ray_session
@@ -99,9 +102,10 @@ def main() -> None:
     with ray_session():
         for space in args.spaces:
             began = time.perf_counter()
-            result = run_fidelity(storage, space, preset="cpu", samples=args.samples,
-                                  out_dir=Path(args.out) / space, log=log)
-            text, numbers = space_report(space, result, time.perf_counter() - began)
+            run = run_fidelity(storage, space, preset="cpu", samples=args.samples, log=log)
+            table, checks = summarize(run)
+            write_fidelity(run.rows, table, checks, Path(args.out) / space, run.title)
+            text, numbers = space_report(space, table, checks, time.perf_counter() - began)
             print(text, flush=True)
             figures.append(numbers)
     print(targets(figures), end="")

@@ -35,10 +35,11 @@ def fidelity(space, preset, samples, out_dir, seed, data_dir, download, storage_
     horizon check is tau between the preset's epochs and twice as many. A rerun reuses
     every score and training in the database.
     """
+    from autost.data.datasets import ensure_dataset
     from autost.report.export import jsonable
-    from autost.report.fidelity_files import fidelity_text
+    from autost.report.fidelity import summarize
+    from autost.report.fidelity_files import fidelity_text, make_folders, write_fidelity
     from autost.storage import open_storage
-    from autost.train.datasets import ensure_dataset
     from autost.train.fidelity import PRESETS, run_fidelity
     from autost.train.tuning import probe_address
 
@@ -47,15 +48,17 @@ def fidelity(space, preset, samples, out_dir, seed, data_dir, download, storage_
     if ray_address is not None:
         probe_address(ray_address)  # fail in seconds, before any scoring or training
     out_dir = Path(out_dir) if out_dir else Path("fidelity") / Path(space).stem
-    result = run_fidelity(open_storage(storage_url), space, preset=preset, samples=samples,
-                          out_dir=out_dir, seed=seed, data_dir=data_dir, address=ray_address,
-                          log=lambda message: click.echo(message, err=True))
+    make_folders(out_dir)  # a bad --out fails before any training
+    run = run_fidelity(open_storage(storage_url), space, preset=preset, samples=samples,
+                       seed=seed, data_dir=data_dir, address=ray_address,
+                       log=lambda message: click.echo(message, err=True))
+    table, checks = summarize(run)
+    files = write_fidelity(run.rows, table, checks, out_dir, run.title)
     if as_json:
         click.echo(json.dumps(jsonable({
-            "table": result.table, "checks": result.checks, "rows": result.rows,
-            "files": {k: str(v) for k, v in result.files.items()}}), indent=2,
-            allow_nan=False))
+            "table": table, "checks": checks, "rows": run.rows,
+            "files": {k: str(v) for k, v in files.items()}}), indent=2, allow_nan=False))
     else:
-        click.echo(fidelity_text(result.table, result.checks), nl=False)
-    click.echo(f"wrote {len(result.files)} files in {out_dir} in "
+        click.echo(fidelity_text(table, checks), nl=False)
+    click.echo(f"wrote {len(files)} files in {out_dir} in "
                f"{time.perf_counter() - start:.0f} s", err=True)

@@ -72,3 +72,25 @@ def rank_agreement(first: Sequence[float], second: Sequence[float], seed: int = 
     """
     a, b = _finite(first, second)
     return len(a), bootstrap(kendall_tau, [a, b], seed=seed)
+
+
+def agreement_row(label: str, rows: Sequence[dict], first: str, second: str,
+                  seed: int = 0) -> dict:
+    """(check, n, kendall_tau with bounds) between two accuracy columns of ``rows``; rows
+    missing either value are left out."""
+    pairs = [(r[first], r[second]) for r in rows
+             if r[first] is not None and r[second] is not None]
+    n, estimate = rank_agreement([a for a, _ in pairs], [b for _, b in pairs], seed)
+    return {"check": label, "n": n, "kendall_tau": estimate.value,
+            "kendall_tau_low": estimate.low, "kendall_tau_high": estimate.high}
+
+
+def summarize(run) -> tuple[list[dict], list[dict]]:
+    """(proxy table, checks) of a fidelity run (rows, proxies, checks, seed), over the
+    architectures whose training succeeded."""
+    good = [r for r in run.rows if r["status"] == "ok"]
+    table = fidelity_table({p: [r[p] for r in good] for p in run.proxies},
+                           [r["accuracy"] for r in good], run.seed)
+    checks = [agreement_row(label, good, first, second, run.seed)
+              for label, first, second in run.checks]
+    return table, checks

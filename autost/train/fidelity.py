@@ -3,9 +3,9 @@
 N architectures are drawn uniformly from a space (the scatter's seeded sampling), adapted
 to a preset, scored by every registered proxy and trained with one fixed recipe. Every
 proxy gets Kendall tau, Spearman rho and precision at the top 25 % against validation
-accuracy and its partial tau given FLOPs, each with a bootstrap 95 % interval
-(:mod:`autost.report.fidelity`). Two more sets of trainings calibrate what those numbers
-can reach:
+accuracy and its partial tau given FLOPs, each with a bootstrap 95 % interval (computed by
+:mod:`autost.report.fidelity` from the rows this module gives). Two more sets of trainings
+calibrate what those numbers can reach:
 
 - the noise ceiling: the first ``ceiling`` architectures trained again with the next seed;
   tau between the two seeds' accuracies is what training itself agrees with;
@@ -32,13 +32,10 @@ rerun trains and scores only what is missing.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, replace
 
+from autost.data.datasets import ensure_dataset
 from autost.exceptions import AutostError, unknown_name
-from autost.report.fidelity import fidelity_table, rank_agreement
-from autost.report.fidelity_files import make_folders, write_fidelity
-from autost.train.datasets import ensure_dataset
 from autost.train.loop import TrainSettings
 from autost.train.scatter import (
     ScatterPreset,
@@ -85,30 +82,21 @@ PRESETS = {
 }
 
 
-@dataclass
-class FidelityResult:
-    """Per-architecture rows, the per-proxy table, the two checks and the files written.
+@dataclass(frozen=True)
+class FidelityRun:
+    """One row per architecture and what the report needs to read them.
 
-    ``checks`` holds the noise ceiling and the horizon check as rows of (check, n,
-    kendall_tau, kendall_tau_low, kendall_tau_high).
+    Each row holds every proxy, ``accuracy`` (the preset's recipe), ``accuracy_seed2`` (the
+    next seed; None outside the ceiling subset) and ``accuracy_longer`` (twice the epochs;
+    None outside the horizon subset), in percent. ``checks`` name the two agreements the
+    report measures: (label, first column, second column).
     """
 
     rows: list[dict]
-    table: list[dict]
-    checks: list[dict]
-    files: dict[str, Path] = field(default_factory=dict)
-
-    @property
-    def ceiling(self) -> dict:
-        return self.checks[0]
-
-
-def _check(name: str, rows: list[dict], first: str, second: str, seed: int) -> dict:
-    pairs = [(r[first], r[second]) for r in rows
-             if r[first] is not None and r[second] is not None]
-    n, estimate = rank_agreement([a for a, _ in pairs], [b for _, b in pairs], seed)
-    return {"check": name, "n": n, "kendall_tau": estimate.value,
-            "kendall_tau_low": estimate.low, "kendall_tau_high": estimate.high}
+    proxies: tuple[str, ...]
+    checks: tuple[tuple[str, str, str], ...]
+    seed: int
+    title: str
 
 
 def _accuracies(trained: dict) -> dict:
@@ -116,11 +104,12 @@ def _accuracies(trained: dict) -> dict:
 
 
 def run_fidelity(storage, space_name: str, *, preset: str = "cpu", samples: int | None = None,
-                 out_dir: str | Path | None = None, seed: int = 0, data_dir: str | None = None,
-                 address: str | None = None, log: Log = lambda _: None) -> FidelityResult:
-    """Sample, score by every proxy, train (twice for the checks), correlate, write files.
+                 seed: int = 0, data_dir: str | None = None, address: str | None = None,
+                 log: Log = lambda _: None) -> FidelityRun:
+    """Sample, score by every proxy and train (twice over for the checks); the rows.
 
-    ``out_dir`` None writes nothing. The dataset must be readable (checked here first).
+    The dataset must be readable (checked here first). Tables and files come from
+    :mod:`autost.report.fidelity` and :mod:`autost.report.fidelity_files`.
     """
     from autost.proxies import list_proxies
     from autost.space import load_space
@@ -137,15 +126,14 @@ def run_fidelity(storage, space_name: str, *, preset: str = "cpu", samples: int 
         raise AutostError(f"a fidelity study needs at least 3 architectures, got {n}; pass "
                           "--samples 3 or more")
     cfgs = sample_architectures(space, n, seed, chosen.base, dataset)
-    if out_dir is not None:
-        make_folders(Path(out_dir))
-    proxies = list_proxies()
+    proxies = tuple(list_proxies())
     main = chosen.settings(seed, data_dir)
     second, longer = replace(main, seed=seed + 1), replace(main, epochs=2 * main.epochs)
     score_settings = calibration_settings(dataset, data_dir)
     storage.record_run(f"fidelity/{space.name}", space.name,
                        {"preset": preset, "samples": n, "training": main.key(),
-                        "score_settings": score_settings.key(), "proxies": proxies}, seed)
+                        "score_settings": score_settings.key(), "proxies": list(proxies)},
+                       seed)
     scores = score_all(storage, cfgs, space.name, score_settings, log, proxies)
     cfgs = [c for c in cfgs if c.arch_id in scores]
     with ray_session(address):
@@ -158,18 +146,10 @@ def run_fidelity(storage, space_name: str, *, preset: str = "cpu", samples: int 
     rows = scatter_rows(cfgs, scores, trained, proxies)
     for row in rows:
         row["accuracy_seed2"] = again.get(row["arch_id"])
-        row[f"accuracy_{longer.epochs}_epochs"] = later.get(row["arch_id"])
-    good = [r for r in rows if r["status"] == "ok"]
-    table = fidelity_table({p: [r[p] for r in good] for p in proxies},
-                           [r["accuracy"] for r in good], seed)
-    checks = [_check("noise ceiling (seed vs seed + 1)", good, "accuracy", "accuracy_seed2",
-                     seed),
-              _check(f"{main.epochs} vs {longer.epochs} epochs", good, "accuracy",
-                     f"accuracy_{longer.epochs}_epochs", seed)]
-    result = FidelityResult(rows, table, checks)
-    if out_dir is not None:
-        title = (f"{space.name}: {len(good)} random architectures, {main.epochs} epochs on "
-                 f"{dataset} ({preset})")
-        result.files = write_fidelity(result.rows, result.table, result.checks,
-                                      Path(out_dir), title)
-    return result
+        row["accuracy_longer"] = later.get(row["arch_id"])
+    good = sum(r["status"] == "ok" for r in rows)
+    title = (f"{space.name}: {good} random architectures, {main.epochs} epochs on {dataset} "
+             f"({preset})")
+    checks = (("noise ceiling (seed vs seed + 1)", "accuracy", "accuracy_seed2"),
+              (f"{main.epochs} vs {longer.epochs} epochs", "accuracy", "accuracy_longer"))
+    return FidelityRun(rows, proxies, checks, seed, title)

@@ -46,7 +46,7 @@ def test_test_preset_end_to_end_then_reused(tmp_path, local_ray):
     rows = list(csv.DictReader((out / "architectures.csv").open()))
     assert len(rows) == 4 and all(r["status"] == "ok" for r in rows)
     assert sum(r["accuracy_seed2"] != "" for r in rows) == 2
-    assert sum(r["accuracy_2_epochs"] != "" for r in rows) == 2
+    assert sum(r["accuracy_longer"] != "" for r in rows) == 2
     checks = list(csv.DictReader((out / "checks.csv").open()))
     assert [(c["check"], c["n"]) for c in checks] == [
         ("noise ceiling (seed vs seed + 1)", "2"), ("1 vs 2 epochs", "2")]
