@@ -77,6 +77,16 @@ def test_missing_fashion_mnist_is_one_error_line(tmp_path):
     assert not (tmp_path / "db.sqlite").exists()
 
 
+def test_paper_preset_needs_cifar(tmp_path):
+    result = _run("--space", "stmixer", "--preset", "paper", "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: dataset 'cifar10' needs a data directory; expected <dir>/cifar-10-batches-py/"
+        "data_batch_1..5 and test_batch (torchvision's CIFAR-10 python format); pass "
+        "--data-dir DIR (add --download to fetch it)\n"
+    )
+
+
 def test_unknown_space_and_misuse(tmp_path):
     db = f"sqlite:///{tmp_path / 'db.sqlite'}"
     result = _run("--space", "stmixr", "--preset", "test", "--storage", db,
