@@ -93,18 +93,34 @@ def test_newer_database_is_refused(url, monkeypatch):
         open_storage(url)
 
 
-def test_version_2_database_gets_the_claims_table_keeping_its_rows(url, monkeypatch):
+def test_version_2_trainings_gain_an_empty_settings_key(url, monkeypatch):
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    storage = open_storage(url)
+    with storage.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO autost_trainings (arch_id, dataset, epochs, seed, status, accuracy, "
+            "created_at) VALUES ('a', 'digits', 4, 0, 'ok', 91.5, CURRENT_TIMESTAMP)"))
+    storage.close()
+    monkeypatch.undo()
+    storage = open_storage(url)
+    assert _version(storage) == SCHEMA_VERSION
+    [row] = storage.trainings()
+    assert (row.arch_id, row.accuracy, row.settings_key) == ("a", 91.5, None)
+    storage.close()
+
+
+def test_version_3_database_gets_the_claims_table_keeping_its_rows(url, monkeypatch):
     from autost.arch import ArchConfig, BlockConfig
 
     cfg = ArchConfig(blocks=(BlockConfig(),))
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)  # an autost from before claims
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)  # an autost from before claims
     storage = open_storage(url)
     storage.add_candidate(cfg, "s")
     storage.close()
     assert not sa.inspect(storage.engine).has_table("autost_claims")
     monkeypatch.undo()
     storage = open_storage(url)
-    assert _version(storage) == 3 and storage.get_candidate(cfg.arch_id) == cfg
+    assert _version(storage) == 4 and storage.get_candidate(cfg.arch_id) == cfg
     columns = [c["name"] for c in sa.inspect(storage.engine).get_columns("autost_claims")]
     assert columns == ["arch_id", "settings_key", "owner", "claimed_at"]
     storage.close()
