@@ -70,7 +70,29 @@ def _v1_initial_tables(op) -> None:
     )
 
 
-MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables}
+def _v2_jobs(op) -> None:
+    """The job queue of ``autost serve``."""
+    now = sa.DateTime(timezone=True)
+    op.create_table(
+        PREFIX + "jobs",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False, index=True),
+        sa.Column("study_name", sa.String(512), nullable=False, index=True),
+        sa.Column("params", sa.JSON, nullable=False),
+        sa.Column("submitted_by", sa.String(255), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("pid", sa.Integer),
+        sa.Column("log_tail", sa.Text, nullable=False),
+        sa.Column("result", sa.JSON),
+        sa.Column("error", sa.Text),
+        sa.Column("created_at", now, nullable=False),
+        sa.Column("started_at", now),
+        sa.Column("finished_at", now),
+    )
+
+
+MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables, 2: _v2_jobs}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

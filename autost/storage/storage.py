@@ -101,6 +101,7 @@ class Storage:
         self.engine = engine
         self._optuna_checked = False
         self._optuna_engines = []
+        self._plain_rdb = None
 
     def __repr__(self) -> str:
         return f"Storage({self.masked_url!r})"
@@ -121,8 +122,13 @@ class Storage:
         With ``heartbeat_interval`` (seconds) a trial whose worker stopped beating for
         ``grace_period`` is failed and re-queued up to ``max_retry`` times. Optuna's table
         creation and version check run once per Storage, then are skipped (they cost ~30 ms).
+        Without heartbeats (readers: reports, the service) every call shares one RDBStorage,
+        so a long-lived reader does not open an engine per request.
         """
         import optuna
+
+        if heartbeat_interval is None and self._plain_rdb is not None:
+            return self._plain_rdb
 
         with warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.8
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
@@ -140,6 +146,8 @@ class Storage:
             )
         self._optuna_checked = True
         self._optuna_engines.append(rdb.engine)
+        if heartbeat_interval is None:
+            self._plain_rdb = rdb
         return rdb
 
     # -- runs ------------------------------------------------------------------------
