@@ -37,12 +37,13 @@ STOP_WAIT_S = 30
 
 
 class _Running:
-    """One job process and the last lines it printed."""
+    """One job process and the last lines it printed (after those of an earlier attempt)."""
 
-    def __init__(self, job_id: int, process: subprocess.Popen) -> None:
+    def __init__(self, job_id: int, process: subprocess.Popen, earlier: str) -> None:
         self.job_id = job_id
         self.process = process
-        self.lines: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
+        self.lines: collections.deque[str] = collections.deque(
+            earlier.splitlines() if earlier else (), maxlen=TAIL_LINES)
         self.cancelled = False
         self.dirty = False
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -118,7 +119,7 @@ class Supervisor:
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 text=True, errors="replace", start_new_session=True)
             update_job(self.storage.engine, job.id, pid=process.pid)
-            self._running[job.id] = _Running(job.id, process)
+            self._running[job.id] = _Running(job.id, process, job.log_tail)
             log.info("job %d (%s of %s) started, pid %d", job.id, job.kind, job.study_name,
                      process.pid)
 

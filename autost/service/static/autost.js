@@ -36,7 +36,8 @@ const autost = (() => {
   }
 
   function layout(doc) {
-    const l = { margin: { t: 30 }, hovermode: "closest", legend: { orientation: "h" } };
+    const l = { margin: { t: 40 }, hovermode: "closest",
+                legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" } };
     if (doc.objectives.length === 3) {
       l.scene = { xaxis: axis(doc.objectives[0], doc.units), yaxis: axis(doc.objectives[1], doc.units),
                   zaxis: axis(doc.objectives[2], doc.units) };
@@ -102,7 +103,8 @@ const autost = (() => {
     charts.forEach((c, i) => {
       const traces = [{ type: "bar", name: "MACs (total over T)", x: c.names, y: c.macs,
                         marker: { color: "#30638e" } }];
-      const l = { margin: { t: 30, b: 160 }, barmode: "group", legend: { orientation: "h" },
+      const l = { margin: { t: 40, b: 160 }, barmode: "group",
+                  legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
                   yaxis: { title: { text: "MACs per image, total over T" } } };
       if (c.energy) {
         traces.push({ type: "bar", name: `energy (mJ, ${c.rate_source} rates)`, x: c.names,
