@@ -11,7 +11,7 @@ import json
 from functools import lru_cache
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from autost.exceptions import ReportError
 from autost.report import pareto_front, render, top_entries
@@ -27,6 +27,19 @@ MAX_CLOUD = 20_000
 def reply(obj) -> JSONResponse:
     """Strict JSON of ``obj`` (non-finite floats as null, the encoding the CLI uses)."""
     return JSONResponse(jsonable(obj))
+
+
+def study_reply(request: Request, name: str, key, build) -> Response:
+    """``build(entries)`` as JSON, encoded once per reading of the study (see StudyCache)."""
+    body = cache(request).memo(name, key, lambda e: json.dumps(
+        jsonable(build(e)), allow_nan=False, separators=(",", ":")).encode())
+    return Response(body, media_type="application/json")
+
+
+def trial_page(request: Request, name: str, **query) -> dict:
+    """:func:`studies.list_trials` on the study's cached trial entries."""
+    entries = cache(request).memo(name, "trial_entries", studies.trial_entries)
+    return studies.list_trials(cache(request).get(name), entries=entries, **query)
 
 
 def cache(request: Request) -> studies.StudyCache:
@@ -61,20 +74,24 @@ def list_trials(request: Request, name: str, state: str | None = None,
                 sort: str | None = Query(None, description="NAME[:max|min]; default trial "
                                                            "number"),
                 offset: int = 0, limit: int = 50):
-    return reply(studies.list_trials(cache(request).get(name), state=state, mixer=mixer,
-                                     score=score, low=low, high=high, sort=sort,
-                                     offset=offset, limit=limit))
+    query = {"state": state, "mixer": mixer, "score": score, "low": low, "high": high,
+             "sort": sort, "offset": offset, "limit": limit}
+    return study_reply(request, name, ("trials", *query.values()),
+                       lambda e: trial_page(request, name, **query))
 
 
 @router.get("/studies/{name}/top", summary="The k best feasible candidates (autost results "
             "top)")
 def top(request: Request, name: str, k: int = 10, by: str | None = None):
-    entries = cache(request).get(name)
+    return study_reply(request, name, ("top", k, by), lambda e: _top(e, k, by))
+
+
+def _top(entries, k: int, by: str | None) -> dict:
     objective, best = top_entries(entries, by, k)
     shown = [objective, *(o for o in entries.objectives if o.name != objective.name)]
-    doc = json.loads(render(best, shown, "json", title=name))
+    doc = json.loads(render(best, shown, "json", title=entries.study_name))
     doc["feasible"] = len(entries.complete([objective]))
-    return reply(doc)
+    return doc
 
 
 @router.get("/studies/{name}/pareto", summary="The Pareto front of two or three scores "
@@ -86,11 +103,16 @@ def pareto(request: Request, name: str,
                                              "the front, evenly spread")):
     if len(objective) > 3:
         raise ReportError(f"a front over {len(objective)} scores cannot be drawn; "
-                                  "give two or three objectives")
+                          "give two or three objectives")
     if not 0 <= cloud <= MAX_CLOUD:
         raise ReportError(f"cloud {cloud} must be between 0 and {MAX_CLOUD}")
-    front = pareto_front(cache(request).get(name), objective)
-    doc = json.loads(render(front.members, front.objectives, "json", title=name))
+    return study_reply(request, name, ("pareto", tuple(objective), cloud),
+                       lambda e: _pareto(e, objective, cloud))
+
+
+def _pareto(entries, objectives: list[str], cloud: int) -> dict:
+    front = pareto_front(entries, objectives)
+    doc = json.loads(render(front.members, front.objectives, "json", title=entries.study_name))
     doc["candidates"] = len(front.candidates)
     on_front = {id(e) for e in front.members}
     rest = [e for e in front.candidates if id(e) not in on_front]
@@ -98,7 +120,7 @@ def pareto(request: Request, name: str,
     doc["cloud"] = [{"trial": e.trial, "arch_id": e.arch_id, "summary": e.summary,
                      "scores": {o.name: e.scores[o.name] for o in front.objectives}}
                     for e in (rest[::step] if cloud else [])]
-    return reply(doc)
+    return doc
 
 
 @router.get("/candidates/{arch_id}", summary="One architecture: ArchConfig, every score "

@@ -21,7 +21,7 @@ from autost.exceptions import AutostError
 from autost.report.export import jsonable, scaled
 from autost.report.scores import score_info
 from autost.service import studies
-from autost.service.api import describe, study_names
+from autost.service.api import describe, study_names, trial_page
 from autost.service.errors import NotFound, status_of
 from autost.storage.jobs import get_job, list_jobs
 
@@ -67,7 +67,7 @@ def study(request: Request, name: str, page: int = 1, state: str | None = None,
           mixer: str | None = None, objective: list[str] = Query([])):
     entries = request.app.state.studies.get(name)
     return render(request, "study.html", study=studies.summary(entries),
-                  table=_table(entries, page, state, mixer), objectives=objective,
+                  table=_table(request, entries, page, state, mixer), objectives=objective,
                   state=state or "", mixer=mixer or "")
 
 
@@ -78,15 +78,16 @@ def study_table(request: Request, name: str, page: int = 1, state: str | None = 
     """The top-k table alone, for the study page to refresh while a search runs."""
     entries = request.app.state.studies.get(name)
     return render(request, "table.html", study=studies.summary(entries),
-                  table=_table(entries, page, state, mixer))
+                  table=_table(request, entries, page, state, mixer))
 
 
-def _table(entries, page: int, state, mixer) -> dict:
+def _table(request: Request, entries, page: int, state, mixer) -> dict:
     """One page of the trials, best first by the study's first objective."""
     sort = entries.objectives[0].spec if entries.objectives else None
     page = max(1, page)
-    listing = studies.list_trials(entries, state=state or None, mixer=mixer or None,
-                                  sort=sort, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    listing = trial_page(request, entries.study_name, state=state or None,
+                         mixer=mixer or None, sort=sort, offset=(page - 1) * PAGE_SIZE,
+                         limit=PAGE_SIZE)
     names = [o.name for o in entries.objectives]
     names += [n for n in ("params", "sops", "accuracy")
               if n not in names and any(n in r["scores"] for r in listing["rows"])]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import Counter
 
 from autost.exceptions import ReportError
@@ -25,24 +26,61 @@ MAX_PAGE = 500
 
 
 class StudyCache:
-    """StudyEntries per study name, valid while the study's fingerprint stays the same."""
+    """StudyEntries per study name, reread when the study's fingerprint changes.
+
+    While a search writes, the fingerprint changes with every trial; a study is then reread
+    at most once per twice the time its last reading took, so a server showing a study of
+    10,000 trials (seconds to read) keeps answering, a few seconds behind. Responses built
+    from a reading are memoized with it (see :meth:`memo`).
+    """
+
+    MEMO_SIZE = 64
 
     def __init__(self, storage) -> None:
         self.storage = storage
-        self._entries: dict[str, tuple[tuple, StudyEntries]] = {}
+        self._studies: dict[str, _Reading] = {}
         self._lock = threading.Lock()
 
     def get(self, study_name: str) -> StudyEntries:
         """The study's entries (StudyNotFoundError when there is no such study)."""
+        return self._reading(study_name).entries
+
+    def memo(self, study_name: str, key, build):
+        """``build(entries)``, computed once per reading of the study and ``key``."""
+        reading = self._reading(study_name)
+        with self._lock:
+            if key in reading.memo:
+                return reading.memo[key]
+        value = build(reading.entries)
+        with self._lock:
+            if len(reading.memo) >= self.MEMO_SIZE:
+                reading.memo.clear()
+            reading.memo[key] = value
+        return value
+
+    def _reading(self, study_name: str) -> _Reading:
         fingerprint = study_fingerprint(self.storage, study_name)
         with self._lock:
-            cached = self._entries.get(study_name)
-        if cached is not None and cached[0] == fingerprint:
-            return cached[1]
+            cached = self._studies.get(study_name)
+        if cached is not None and (cached.fingerprint == fingerprint or cached.fresh()):
+            return cached
+        started = time.monotonic()
         entries = load_entries(self.storage, study_name)
+        reading = _Reading(fingerprint, entries, time.monotonic(), time.monotonic() - started)
         with self._lock:
-            self._entries[study_name] = (fingerprint, entries)
-        return entries
+            self._studies[study_name] = reading
+        return reading
+
+
+class _Reading:
+    """One reading of a study: its entries, when it was read, how long that took."""
+
+    def __init__(self, fingerprint, entries: StudyEntries, at: float, took: float) -> None:
+        self.fingerprint, self.entries, self.at, self.took = fingerprint, entries, at, took
+        self.memo: dict = {}
+
+    def fresh(self) -> bool:
+        return time.monotonic() - self.at < 2 * self.took
 
 
 def state_of(row) -> str:
@@ -83,32 +121,37 @@ def mixers(row) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def trial_json(row, study: StudyEntries) -> dict:
+def trial_json(row, entry) -> dict:
     """One trial: state, architecture, every known score (non-finite as null)."""
-    entry = entry_of(row, study.objectives)
     return {"trial": row.number, "state": state_of(row), "arch_id": row.arch_id,
             "summary": entry.summary, "mixers": mixers(row),
             "scores": jsonable(entry.scores), "rate_source": row.rate_source,
             "violations": row.violations, "fail_reason": row.fail_reason}
 
 
+def trial_entries(study: StudyEntries) -> list[tuple]:
+    """(row, Entry) of every trial, in trial order (what :func:`list_trials` filters)."""
+    return [(r, entry_of(r, study.objectives)) for r in study.rows]
+
+
 def list_trials(study: StudyEntries, *, state: str | None = None, mixer: str | None = None,
                 score: str | None = None, low: float | None = None, high: float | None = None,
-                sort: str | None = None, offset: int = 0, limit: int = 50) -> dict:
+                sort: str | None = None, offset: int = 0, limit: int = 50,
+                entries: list[tuple] | None = None) -> dict:
     """A page of a study's trials: filtered by state, mixer and a score range, sorted by a
-    score ("name:max|min") or by trial number; trials without that score come last."""
+    score ("name:max|min") or by trial number; trials without that score come last.
+    ``entries``: :func:`trial_entries` of the study, when the caller keeps them."""
     if state is not None and state.upper() not in STATES:
         raise ReportError(f"state {state!r} is not one of {', '.join(STATES)}")
     if not 1 <= limit <= MAX_PAGE:
         raise ReportError(f"limit {limit} must be between 1 and {MAX_PAGE}")
     if offset < 0:
         raise ReportError(f"offset {offset} must be 0 or more")
-    rows = study.rows
+    entries = trial_entries(study) if entries is None else list(entries)
     if state is not None:
-        rows = [r for r in rows if state_of(r) == state.upper()]
+        entries = [(r, e) for r, e in entries if state_of(r) == state.upper()]
     if mixer is not None:
-        rows = [r for r in rows if mixer in mixers(r)]
-    entries = [(r, entry_of(r, study.objectives)) for r in rows]
+        entries = [(r, e) for r, e in entries if mixer in mixers(r)]
     if score is not None:
         (objective,) = study.resolve([score])
         entries = [(r, e) for r, e in entries if _within(e.scores.get(objective.name), low, high)]
@@ -126,7 +169,7 @@ def list_trials(study: StudyEntries, *, state: str | None = None, mixer: str | N
     names = sorted({n for _, e in page for n in e.scores})
     return {"study": study.study_name, "total": len(entries), "offset": offset,
             "limit": limit, "sort": sort, "units": {n: score_info(n).unit for n in names},
-            "rows": [trial_json(r, study) for r, _ in page]}
+            "rows": [trial_json(r, e) for r, e in page]}
 
 
 def _within(value, low, high) -> bool:
