@@ -63,7 +63,7 @@ def list_studies(request: Request):
 @router.get("/studies/{name}", summary="One study: plan (space, objectives, constraints, "
             "sampler, seed, budget) and progress")
 def get_study(request: Request, name: str):
-    return reply(studies.summary(cache(request).get(name)))
+    return study_reply(request, name, "summary", studies.summary)
 
 
 @router.get("/studies/{name}/trials", summary="Trials, filtered, sorted and paged")

@@ -24,12 +24,14 @@ from autost.service import studies
 from autost.service.api import describe, study_names, trial_page
 from autost.service.errors import NotFound, status_of
 from autost.storage.jobs import get_job, list_jobs
+from autost.study.progress import format_number
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(files("autost.service") / "templates"))
 templates.env.filters["scaled"] = lambda value, name: scaled(name, value)
 templates.env.filters["unit"] = lambda name: score_info(name).shown
 templates.env.filters["pretty"] = lambda obj: json.dumps(jsonable(obj), indent=2)
+templates.env.filters["short"] = format_number
 PAGE_SIZE = 25
 
 

@@ -5,6 +5,7 @@ import os
 import signal
 
 import optuna
+import pytest
 from service_helpers import AUTH, STUDY, make_client, wait_for_job
 
 from autost.storage import open_storage
@@ -159,3 +160,21 @@ def _alive(pid: int) -> bool:
             return f.read().split()[2] != "Z"
     except FileNotFoundError:
         return False
+
+
+@pytest.mark.slow
+def test_training_job_trains_the_top_candidate_and_stores_its_accuracy(db_url):
+    with make_client(db_url, run_jobs=True) as client:
+        r = client.post("/api/trainings", headers=AUTH, json={
+            "study": STUDY, "top": 1, "epochs": 1, "dataset": "synthetic", "batch_size": 8,
+            "max_batches": 2})
+        assert r.status_code == 202, r.text
+        job = wait_for_job(client, r.json()["id"], timeout=300)
+        assert job["status"] == "done", job
+        (trained,) = job["result"]["trainings"]
+        best = client.get(f"/api/studies/{STUDY}/top", params={"k": 1}).json()["rows"][0]
+        assert trained["arch_id"] == best["arch_id"] and trained["status"] == "ok"
+        candidate = client.get(f"/api/candidates/{best['arch_id']}").json()
+        (stored,) = candidate["trainings"]
+        assert stored["accuracy"] == trained["accuracy"] and stored["dataset"] == "synthetic"
+        assert best["scores"]["accuracy"] == trained["accuracy"]
