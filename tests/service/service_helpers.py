@@ -60,28 +60,28 @@ class Server:
             [sys.executable, "-m", "autost", "serve", "--port", str(port), "--storage", url],
             env={**os.environ, "AUTOST_TOKEN": TOKEN}, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
                 self.get("/api/jobs")
                 return
             except OSError:
                 assert self.process.poll() is None, self.process.stdout.read()
-                assert time.monotonic() < deadline, "the server did not answer in 60 s"
+                assert time.monotonic() < deadline, "the server did not answer in 120 s"
                 time.sleep(0.2)
 
     def get(self, path: str) -> dict:
-        with urllib.request.urlopen(self.base + path, timeout=10) as r:
+        with urllib.request.urlopen(self.base + path, timeout=60) as r:
             return json.loads(r.read())
 
     def post(self, path: str, body: dict) -> dict:
         request = urllib.request.Request(
             self.base + path, data=json.dumps(body).encode(), method="POST",
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"})
-        with urllib.request.urlopen(request, timeout=10) as r:
+        with urllib.request.urlopen(request, timeout=60) as r:
             return json.loads(r.read())
 
-    def wait(self, job_id: int, until, timeout: float = 180) -> dict:
+    def wait(self, job_id: int, until, timeout: float = 300) -> dict:
         deadline = time.monotonic() + timeout
         while True:
             job = self.get(f"/api/jobs/{job_id}")
