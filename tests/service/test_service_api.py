@@ -167,6 +167,14 @@ def test_bad_searches_get_422_with_the_cli_message(client, body, message):
     assert client.get("/api/jobs").json() == {"jobs": []}
 
 
+def test_oversized_body_is_refused_before_it_is_read(client):
+    r = client.post("/api/searches", headers=AUTH,
+                    json={"space_toml": "#" * 300_000, "budget": 5})
+    assert r.status_code == 413
+    assert r.json() == {"error": "request body over 256 KiB; a search with its own space "
+                                 "file needs far less"}
+
+
 def test_invalid_space_toml_message_is_the_validators(client, tmp_path):
     text = "[space]\nname = 'x'\n[global]\ndepth = 'deep'\n"
     path = tmp_path / "bad.toml"
