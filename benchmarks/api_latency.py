@@ -44,7 +44,7 @@ def build(url: str, trials: int, searched: int) -> float | None:
     import autost
     from autost.exceptions import StudyNotFoundError
     from autost.storage import load_study, open_storage
-    from autost.study.plan import SearchPlan
+    from autost.search.plan import SearchPlan
 
     storage = open_storage(url)
     try:
@@ -73,7 +73,7 @@ def add_sampled(storage, study, plan, count: int) -> None:
     import optuna
 
     from autost.space import load_space
-    from autost.storage.study import ARCH_ID_ATTR, SETTINGS_KEY_ATTR, SPACE_ATTR
+    from autost.storage.study_reader import ARCH_ID_ATTR, SETTINGS_KEY_ATTR, SPACE_ATTR
 
     space = load_space(plan.space_source)
     seen = {t.user_attrs.get(ARCH_ID_ATTR) for t in study.get_trials(deepcopy=False)}

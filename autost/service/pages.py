@@ -24,7 +24,7 @@ from autost.service import studies
 from autost.service.api import describe, study_names, trial_page
 from autost.service.errors import NotFound, status_of
 from autost.storage.jobs import get_job, list_jobs
-from autost.study.progress import format_number
+from autost.search.progress import format_number
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(files("autost.service") / "templates"))
@@ -137,7 +137,7 @@ def compare(request: Request, study: list[str] = Query([]),
 @guarded
 def submit(request: Request):
     from autost.space import list_spaces
-    from autost.study import list_samplers
+    from autost.search import list_samplers
 
     return render(request, "submit.html", spaces=list_spaces(), samplers=list_samplers())
 

@@ -1,7 +1,8 @@
 """One job of ``autost serve``, run in its own process: ``python -m autost.service.runner ID``.
 
-A search calls :func:`autost.study.search`, a training :func:`autost.train.study.train_top`,
-the same functions as ``autost search`` and ``autost train``. The process prints its log to
+A search calls :func:`autost.search.search`; a training ranks the study's candidates with
+:func:`autost.report.top_entries` and trains them with
+:func:`autost.train.top_candidates.train_ranked`, as ``autost search`` and ``autost train`` do. The process prints its log to
 stdout (the server keeps the tail), writes the outcome into the job's row and exits 0 when
 done, 1 on an error (the ``Error:`` line is the job's error), 130 when SIGTERM stopped it.
 It never outlives the server: the kernel sends it SIGTERM when its parent dies, and a
@@ -43,7 +44,7 @@ def die_with_parent(parent: int) -> None:
 
 def run_search(job, storage_url: str) -> dict:
     from autost.service.submissions import SearchRequest, load_request_space
-    from autost.study import search
+    from autost.search import search
 
     params = job.params
     space = load_request_space(SearchRequest(**params))
@@ -62,9 +63,10 @@ def run_search(job, storage_url: str) -> dict:
 
 
 def run_training(job, storage) -> dict:
-    from autost.train.datasets import ensure_dataset
+    from autost.data.datasets import ensure_dataset
+    from autost.report import load_entries, top_entries
     from autost.train.loop import TrainSettings
-    from autost.train.study import train_top
+    from autost.train.top_candidates import train_ranked
     from autost.train.tuning import probe_address
 
     p = job.params
@@ -82,10 +84,10 @@ def run_training(job, storage) -> dict:
                   else f"{outcome.accuracy:.1f} % after {len(outcome.history)} epochs")
         print(f"trial {outcome.job.trial_number}: {result}", flush=True)
 
-    objective, rows = train_top(storage, job.study_name, top=p["top"], settings=settings,
-                                by=p.get("by"), address=p.get("ray_address"),
-                                on_outcome=progress)
-    return {"objective": objective, "trainings": [
+    ranking, best = top_entries(load_entries(storage, job.study_name), p.get("by"), p["top"])
+    rows = train_ranked(storage, job.study_name, ranking, best, settings=settings,
+                        address=p.get("ray_address"), on_outcome=progress)
+    return {"objective": ranking.spec, "trainings": [
         {"trial": r.trial, "arch_id": r.outcome.job.arch.arch_id, "score": r.score,
          "status": r.outcome.status, "accuracy": r.outcome.accuracy,
          "trained_energy_mj": r.outcome.energy_mj, "error": r.outcome.error}

@@ -73,7 +73,7 @@ def load_request_space(req: SearchRequest):
 
 def check_search(req: SearchRequest, storage) -> tuple[str, dict]:
     """(study name, job params) of a valid search request; AutostError (422) otherwise."""
-    from autost.study.plan import SearchPlan, make_plan, reconcile
+    from autost.search.plan import SearchPlan, make_plan, reconcile
 
     space = load_request_space(req)
     asked = make_plan(space, budget=req.budget, objectives=req.objectives,
@@ -94,7 +94,7 @@ def check_search(req: SearchRequest, storage) -> tuple[str, dict]:
 def check_training(req: TrainingRequest, storage) -> dict:
     """Job params of a valid training request (the study must exist and have candidates)."""
     from autost.report import load_entries, top_entries
-    from autost.train.datasets import ensure_dataset
+    from autost.data.datasets import ensure_dataset
 
     for key, low in (("top", 1), ("epochs", 1), ("batch_size", 2), ("max_batches", 1)):
         value = getattr(req, key)
