@@ -43,8 +43,8 @@ def build(url: str, trials: int, searched: int) -> float | None:
     """Make the study unless it already holds ``trials`` trials; return seconds taken."""
     import autost
     from autost.exceptions import StudyNotFoundError
-    from autost.storage import load_study, open_storage
     from autost.search.plan import SearchPlan
+    from autost.storage import load_study, open_storage
 
     storage = open_storage(url)
     try:

@@ -3,7 +3,8 @@
 The API and the pages read studies through the same functions as ``autost results``,
 ``autost pareto`` and ``autost results show``; submitted searches and trainings become rows
 of ``autost_jobs`` that worker processes run through ``autost.search.search`` and
-``autost.train.top_candidates.train_ranked``. Reads are open; writes need the server's bearer token.
+``autost.train.top_candidates.train_ranked``. Reads are open; writes need the server's
+bearer token.
 ``create_app`` is imported on first use, so a job process never loads the web stack.
 """
 

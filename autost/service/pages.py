@@ -20,11 +20,11 @@ from fastapi.templating import Jinja2Templates
 from autost.exceptions import AutostError
 from autost.report.export import jsonable, scaled
 from autost.report.scores import score_info
+from autost.search.progress import format_number
 from autost.service import studies
 from autost.service.api import describe, study_names, trial_page
 from autost.service.errors import NotFound, status_of
 from autost.storage.jobs import get_job, list_jobs
-from autost.search.progress import format_number
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(files("autost.service") / "templates"))
@@ -136,8 +136,8 @@ def compare(request: Request, study: list[str] = Query([]),
 @router.get("/submit", response_class=HTMLResponse)
 @guarded
 def submit(request: Request):
-    from autost.space import list_spaces
     from autost.search import list_samplers
+    from autost.space import list_spaces
 
     return render(request, "submit.html", spaces=list_spaces(), samplers=list_samplers())
 

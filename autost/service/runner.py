@@ -2,11 +2,12 @@
 
 A search calls :func:`autost.search.search`; a training ranks the study's candidates with
 :func:`autost.report.top_entries` and trains them with
-:func:`autost.train.top_candidates.train_ranked`, as ``autost search`` and ``autost train`` do. The process prints its log to
-stdout (the server keeps the tail), writes the outcome into the job's row and exits 0 when
-done, 1 on an error (the ``Error:`` line is the job's error), 130 when SIGTERM stopped it.
-It never outlives the server: the kernel sends it SIGTERM when its parent dies, and a
-watchdog thread does the same where that is not available.
+:func:`autost.train.top_candidates.train_ranked`, as ``autost search`` and ``autost train``
+do. The process prints its log to stdout (the server keeps the tail), writes the outcome
+into the job's row and exits 0 when done, 1 on an error (the ``Error:`` line is the job's
+error), 130 when SIGTERM stopped it. It never outlives the server: the kernel sends it
+SIGTERM when its parent dies, and a watchdog thread does the same where that is not
+available.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ def die_with_parent(parent: int) -> None:
 
 
 def run_search(job, storage_url: str) -> dict:
-    from autost.service.submissions import SearchRequest, load_request_space
     from autost.search import search
+    from autost.service.submissions import SearchRequest, load_request_space
 
     params = job.params
     space = load_request_space(SearchRequest(**params))
