@@ -6,8 +6,7 @@ A search calls :func:`autost.search.search`; a training ranks the study's candid
 do. The process prints its log to stdout (the server keeps the tail), writes the outcome
 into the job's row and exits 0 when done, 1 on an error (the ``Error:`` line is the job's
 error), 130 when SIGTERM stopped it. It never outlives the server: the kernel sends it
-SIGTERM when its parent dies, and a watchdog thread does the same where that is not
-available.
+SIGTERM when its parent dies (a watchdog thread does it where that is not available).
 """
 
 from __future__ import annotations
@@ -27,13 +26,22 @@ WATCH_S = 1.0
 
 
 def die_with_parent(parent: int) -> None:
-    """SIGTERM this process when ``parent`` (the server) goes away."""
+    """SIGTERM this process, once, when ``parent`` (the server) goes away.
+
+    Once: a second SIGTERM while the search fails its running trials would end the process
+    before they are marked failed. Linux's parent-death signal does it; elsewhere a
+    watchdog thread polls the parent.
+    """
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        watched = ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG,
+                                                          signal.SIGTERM) != 0
     except (OSError, AttributeError):
-        pass  # not Linux: the watchdog below still stops the job
+        watched = True  # not Linux: the watchdog below stops the job
     if os.getppid() != parent:  # the server died before prctl took effect
         os.kill(os.getpid(), signal.SIGTERM)
+        return
+    if not watched:
+        return
 
     def watch() -> None:
         while os.getppid() == parent:

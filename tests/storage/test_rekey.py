@@ -88,7 +88,7 @@ def test_upgrade_moves_rows_to_one_arch_id_and_merges_duplicates(url, monkeypatc
     _version_1_database(url, monkeypatch)
     storage = open_storage(url)
     with storage.engine.connect() as connection:
-        assert schema.read_version(connection) == 2
+        assert schema.read_version(connection) == schema.SCHEMA_VERSION
         ids = connection.execute(sa.text("SELECT arch_id FROM autost_candidates")).scalars()
         assert sorted(ids) == sorted([NEW, SSA.arch_id])
     conv = storage.get_candidate(NEW)
