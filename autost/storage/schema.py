@@ -78,7 +78,14 @@ def _v2_canonical_arch_ids(op) -> None:
     rekey_arch_ids(op.get_bind())
 
 
-def _v3_jobs(op) -> None:
+def _v3_training_settings_key(op) -> None:
+    """The full recipe of a training (TrainSettings.key()), so a rerun reuses only trainings
+    made with the same learning rate, batch size and training subset; older rows have none
+    and are never reused."""
+    op.add_column(PREFIX + "trainings", sa.Column("settings_key", sa.String(255)))
+
+
+def _v4_jobs(op) -> None:
     """The job queue of ``autost serve``."""
     now = sa.DateTime(timezone=True)
     op.create_table(
@@ -101,7 +108,7 @@ def _v3_jobs(op) -> None:
 
 
 MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables, 2: _v2_canonical_arch_ids,
-                                   3: _v3_jobs}
+                                   3: _v3_training_settings_key, 4: _v4_jobs}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
