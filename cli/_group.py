@@ -21,6 +21,7 @@ COMMANDS = {
     "reproduce": ("autost.cli.reproduce:reproduce", "Reproduce figures (accuracy vs FLOPs)."),
     "fidelity": ("autost.cli.fidelity:fidelity",
                  "Measure how well every proxy ranks trained accuracy."),
+    "serve": ("autost.cli.serve:serve", "Serve the database: JSON API, pages, job queue."),
 }
 
 

@@ -103,6 +103,7 @@ class Storage:
         self.engine = engine
         self._optuna_checked = False
         self._optuna_engines = []
+        self._plain_rdb = None
 
     def __repr__(self) -> str:
         return f"Storage({self.masked_url!r})"
@@ -124,9 +125,13 @@ class Storage:
         ``grace_period`` is failed and re-queued up to ``max_retry`` times. Optuna's table
         creation and version check run once per Storage, under the schema lock so that
         processes starting together do not create the tables twice, then are skipped (they
-        cost ~30 ms).
+        cost ~30 ms). Without heartbeats (readers: reports, the service) every call shares
+        one RDBStorage, so a long-lived reader does not open an engine per request.
         """
         import optuna
+
+        if heartbeat_interval is None and self._plain_rdb is not None:
+            return self._plain_rdb
 
         lock = schema.schema_lock(self.engine)
         try:
@@ -150,6 +155,8 @@ class Storage:
             lock.close()
         self._optuna_checked = True
         self._optuna_engines.append(rdb.engine)
+        if heartbeat_interval is None:
+            self._plain_rdb = rdb
         return rdb
 
     # -- runs ------------------------------------------------------------------------

@@ -109,18 +109,31 @@ def test_version_2_trainings_gain_an_empty_settings_key(url, monkeypatch):
     storage.close()
 
 
-def test_version_3_database_gets_the_claims_table_keeping_its_rows(url, monkeypatch):
+def test_version_3_database_gets_the_jobs_table(url, monkeypatch):
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    storage = open_storage(url)
+    assert _version(storage) == 3
+    assert not sa.inspect(storage.engine).has_table("autost_jobs")
+    storage.close()
+    monkeypatch.undo()
+    storage = open_storage(url)
+    assert _version(storage) == SCHEMA_VERSION
+    assert sa.inspect(storage.engine).has_table("autost_jobs")
+    storage.close()
+
+
+def test_version_4_database_gets_the_claims_table_keeping_its_rows(url, monkeypatch):
     from autost.arch import ArchConfig, BlockConfig
 
     cfg = ArchConfig(blocks=(BlockConfig(),))
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)  # an autost from before claims
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 4)  # an autost from before claims
     storage = open_storage(url)
     storage.add_candidate(cfg, "s")
     storage.close()
     assert not sa.inspect(storage.engine).has_table("autost_claims")
     monkeypatch.undo()
     storage = open_storage(url)
-    assert _version(storage) == 4 and storage.get_candidate(cfg.arch_id) == cfg
+    assert _version(storage) == 5 and storage.get_candidate(cfg.arch_id) == cfg
     columns = [c["name"] for c in sa.inspect(storage.engine).get_columns("autost_claims")]
     assert columns == ["arch_id", "settings_key", "owner", "claimed_at"]
     storage.close()
