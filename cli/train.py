@@ -67,11 +67,12 @@ def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_
     exit 130, keeping the trainings that finished.
     """
     from autost.cli.train_progress import TrainingProgress
+    from autost.data.datasets import ensure_dataset
+    from autost.report import load_entries, top_entries
     from autost.storage import open_storage
     from autost.tables import aligned
-    from autost.train.datasets import ensure_dataset
     from autost.train.loop import TrainSettings
-    from autost.train.study import train_top
+    from autost.train.top_candidates import train_ranked
     from autost.train.tuning import probe_address
 
     ensure_dataset(dataset, data_dir, download)
@@ -83,16 +84,18 @@ def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_
         data_dir=data_dir)
     storage = open_storage(storage_url, create=False)
     progress = TrainingProgress(settings, int(cpus_per_trial), asha=not no_asha)
+    ranking, best = top_entries(load_entries(storage, study), by, top)
     try:
-        objective, rows = train_top(storage, study, top=top, settings=settings, by=by,
-                                    address=ray_address, cpus_per_trial=cpus_per_trial,
-                                    gpus_per_trial=gpus_per_trial, asha=not no_asha,
-                                    shrink=shrink, on_start=progress.start,
-                                    on_epoch=progress.epoch, on_outcome=progress.outcome)
+        rows = train_ranked(storage, study, ranking, best, settings=settings,
+                            address=ray_address, cpus_per_trial=cpus_per_trial,
+                            gpus_per_trial=gpus_per_trial, asha=not no_asha, shrink=shrink,
+                            on_start=progress.start, on_epoch=progress.epoch,
+                            on_outcome=progress.outcome)
     except KeyboardInterrupt:
         click.echo(f"training interrupted: {progress.finished} of {len(progress.jobs)} "
                    "trainings finished and are stored", err=True)
         raise click.exceptions.Exit(130) from None
+    objective = ranking.spec
     records = [{
         "trial": r.trial, "arch_id": r.outcome.job.arch.arch_id,
         "summary": r.outcome.job.arch.summary(), objective: r.score,

@@ -4,7 +4,7 @@ import click
 
 
 class TrainingProgress:
-    """Callbacks for :func:`autost.train.study.train_top` that report on stderr.
+    """Callbacks for :func:`autost.train.top_candidates.train_ranked` that report on stderr.
 
     ``threads`` is what one trial's torch gets. The estimate is printed once Ray is up,
     when it is known how many trials train at once.
@@ -15,7 +15,7 @@ class TrainingProgress:
         self.jobs, self.finished, self.estimate = [], 0, None
 
     def start(self, jobs, slots: int) -> None:
-        from autost.train.datasets import num_classes
+        from autost.data.datasets import num_classes
         from autost.train.estimate import estimate_training, format_duration
 
         self.jobs = list(jobs)

@@ -72,7 +72,7 @@ def estimate_training(cfgs: list[ArchConfig], settings: TrainSettings, *,
     trial's torch gets (its CPUs), ``concurrent`` how many trials run at once.
     """
     from autost.cost import count_costs
-    from autost.train.datasets import load_dataset
+    from autost.data.datasets import load_dataset
 
     macs = [count_costs(c).macs_total for c in cfgs]
     ref = min(range(len(cfgs)), key=macs.__getitem__)

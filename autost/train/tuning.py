@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from autost.arch import ArchConfig
 from autost.exceptions import RayConnectionError
-from autost.study.interrupts import signals_interrupt
+from autost.search.interrupts import signals_interrupt
 from autost.train.brief import ArchTraining, train_architecture
 from autost.train.loop import EpochCallback, TrainSettings
 

@@ -79,7 +79,7 @@ def _built(make, cfg: ArchConfig):
 
 @lru_cache(maxsize=8)
 def _calibration_batch(dataset, input_size, in_channels, batch_size, seed) -> torch.Tensor:
-    from autost.train.datasets import calibration_batch
+    from autost.data.datasets import calibration_batch
 
     return calibration_batch(dataset, input_size, in_channels, batch_size, seed)
 

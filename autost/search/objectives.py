@@ -1,6 +1,6 @@
 """Objectives ("flops:max") and ceilings ("--max-params 12M") of a search.
 
-An objective (:mod:`autost.objective`) of a search must name a proxy; without a direction
+An objective (:mod:`autost.proxies.objective`) of a search must name a proxy; without a direction
 it takes the proxy's own. A constraint is a ceiling on one score; the trial reports
 it through ``trial.set_constraint(name, (value - ceiling) / ceiling)``, so <= 0 is feasible
 and violations of different units (parameters, mJ) add up as fractions over the ceiling,
@@ -14,8 +14,7 @@ import re
 from dataclasses import dataclass
 
 from autost.exceptions import SearchConfigError, unknown_name
-from autost.objective import Objective, objective_name
-from autost.objective import parse_objective as _parse
+from autost.proxies.objective import Objective, objective_name, parse_objective
 
 # AutoST's accuracy proxy (FLOPs, to maximize) against the cost it buys (energy, to minimize).
 DEFAULT_OBJECTIVES = ("flops:max", "energy:min")
@@ -49,19 +48,19 @@ class Constraint:
         return (values[self.score_key] - self.ceiling) / self.ceiling
 
 
-def parse_objective(spec: str) -> Objective:
+def parse_search_objective(spec: str) -> Objective:
     """Parse "name:max", "name:min" or a bare proxy name (its own direction)."""
     from autost.proxies import list_proxies
 
     name = objective_name(spec)
     if name not in list_proxies():
         raise unknown_name("objective proxy", name, list_proxies(), SearchConfigError)
-    return _parse(spec, error=SearchConfigError)
+    return parse_objective(spec, error=SearchConfigError)
 
 
 def parse_objectives(specs) -> tuple[Objective, ...]:
     """Parse several specs; the same proxy twice is an error (Optuna needs distinct values)."""
-    objectives = tuple(parse_objective(s) for s in specs)
+    objectives = tuple(parse_search_objective(s) for s in specs)
     if not objectives:
         raise SearchConfigError("give at least one objective, e.g. --objective flops:max")
     names = [o.name for o in objectives]
