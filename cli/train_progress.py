@@ -28,7 +28,8 @@ class TrainingProgress:
         self.estimate = est
         bound = ", less where ASHA stops weak ones" if self.asha else ""
         click.echo(
-            f"estimate: {len(cfgs)} trainings x {s.epochs} epochs on {s.dataset}, "
+            f"estimate: {len(cfgs)} trainings x {s.epochs} epoch{'s' * (s.epochs != 1)} on "
+            f"{s.dataset}, "
             f"{est.concurrent} at a time: about {format_duration(est.total_seconds())}"
             f"{bound} (a step of {est.reference.summary()} took {est.step_seconds:.2f} s; "
             "the others scaled by their MACs)", err=True)
