@@ -8,7 +8,7 @@ from autost.exceptions import AutostError, CalibrationError, unknown_name
 
 # Bump when counting rules, rate conventions or proxy formulas change: it is part of the
 # settings key, so cached scores of an older cost model are not reused.
-COST_MODEL_VERSION = 1
+COST_MODEL_VERSION = 2
 SETTINGS_RATES = ("init", "prior")
 
 
@@ -37,7 +37,7 @@ class ScoreSettings:
             object.__setattr__(self, name, float(value))
 
     def key(self) -> str:
-        """Canonical cache key, e.g. ``cost1/init/digits/b16/s0/mac4.6/ac0.9``."""
+        """Canonical cache key, e.g. ``cost2/init/digits/b16/s0/mac4.6/ac0.9``."""
         return (f"cost{COST_MODEL_VERSION}/{self.rates}/{self.dataset}/b{self.batch_size}"
                 f"/s{self.seed}/mac{self.e_mac_pj!r}/ac{self.e_ac_pj!r}")
 

@@ -110,7 +110,7 @@ def test_result_is_picklable_and_json_able():
 
 
 def test_settings_key_and_validation():
-    assert ScoreSettings().key() == "cost1/init/digits/b16/s0/mac4.6/ac0.9"
+    assert ScoreSettings().key() == "cost2/init/digits/b16/s0/mac4.6/ac0.9"
     assert ScoreSettings(e_mac_pj=5).key() == ScoreSettings(e_mac_pj=5.0).key()
     assert pickle.loads(pickle.dumps(ScoreSettings())) == ScoreSettings()
     with pytest.raises(UnknownNameError, match="unknown rate source 'trained'"):
