@@ -75,8 +75,9 @@ class Score(Base):
 class Training(Base):
     """One brief training of an architecture; ``status`` is ``ok`` or ``failed``.
 
-    ``accuracy`` is top-1 on the test split in percent; ``energy_mj`` is per image with
-    rates measured on the trained model (rate source ``trained``).
+    ``accuracy`` is top-1 on the validation split in percent; ``energy_mj`` is per image with
+    rates measured on the trained model (rate source ``trained``). ``settings_key`` is the
+    whole recipe (TrainSettings.key()); it decides which trainings a rerun may reuse.
     """
 
     __tablename__ = PREFIX + "trainings"
@@ -87,6 +88,7 @@ class Training(Base):
     dataset: Mapped[str] = mapped_column(String(64))
     epochs: Mapped[int] = mapped_column(Integer)
     seed: Mapped[int] = mapped_column(Integer)
+    settings_key: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16))
     accuracy: Mapped[float | None] = mapped_column(Float)
     history: Mapped[list | None] = mapped_column(JSON)
@@ -94,3 +96,28 @@ class Training(Base):
     energy_mj: Mapped[float | None] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Job(Base):
+    """One search or training submitted to ``autost serve``, run by a process it starts.
+
+    ``status``: queued, running, done, failed, cancelled or interrupted (a training whose
+    server stopped; an interrupted search is queued again). ``params`` are the submitted
+    options; ``result`` the job's outcome as JSON; ``log_tail`` the last lines it printed.
+    """
+
+    __tablename__ = PREFIX + "jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    study_name: Mapped[str] = mapped_column(String(512), index=True)
+    params: Mapped[dict] = mapped_column(JSON)
+    submitted_by: Mapped[str] = mapped_column(String(255))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    log_tail: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

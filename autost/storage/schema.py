@@ -78,7 +78,37 @@ def _v2_canonical_arch_ids(op) -> None:
     rekey_arch_ids(op.get_bind())
 
 
-MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables, 2: _v2_canonical_arch_ids}
+def _v3_training_settings_key(op) -> None:
+    """The full recipe of a training (TrainSettings.key()), so a rerun reuses only trainings
+    made with the same learning rate, batch size and training subset; older rows have none
+    and are never reused."""
+    op.add_column(PREFIX + "trainings", sa.Column("settings_key", sa.String(255)))
+
+
+def _v4_jobs(op) -> None:
+    """The job queue of ``autost serve``."""
+    now = sa.DateTime(timezone=True)
+    op.create_table(
+        PREFIX + "jobs",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False, index=True),
+        sa.Column("study_name", sa.String(512), nullable=False, index=True),
+        sa.Column("params", sa.JSON, nullable=False),
+        sa.Column("submitted_by", sa.String(255), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("pid", sa.Integer),
+        sa.Column("log_tail", sa.Text, nullable=False),
+        sa.Column("result", sa.JSON),
+        sa.Column("error", sa.Text),
+        sa.Column("created_at", now, nullable=False),
+        sa.Column("started_at", now),
+        sa.Column("finished_at", now),
+    )
+
+
+MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables, 2: _v2_canonical_arch_ids,
+                                   3: _v3_training_settings_key, 4: _v4_jobs}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -51,6 +51,7 @@ class TrainingRow:
     dataset: str
     epochs: int
     seed: int
+    settings_key: str | None
     status: str
     accuracy: float | None
     history: list | None
@@ -101,6 +102,7 @@ class Storage:
         self.engine = engine
         self._optuna_checked = False
         self._optuna_engines = []
+        self._plain_rdb = None
 
     def __repr__(self) -> str:
         return f"Storage({self.masked_url!r})"
@@ -121,8 +123,13 @@ class Storage:
         With ``heartbeat_interval`` (seconds) a trial whose worker stopped beating for
         ``grace_period`` is failed and re-queued up to ``max_retry`` times. Optuna's table
         creation and version check run once per Storage, then are skipped (they cost ~30 ms).
+        Without heartbeats (readers: reports, the service) every call shares one RDBStorage,
+        so a long-lived reader does not open an engine per request.
         """
         import optuna
+
+        if heartbeat_interval is None and self._plain_rdb is not None:
+            return self._plain_rdb
 
         with warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.8
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
@@ -140,6 +147,8 @@ class Storage:
             )
         self._optuna_checked = True
         self._optuna_engines.append(rdb.engine)
+        if heartbeat_interval is None:
+            self._plain_rdb = rdb
         return rdb
 
     # -- runs ------------------------------------------------------------------------
@@ -196,6 +205,15 @@ class Storage:
             "flags": list(getattr(result, "flags", []) or []),
         })
 
+    def add_score_values(self, arch_id: str, settings_key: str, values: dict) -> None:
+        """Add the values of proxies computed later to stored scores; a name already stored
+        keeps its value (first writer wins, as for whole score rows)."""
+        query = sa.select(Score).where(Score.arch_id == arch_id,
+                                       Score.settings_key == settings_key).with_for_update()
+        with Session(self.engine) as session, session.begin():
+            row = session.scalars(query).one()
+            row.values = {**_encode(dict(values)), **row.values}
+
     def get_scores(self, arch_id: str, settings_key: str) -> StoredScores | None:
         query = sa.select(Score).where(Score.arch_id == arch_id,
                                        Score.settings_key == settings_key)
@@ -224,7 +242,8 @@ class Storage:
     # -- trainings ---------------------------------------------------------------------
     def add_training(
         self, arch_id: str, *, dataset: str, epochs: int, seed: int, status: str,
-        accuracy: float | None = None, history: list | None = None, rates: dict | None = None,
+        settings_key: str | None = None, accuracy: float | None = None,
+        history: list | None = None, rates: dict | None = None,
         energy_mj: float | None = None, error: str | None = None,
         study_name: str | None = None, trial_number: int | None = None,
     ) -> int:
@@ -233,7 +252,8 @@ class Storage:
             raise ValueError(f"status must be one of {TRAINING_STATUSES}, not {status!r}")
         row = Training(
             arch_id=arch_id, study_name=study_name, trial_number=trial_number,
-            dataset=dataset, epochs=epochs, seed=seed, status=status, accuracy=accuracy,
+            dataset=dataset, epochs=epochs, seed=seed, settings_key=settings_key,
+            status=status, accuracy=accuracy,
             history=_encode(history), rates=_encode(rates), energy_mj=energy_mj, error=error,
         )
         with Session(self.engine) as session, session.begin():
@@ -331,5 +351,5 @@ def _stored(row: Score) -> StoredScores:
 
 def _training(r: Training) -> TrainingRow:
     return TrainingRow(r.id, r.arch_id, r.study_name, r.trial_number, r.dataset, r.epochs,
-                       r.seed, r.status, r.accuracy, _decode(r.history), _decode(r.rates),
-                       r.energy_mj, r.error, r.created_at)
+                       r.seed, r.settings_key, r.status, r.accuracy, _decode(r.history),
+                       _decode(r.rates), r.energy_mj, r.error, r.created_at)

@@ -91,3 +91,32 @@ def test_newer_database_is_refused(url, monkeypatch):
     with pytest.raises(StorageError,
                        match=f"schema version {SCHEMA_VERSION}, newer than this autost"):
         open_storage(url)
+
+
+def test_version_2_trainings_gain_an_empty_settings_key(url, monkeypatch):
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    storage = open_storage(url)
+    with storage.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO autost_trainings (arch_id, dataset, epochs, seed, status, accuracy, "
+            "created_at) VALUES ('a', 'digits', 4, 0, 'ok', 91.5, CURRENT_TIMESTAMP)"))
+    storage.close()
+    monkeypatch.undo()
+    storage = open_storage(url)
+    assert _version(storage) == SCHEMA_VERSION
+    [row] = storage.trainings()
+    assert (row.arch_id, row.accuracy, row.settings_key) == ("a", 91.5, None)
+    storage.close()
+
+
+def test_version_3_database_gets_the_jobs_table(url, monkeypatch):
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    storage = open_storage(url)
+    assert _version(storage) == 3
+    assert not sa.inspect(storage.engine).has_table("autost_jobs")
+    storage.close()
+    monkeypatch.undo()
+    storage = open_storage(url)
+    assert _version(storage) == SCHEMA_VERSION == 4
+    assert sa.inspect(storage.engine).has_table("autost_jobs")
+    storage.close()
