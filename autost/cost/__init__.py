@@ -2,7 +2,8 @@
 
 :func:`count_costs` needs no data and allocates no weights (meta device);
 :func:`measure_rates` runs one calibration batch; :func:`estimate_energy` combines the two
-(or prior or trained rates) into SOPs and mJ per image. Conventions: design.md section 3.
+(or prior or trained rates) into SOPs and mJ per image. Conventions: the README's "What is
+measured, and how" and :mod:`autost.cost.energy`.
 """
 
 from autost.cost.count import CostReport, LayerCost, count_costs

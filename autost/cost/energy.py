@@ -1,4 +1,4 @@
-"""SOPs and energy per image from a cost report and per-layer rates (design.md section 3).
+"""SOPs and energy per image from a cost report and per-layer rates.
 
 SOP(l) = rate(l) x MACs_per_step(l) x steps(l) for every MAC layer that is not an encoding
 layer, where rate(l) is the fraction of the layer's MACs triggered by non-zero inputs

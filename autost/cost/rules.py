@@ -2,8 +2,8 @@
 
 A rule sees the module, its tensor inputs and its output, and returns ``(macs,
 elementwise_ops)`` for the whole call (every sample, every time step in the tensors); the
-cost pass divides by batch and steps. Conventions (design.md section 3, reference.md
-section 1): one multiply-accumulate counts 1 MAC; bias additions, BatchNorm (2 per element:
+cost pass divides by batch and steps. Conventions (the README's "What is measured, and
+how"): one multiply-accumulate counts 1 MAC; bias additions, BatchNorm (2 per element:
 scale and shift after folding), LIF updates (1 per neuron per step, as syops-counter),
 masks, sums and pooling comparisons are element-wise operations, never MACs.
 

@@ -3,10 +3,12 @@
 Naming: ``family-depth-dim`` as the papers write it (``spikformer-4-384``,
 ``qkformer-hst-10-768``, ``stmixer-4-384-16`` with 16 STM heads); a preset without suffix
 is the paper's main dataset (CIFAR-10 for 32x32 models, ImageNet for 224x224 ones), other
-datasets add ``-cifar100``. Published counts come from reference/published.json:
-``published_params_m`` as printed (two decimals, truncated or rounded), ``exact_params``
-where a training log gives the exact count, ``formula_params`` where reference.md derives
-it from the official code. This module never imports torch.
+datasets add ``-cifar100``. Published counts: ``published_params_m`` as the papers print
+them (two decimals, truncated or rounded: Spikformer, Zhou et al., ICLR 2023, tables 2-4;
+QKFormer, Zhou et al., NeurIPS 2024, tables 2, 3 and 8; STMixer, Deng et al., NeurIPS
+2024), ``exact_params`` where a training log in the official repository gives the exact
+count, ``formula_params`` where the count is derived from the official code's layer sizes.
+This module never imports torch.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ class ParamsProxy(Proxy):
 class FlopsProxy(Proxy):
     """MACs per image over T, every matrix product included: AutoST's ranking proxy.
 
-    AutoST (Wang et al., ICASSP 2024; reference.md section 10.3) ranks candidates by FLOPs
+    AutoST (Wang et al., ICASSP 2024; arXiv 2307.00293, its evolution.py) ranks candidates by FLOPs
     within a parameter window, higher first; its counter (syops) misses the attention
     products, autost's does not.
     """
@@ -52,7 +52,8 @@ class SopsProxy(Proxy):
 
 @register_proxy
 class EnergyProxy(SopsProxy):
-    """Energy per image in mJ: e_mac x dense encoding MACs + e_ac x SOPs (design.md 3)."""
+    """Energy per image in mJ: e_mac x dense encoding MACs + e_ac x SOPs
+    (Spikformer, Zhou et al., ICLR 2023, appendix C.2; :mod:`autost.cost.energy`)."""
 
     name = "energy"
     unit = "mJ"

@@ -28,7 +28,7 @@ def _hamming(codes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def sahd_kernel(codes: Iterable[torch.Tensor]) -> torch.Tensor:
-    """SNASNet's K-bar (Kim et al., ECCV 2022; reference.md section 11.1), B x B.
+    """SNASNet's K-bar (Kim, Li, Park, Venkatesha, Panda, ECCV 2022), B x B.
 
     Per LIF layer and time step, r_i = |x_i| / N_A, norm(i, j) = N_A (r_i (1 - r_j) +
     (1 - r_i) r_j), K(i, j) = N_A - 0.5 d_H(i, j) / (norm(i, j) + 1e-3); K-bar is the mean
@@ -54,7 +54,7 @@ def naswot_kernel(codes: Iterable[torch.Tensor]) -> torch.Tensor:
 
     The codes of every LIF layer and time step are concatenated into one binary code per
     image, as NASWOT concatenates every ReLU's activation pattern, so K is the sum of the
-    per-layer, per-step kernels (reference.md section 11.2, SNASNet's "plain HD").
+    per-layer, per-step kernels (NASWOT: Mellor et al., ICML 2021; SNASNet's "plain HD").
     """
     total = None
     for layer in codes:

@@ -9,7 +9,7 @@ from autost.proxies.base import Proxy, register_proxy
 
 @register_proxy
 class SahdProxy(Proxy):
-    """log |det K-bar| of SNASNet's sparsity-aware Hamming kernel (reference.md 11.1).
+    """log |det K-bar| of SNASNet's sparsity-aware Hamming kernel (Kim et al., ECCV 2022).
 
     Scored on one calibration batch (SNASNet averages two batches of 256); -inf when two
     images give identical codes in every layer (a silent network, for one).

@@ -4,7 +4,7 @@ The model is built from its ArchConfig on the training device with the dataset's
 count (an architecture searched for 10 classes gets a 100-way head on CIFAR-100; its arch_id
 stays that of the searched config). After training, the cost engineer's rate pass runs on a
 seeded validation batch with BatchNorm's running statistics (the model is trained, so they
-are meaningful), and the energy of design.md section 3 is computed from those rates: the
+are meaningful), and the energy of :mod:`autost.cost.energy` is computed from those rates: the
 rate source ``trained``.
 """
 

@@ -2,8 +2,9 @@
 
 Backpropagation through time needs nothing special here: the LIF neuron unrolls over T
 inside one forward call and its Heaviside step has a sigmoid surrogate gradient. The recipe
-follows Spikformer's CIFAR one (reference.md 4.7) shrunk to a few epochs: AdamW, a linear
-warm-up then cosine decay per step down to ``min_lr``, label smoothing 0.1, no mixup.
+follows Spikformer's CIFAR one (Zhou et al., ICLR 2023; cifar10.yml in its repository) shrunk
+to a few epochs: AdamW, a linear warm-up then cosine decay per step down to ``min_lr``, label
+smoothing 0.1, no mixup.
 Everything that draws random numbers is seeded, so the same settings give the same accuracy.
 """
 

@@ -117,7 +117,8 @@ def test_preset_matches_fvcore_layer_by_layer(name, seeded, shrink, fvcore_count
 
 
 def test_spikformer_4_384_closed_form():
-    """reference.md 4.5 and 4.6: CIFAR, N = 64 tokens, (QK^T)V, r = 4, C = 10."""
+    """Spikformer (Zhou et al., ICLR 2023) by hand: CIFAR, N = 64 tokens, (QK^T)V, r = 4, C = 10.
+    """
     report = count_costs("spikformer-4-384")
     d, n, L, c = 384, 64, 4, 10
     sps = (9 * 32**2 * (3 * d // 8 + (d // 8) * (d // 4) + (d // 4) * (d // 2))

@@ -51,7 +51,7 @@ def _silent(report) -> set[str]:
 
 
 def test_running_statistics_silence_a_fresh_model(small):
-    """Why the init pass uses batch statistics (design.md 3): with BatchNorm in eval mode
+    """Why the init pass uses batch statistics (README, firing rates): with BatchNorm in eval mode
     (running statistics 0 and 1) the neurons of every block are silent at initialization."""
     model, batch = small
     queries = {f"blocks.{i}.token_mixer.q.lif" for i in range(2)}

@@ -11,8 +11,10 @@ from autost.arch import ArchConfig
 from autost.exceptions import UnknownNameError
 from autost.models import count_params, create_model, get_preset, list_presets, parameter_table
 
-# From reference/published.json (params_exact from training logs where given, else the
-# params_formula reference.md derives from the official code), and the printed values.
+# (exact count, printed count in M): exact from the official training logs where they give one
+# (QKFormer), else derived from the official code's layer sizes; printed as in Spikformer
+# (Zhou et al., ICLR 2023, tables 2-4), QKFormer (Zhou et al., NeurIPS 2024, tables 2, 3, 8)
+# and STMixer (Deng et al., NeurIPS 2024).
 EXPECTED = {
     "spikformer-4-384": (9_324_730, 9.32),
     "spikformer-4-384-cifar100": (9_359_380, 9.32),

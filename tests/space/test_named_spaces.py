@@ -89,7 +89,7 @@ def test_semm_space_offers_the_papers_expert_counts_everywhere():
 
 
 @pytest.mark.parametrize("name, depth, dims, ratios", [
-    # AutoST experiments/search_space/*.yaml (reference.md section 10.2)
+    # AutoST experiments/search_space/*.yaml (Wang et al., ICASSP 2024)
     ("autost-tiny", (1, 10), [192, 256, 320, 384], [3, 4, 5]),
     ("autost-small", (2, 12), [256, 320, 384, 448, 512], [3, 4, 5]),
     ("autost-base", (4, 15), [384, 448, 512, 576, 640, 704, 768], [3, 4, 5, 6]),
