@@ -140,6 +140,13 @@ def scored_study(_scored_template, tmp_path):
     storage.close()
 
 
+def pytest_collection_modifyitems(items):
+    """A test that starts Ray (the ``local_ray`` fixture) is ``slow``."""
+    for item in items:
+        if "local_ray" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def local_ray():
     """One local Ray for the whole test session (starting Ray costs seconds)."""

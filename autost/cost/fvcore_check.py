@@ -1,15 +1,16 @@
 """fvcore's FlopCountAnalysis, configured to count what the cost pass calls MACs.
 
 The independent check of :func:`autost.cost.count_costs` (tests and
-``benchmarks/cost_pass.py``). fvcore traces the model with real tensors and counts
-operators, not modules; like for like means only the MAC operators: convolutions, linear
-layers, matrix products and einsum. Its default handles also count BatchNorm, norms,
-pooling and upsampling, and ``set_op_handle(name, None)`` does not remove a default handle
-(fvcore 0.1.5), so the handles are cleared and set explicitly. fvcore's own einsum handle
-reads the FLOP count that ``numpy.einsum_path`` prints with four significant digits; the
-einsum handle here multiplies the sizes of the equation's indices instead, exact for a
-product of two operands whose every index is in the output or in both operands. T enters
-through the batch fold: fvcore's totals are over the whole batch and every time step.
+``benchmarks/cost_pass.py``; fvcore comes with the ``dev`` extra, nothing else imports
+this). fvcore traces the model with real tensors and counts operators, not modules; like
+for like means only the MAC operators: convolutions, linear layers, matrix products and
+einsum. Its default handles also count BatchNorm, norms, pooling and upsampling, and
+``set_op_handle(name, None)`` does not remove a default handle (fvcore 0.1.5), so the
+handles are cleared and set explicitly. fvcore's own einsum handle reads the FLOP count
+that ``numpy.einsum_path`` prints with four significant digits; the einsum handle here
+multiplies the sizes of the equation's indices instead, exact for a product of two operands
+whose every index is in the output or in both operands. T enters through the batch fold:
+fvcore's totals are over the whole batch and every time step.
 """
 
 from math import prod

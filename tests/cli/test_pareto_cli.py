@@ -82,6 +82,7 @@ def test_unknown_objective_is_one_error_line(scored_study):
     assert result.output == "Error: unknown score 'flop'; did you mean 'flops', 'sops'?\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("url", ["postgresql://bob:s3cret@127.0.0.1:1/results",
                                  "postgresql:/bob:s3cret@nowhere"])
 def test_bad_storage_fails_fast_with_password_masked(url):

@@ -56,6 +56,7 @@ def test_search_prints_a_summary_table_and_json(tiny_space, tmp_path):
     assert {"number", "arch_id", "summary", "values", "params"} <= set(doc["best"][0])
 
 
+@pytest.mark.slow
 def test_optuna_cli_reads_the_study(tiny_space, tmp_path):
     url = f"sqlite:///{tmp_path / 'a.db'}"
     assert _run("search", "--space", tiny_space, "--storage", url, "--budget", "2",

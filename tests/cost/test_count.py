@@ -100,6 +100,7 @@ def test_module_kind_matches_fvcore_and_hand_count(case, seeded, fvcore_count):
     assert count_costs(meta, timesteps=T, sample_shape=shape) == report
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [p.name for p in list_presets()])
 def test_preset_matches_fvcore_layer_by_layer(name, seeded, shrink, fvcore_count):
     cfg = shrink(get_preset(name))

@@ -69,6 +69,7 @@ def _snapshot(study) -> dict:
             for t in study.trials if t.state.name == "COMPLETE"}
 
 
+@pytest.mark.slow
 def test_kill_9_then_the_same_command_resumes_to_exactly_the_budget(tmp_path):
     url, budget = f"sqlite:///{tmp_path / 'kill.db'}", 24
     proc = subprocess.Popen(_search_cmd(url, budget), stdout=subprocess.PIPE,
@@ -104,6 +105,7 @@ CTRL_C_AS_IN_A_TERMINAL = ("import signal, sys; signal.signal(signal.SIGINT, "
                            "from autost.cli import main; main()")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_ctrl_c_or_sigterm_fails_the_running_trial_and_keeps_the_rest(signum, tmp_path):
     url = f"sqlite:///{tmp_path / 'int.db'}"
@@ -146,6 +148,7 @@ def _beating_trials(url) -> list[int]:
         return []
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_a_killed_workers_trial_is_failed_by_heartbeat_and_retried(postgres_url):
     proc = subprocess.Popen([sys.executable, "-c", SLOW_SEARCH, postgres_url],
@@ -180,6 +183,7 @@ main(sys.argv[1:])
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql",
                                                              marks=pytest.mark.postgres)])
 def test_a_search_and_a_worker_meet_the_budget_exactly(backend, tmp_path, request):
