@@ -104,11 +104,6 @@ class CostReport:
     def mac_layers(self) -> tuple[LayerCost, ...]:
         return tuple(layer for layer in self.layers if layer.is_mac)
 
-    def layer(self, name: str) -> LayerCost:
-        for layer in self.layers:
-            if layer.name == name:
-                return layer
-        raise KeyError(name)
 
     def totals(self) -> dict[str, int]:
         return {

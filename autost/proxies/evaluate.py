@@ -114,7 +114,6 @@ def layer_rows(cost: CostReport, energy: EnergyReport | None,
                rates: RateReport | None) -> list[dict]:
     """JSON-able rows of the layers with parameters or MACs, with rates and energy shares."""
     by_name = {layer.name: layer for layer in energy.layers} if energy is not None else {}
-    total_pj = sum(layer.energy_pj for layer in by_name.values())
     rows = []
     for layer in cost.layers:
         if not layer.params and not layer.macs_per_step:
@@ -124,8 +123,7 @@ def layer_rows(cost: CostReport, energy: EnergyReport | None,
                "macs_per_step": layer.macs_per_step, "macs_total": layer.macs_total}
         if layer.name in by_name:
             e = by_name[layer.name]
-            row.update(rate=e.rate, sops=e.sops,
-                       energy_share=e.energy_pj / total_pj if total_pj else 0.0)
+            row.update(rate=e.rate, sops=e.sops, energy_share=energy.share(layer.name))
         if rates is not None and layer.name in rates.layers:
             measured = rates.layers[layer.name]
             row.update(input_rate=measured.rate, input_mean=measured.mean)

@@ -30,7 +30,6 @@ BLOCK_DEFAULTS = {f.name: f.default for f in fields(BlockConfig)}
 ARCH_DEFAULTS = {f.name: f.default for f in fields(ArchConfig) if f.default is not MISSING}
 # Global keys that shape the blocks; the others are plain ArchConfig fields.
 STRUCTURE_KEYS = ("stage_depths", "depth", "embed_dim", "heads", "mlp_ratio")
-CONTEXT_KEYS = ("heads", "token_experts", "channel_experts")
 # Block keys chosen only where the block's mixer reads them: (the mixer key, those mixers).
 MIXER_KEYS = {"token_experts": ("token_mixer", EXPERT_TOKEN_MIXERS),
               "channel_experts": ("channel_mixer", EXPERT_CHANNEL_MIXERS),

@@ -289,13 +289,6 @@ class Storage:
                 rows.extend(_training(r) for r in session.scalars(query))
         return sorted(rows, key=lambda r: r.id)
 
-    # -- studies -----------------------------------------------------------------------
-    def study_candidates(self, study_name: str):
-        """One CandidateRow per trial of an Optuna study (see autost.storage.study_reader)."""
-        from autost.storage.study_reader import study_candidates
-
-        return study_candidates(self, study_name)
-
     # -- helpers -----------------------------------------------------------------------
     def _insert_ignore(self, model, row: dict) -> None:
         insert = _url.dialect_insert(self.engine)

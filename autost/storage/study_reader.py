@@ -72,11 +72,6 @@ def objective_specs(study) -> list[str]:
             for n, d in zip(names, study.directions, strict=True)]
 
 
-def study_candidates(storage, study_name: str) -> list[CandidateRow]:
-    """One CandidateRow per trial of ``study_name``, in trial-number order."""
-    return trial_rows(storage, load_study(storage, study_name))
-
-
 def trial_rows(storage, study) -> list[CandidateRow]:
     """One CandidateRow per trial of a loaded Optuna study, in trial-number order."""
     study_name = study.study_name

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from autost.arch import ArchConfig, BlockConfig
 from autost.exceptions import StudyNotFoundError
-from autost.storage import open_storage
+from autost.storage import load_study, open_storage, trial_rows
 from autost.storage.models import Candidate, Score
 
 CFG = ArchConfig(blocks=(BlockConfig(token_mixer="stm", heads=4),), embed_dim=64)
@@ -105,9 +105,9 @@ def test_optuna_study_lives_in_the_same_database(storage):
     assert optuna.get_all_study_names(again) == ["shared"]
 
 
-def test_study_candidates_join_trials_with_rows(scored_study):
+def test_trial_rows_join_trials_with_rows(scored_study):
     storage, info = scored_study
-    rows = storage.study_candidates("demo")
+    rows = trial_rows(storage, load_study(storage, "demo"))
     assert [r.number for r in rows] == list(range(12))
     by_number = {r.number: r for r in rows}
     for n in info["feasible"]:
@@ -123,7 +123,7 @@ def test_study_candidates_join_trials_with_rows(scored_study):
     assert by_number[failed].fail_reason.startswith("BuildError")
 
 
-def test_study_candidates_take_latest_accuracy_of_this_study_first(scored_study):
+def test_trial_rows_take_latest_accuracy_of_this_study_first(scored_study):
     storage, info = scored_study
     arch_id = info["arch_ids"][0]
     for study, accuracy in (("demo", 70.0), ("demo", 75.0), ("other", 90.0)):
@@ -131,20 +131,20 @@ def test_study_candidates_take_latest_accuracy_of_this_study_first(scored_study)
                              accuracy=accuracy, study_name=study)
     storage.add_training(arch_id, dataset="digits", epochs=1, seed=0, status="failed",
                          study_name="demo")
-    assert storage.study_candidates("demo")[0].accuracy == 75.0
+    assert trial_rows(storage, load_study(storage, "demo"))[0].accuracy == 75.0
 
 
 def test_unknown_study_lists_existing_names(scored_study):
     storage, _ = scored_study
     with pytest.raises(StudyNotFoundError) as e:
-        storage.study_candidates("dmeo")
+        load_study(storage, "dmeo")
     assert str(e.value) == (f"no study 'dmeo' in {storage.masked_url}; studies there: demo "
                             "(or give the right --storage)")
 
 
-def test_study_candidates_on_postgresql(postgres_url, scored_study_builder):
+def test_trial_rows_on_postgresql(postgres_url, scored_study_builder):
     storage, info = scored_study_builder(postgres_url)
-    rows = storage.study_candidates("demo")
+    rows = trial_rows(storage, load_study(storage, "demo"))
     assert [r.number for r in rows if r.feasible and r.state == "COMPLETE"] == info["feasible"]
     assert all(r.scores["flops"] == info["values"][r.number]["flops"] for r in rows
                if r.number in info["values"])
