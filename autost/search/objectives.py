@@ -75,7 +75,9 @@ def parse_quantity(text, what: str = "value") -> float:
     if isinstance(text, int | float) and not isinstance(text, bool):
         value = float(text)
     else:
-        match = _QUANTITY.match(str(text))
+        match = _QUANTITY.match(str(text).strip().removeprefix("-"))
+        if match and str(text).strip().startswith("-"):
+            raise SearchConfigError(f"{what} {text!r} must be a positive number")
         if not match:
             raise SearchConfigError(
                 f"{what} {text!r} is not a number; write e.g. 12M, 1.5G, 250k or 1.5"

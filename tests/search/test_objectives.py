@@ -76,3 +76,18 @@ def test_violation_is_the_fraction_over_the_ceiling(name):
     assert c.violation({key: 10.0}) == 0.0
     assert c.violation({key: 5.0}) == pytest.approx(-0.5)
     assert c.proxy in list_proxies()
+
+
+@pytest.mark.parametrize("text", ["-3M", " -1.5 "])
+def test_a_negative_quantity_is_said_to_be_negative_not_a_non_number(text):
+    with pytest.raises(SearchConfigError) as e:
+        parse_quantity(text, "max-params")
+    assert str(e.value) == f"max-params {text!r} must be a positive number"
+
+
+def test_unknown_names_list_the_known_in_a_plural_that_fits():
+    from autost.exceptions import unknown_name
+
+    assert str(unknown_name("objective proxy", "zzz", ["flops", "energy"])) == (
+        "unknown objective proxy 'zzz'; known objective proxies: energy, flops")
+    assert str(unknown_name("key", "zzz", ["a"])) == "unknown key 'zzz'; known keys: a"
