@@ -11,7 +11,7 @@ Everything that draws random numbers is seeded, so the same settings give the sa
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import torch
 from torch import nn
@@ -42,6 +42,12 @@ class TrainSettings:
     data_dir: str | None = field(default=None, compare=False)
     device: str | None = field(default=None, compare=False)
 
+    def key(self) -> str:
+        """Short canonical string of the fields that change the outcome."""
+        parts = {k: v for k, v in asdict(self).items()
+                 if k not in ("data_dir", "device")}
+        return ",".join(f"{k}={v}" for k, v in sorted(parts.items()))
+
     def resolved_device(self) -> torch.device:
         if self.device is not None:
             return torch.device(self.device)
@@ -60,6 +66,7 @@ class TrainResult:
     def accuracy(self) -> float:
         """Validation accuracy after the last epoch."""
         return self.val_accuracy[-1]
+
 
 
 def cosine_with_warmup(total_steps: int, warmup_steps: int, lr: float, min_lr: float
