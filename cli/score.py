@@ -9,6 +9,7 @@ from autost.tables import aligned
 
 MACS_CONVENTION = ("MACs are multiply-accumulates per image: macs_per_step for one time step, "
                    "macs_total = T x macs_per_step; SOPs and energy per image over all T steps")
+GRADIENT_AND_SPIKE_SCORES = ("synflow", "snip", "grad_norm", "zico", "sahd", "naswot")
 
 
 def _load_arch(path: str):
@@ -68,8 +69,7 @@ def _render(name: str, cfg, result, settings) -> str:
               f"sops                   {v['sops']:,.0f}",
               f"energy_mj              {v['energy']:.6f}  (e_mac {settings.e_mac_pj} pJ, "
               f"e_ac {settings.e_ac_pj} pJ)",
-              f"sahd                   {v['sahd']:.6f}",
-              f"naswot                 {v['naswot']:.6f}"]
+              *(f"{name:<23}{v[name]:.6f}" for name in GRADIENT_AND_SPIKE_SCORES)]
     flags = [f"flag: {f}" for f in result.flags]
     return "\n".join([*head, table, *totals, *flags])
 
@@ -81,7 +81,7 @@ def _render(name: str, cfg, result, settings) -> str:
 @click.option("--rates", type=click.Choice(["init", "prior"]), default="init",
               show_default=True, help="Firing rates for SOPs and energy.")
 @click.option("--dataset", default="digits", show_default=True,
-              help="Calibration images for the rate pass.")
+              help="Calibration images for the rate and gradient passes.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
 def score(preset, arch_file, rates, dataset, as_json):
     """Score one architecture by every proxy, with a per-layer cost table."""
