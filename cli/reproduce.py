@@ -20,7 +20,8 @@ def reproduce():
 @click.option("--epochs", default=None, type=click.IntRange(min=1),
               help="Training epochs each (default: the preset's, quick 4, paper 30).")
 @click.option("--dataset", default=None,
-              help="digits, cifar10, cifar100 or synthetic (default: the preset's).")
+              help="digits, fashion-mnist, cifar10, cifar100 or synthetic (default: the "
+                   "preset's).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Folder for scatter.png, scatter.csv and correlations.csv.")
 @click.option("--preset", default="quick", show_default=True,

@@ -13,7 +13,10 @@ def training_options(f):
     """Options shared with ``autost reproduce``: data, Ray and the training recipe."""
     for option in reversed([
         click.option("--data-dir", default=None, type=click.Path(file_okay=False),
-                     help="Folder holding CIFAR in torchvision's python format."),
+                     help="Folder holding CIFAR in torchvision's python format, or "
+                          "Fashion-MNIST's idx .gz files (default for fashion-mnist: "
+                          "/usr/share/datasets/fashion-mnist, Debian's "
+                          "dataset-fashion-mnist)."),
         click.option("--download", is_flag=True,
                      help="Fetch CIFAR into --data-dir if it is missing (the only download)."),
         click.option("--storage", "storage_url", default=None, help=STORAGE_HELP),
@@ -29,7 +32,7 @@ def training_options(f):
               help="How many of the best candidates to train.")
 @click.option("--epochs", default=5, show_default=True, type=click.IntRange(min=1))
 @click.option("--dataset", default="digits", show_default=True,
-              help="digits, cifar10, cifar100 or synthetic.")
+              help="digits, fashion-mnist, cifar10, cifar100 or synthetic.")
 @click.option("--by", default=None,
               help="Score to rank by, NAME or NAME:max|min (default: the study's first "
                    "objective).")

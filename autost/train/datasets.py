@@ -23,8 +23,10 @@ import torch
 import torch.nn.functional as F
 
 from autost.exceptions import DatasetError, unknown_name
+from autost.train import fashion_mnist
 
 DIGITS_VALIDATION_FRACTION = 0.2
+FASHION_MNIST_VALIDATION_FRACTION = 1 / 6  # 10,000 of the 60,000 training images
 SYNTHETIC_TRAIN, SYNTHETIC_VALIDATION, SYNTHETIC_CLASSES = 320, 160, 10
 
 
@@ -148,6 +150,21 @@ def _load_digits(data_dir, input_size, in_channels, download, seed) -> ImageData
     )
 
 
+def _load_fashion_mnist(data_dir, input_size, in_channels, download, seed) -> ImageDataset:
+    """Fashion-MNIST's 60,000 training images (0..255), a fixed seeded 50,000/10,000 split."""
+    images, labels = fashion_mnist.read_fashion_mnist(data_dir)
+    x = torch.from_numpy(images).unsqueeze(1)
+    y = torch.from_numpy(labels)
+    train_idx, val_idx = _seeded_split(len(y), FASHION_MNIST_VALIDATION_FRACTION, seed)
+    scaled = images[train_idx.numpy()] / 255.0
+    return ImageDataset(
+        name="fashion-mnist", train=ImageSplit(x[train_idx], y[train_idx]),
+        validation=ImageSplit(x[val_idx], y[val_idx]), num_classes=fashion_mnist.NUM_CLASSES,
+        input_size=input_size, in_channels=in_channels, scale=1.0 / 255.0,
+        mean=(float(scaled.mean()),), std=(float(scaled.std(ddof=1)),),
+    )
+
+
 def _load_synthetic(data_dir, input_size, in_channels, download, seed) -> ImageDataset:
     """Seeded class prototypes (smooth random 8x8 patterns) plus pixel noise; learnable."""
     g = torch.Generator().manual_seed(seed)
@@ -266,11 +283,13 @@ def _cifar_loader(name: str):
 
 DATASETS = {
     "digits": _load_digits,
+    "fashion-mnist": _load_fashion_mnist,
     "cifar10": _cifar_loader("cifar10"),
     "cifar100": _cifar_loader("cifar100"),
     "synthetic": _load_synthetic,
 }
-NUM_CLASSES = {"digits": 10, "cifar10": 10, "cifar100": 100, "synthetic": SYNTHETIC_CLASSES}
+NUM_CLASSES = {"digits": 10, "fashion-mnist": fashion_mnist.NUM_CLASSES, "cifar10": 10,
+               "cifar100": 100, "synthetic": SYNTHETIC_CLASSES}
 
 
 def num_classes(name: str) -> int:
@@ -290,6 +309,8 @@ def ensure_dataset(name: str, data_dir: str | Path | None = None,
     num_classes(name)
     if name in _CIFAR:
         _cifar_files(name, data_dir, download)
+    if name == "fashion-mnist":
+        fashion_mnist.read_fashion_mnist(data_dir)  # read once here: a bad file fails early
 
 
 def list_datasets() -> list[str]:
@@ -301,8 +322,10 @@ def load_dataset(name: str, *, data_dir: str | Path | None = None, input_size: i
                  in_channels: int, download: bool = False, seed: int = 0) -> ImageDataset:
     """Load a named dataset, prepared for a model with this input size and channel count.
 
-    ``seed`` fixes the digits train/validation split and the synthetic patterns; CIFAR uses
-    its official train/test split. Only ``download=True`` touches the network.
+    ``seed`` fixes the digits and Fashion-MNIST train/validation splits and the synthetic
+    patterns; CIFAR uses its official train/test split. Only ``download=True`` touches the
+    network (CIFAR only). Fashion-MNIST is read from ``data_dir`` or, without one, from
+    Debian's dataset-fashion-mnist folder.
     """
     if name not in DATASETS:
         raise unknown_name("dataset", name, DATASETS, error=DatasetError)

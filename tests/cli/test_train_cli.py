@@ -50,6 +50,30 @@ def test_missing_data_dir_is_one_error_line(scored_study, tmp_path):
     )
 
 
+def test_missing_fashion_mnist_names_the_package_and_the_option(scored_study, tmp_path):
+    storage, _ = scored_study
+    result = _run("--study", "demo", "--storage", storage.url, "--dataset", "fashion-mnist",
+                  "--data-dir", str(tmp_path / "none"))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: Fashion-MNIST folder {tmp_path / 'none'} does not exist; install Debian's "
+        "package dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or point "
+        "--data-dir at a folder holding train-images-idx3-ubyte.gz and "
+        "train-labels-idx1-ubyte.gz\n"
+    )
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "train-images-idx3-ubyte.gz").write_bytes(b"oops")
+    (tmp_path / "broken" / "train-labels-idx1-ubyte.gz").write_bytes(b"oops")
+    result = _run("--study", "demo", "--storage", storage.url, "--dataset", "fashion-mnist",
+                  "--data-dir", str(tmp_path / "broken"))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: Fashion-MNIST file {tmp_path / 'broken' / 'train-images-idx3-ubyte.gz'} is "
+        "corrupt: not a readable gzip file (BadGzipFile: Not a gzipped file (b'oo')); "
+        "reinstall the package dataset-fashion-mnist or replace the file\n"
+    )
+
+
 def test_unreachable_ray_address_fails_fast(scored_study):
     storage, _ = scored_study
     with socket.socket() as s:

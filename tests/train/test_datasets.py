@@ -16,7 +16,7 @@ from autost.train.datasets import (
 
 
 def test_registry_names():
-    assert list_datasets() == ["cifar10", "cifar100", "digits", "synthetic"]
+    assert list_datasets() == ["cifar10", "cifar100", "digits", "fashion-mnist", "synthetic"]
 
 
 def test_digits_split_is_fixed_and_batches_fit_the_model():
