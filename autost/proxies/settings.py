@@ -45,6 +45,15 @@ class ScoreSettings:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+def scores_key(settings: ScoreSettings, proxies) -> str:
+    """Cache key of a stored score set: the settings plus the proxies computed.
+
+    The proxy names are part of the key because a stored score set is never updated (first
+    writer wins), so a set without energy must not answer a request that needs it.
+    """
+    return f"{settings.key()};{'+'.join(sorted(set(proxies)))}"
+
+
 @dataclass(frozen=True)
 class ScoreResult:
     """Proxy values (plus params, MACs and element-wise totals), per-layer rows, flags.

@@ -42,11 +42,14 @@ def test_database_with_only_optuna_tables_is_version_0_and_upgraded(url):
     storage.close()
 
 
-def _v2_add_note(op):
+def _add_note(op):
     op.add_column("autost_candidates", sa.Column("note", sa.String(64)))
 
 
-def test_version_1_database_is_upgraded_in_order_keeping_rows(url, monkeypatch):
+NEXT = SCHEMA_VERSION + 1
+
+
+def test_newer_migrations_are_applied_in_order_keeping_rows(url, monkeypatch):
     from autost.arch import ArchConfig, BlockConfig
 
     cfg = ArchConfig(blocks=(BlockConfig(),))
@@ -54,14 +57,30 @@ def test_version_1_database_is_upgraded_in_order_keeping_rows(url, monkeypatch):
     storage.add_candidate(cfg, "s")
     storage.close()
     applied = []
-    monkeypatch.setitem(schema.MIGRATIONS, 2, lambda op: (applied.append(2), _v2_add_note(op)))
-    monkeypatch.setitem(schema.MIGRATIONS, 3, lambda op: applied.append(3))
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    monkeypatch.setitem(schema.MIGRATIONS, NEXT, lambda op: (applied.append(NEXT), _add_note(op)))
+    monkeypatch.setitem(schema.MIGRATIONS, NEXT + 1, lambda op: applied.append(NEXT + 1))
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", NEXT + 1)
     storage = open_storage(url)
-    assert applied == [2, 3] and _version(storage) == 3
+    assert applied == [NEXT, NEXT + 1] and _version(storage) == NEXT + 1
     columns = {c["name"] for c in sa.inspect(storage.engine).get_columns("autost_candidates")}
     assert "note" in columns
     assert storage.get_candidate(cfg.arch_id) == cfg
+    storage.close()
+
+
+def test_version_1_database_gains_the_predictors_table_keeping_rows(url, monkeypatch):
+    from autost.arch import ArchConfig, BlockConfig
+
+    cfg = ArchConfig(blocks=(BlockConfig(),))
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 1)
+    storage = open_storage(url)
+    storage.add_candidate(cfg, "s")
+    assert not sa.inspect(storage.engine).has_table("autost_predictors")
+    storage.close()
+    monkeypatch.undo()
+    storage = open_storage(url)
+    assert _version(storage) == 2 and storage.get_candidate(cfg.arch_id) == cfg
+    assert storage.predictor_names() == []
     storage.close()
 
 
@@ -69,16 +88,16 @@ def test_failing_migration_leaves_database_unchanged(url, monkeypatch):
     open_storage(url).close()
 
     def broken(op):
-        _v2_add_note(op)
-        raise RuntimeError("step 2 failed")
+        _add_note(op)
+        raise RuntimeError("step failed")
 
-    monkeypatch.setitem(schema.MIGRATIONS, 2, broken)
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    with pytest.raises(RuntimeError, match="step 2 failed"):
+    monkeypatch.setitem(schema.MIGRATIONS, NEXT, broken)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", NEXT)
+    with pytest.raises(RuntimeError, match="step failed"):
         open_storage(url)
     monkeypatch.undo()
     storage = open_storage(url)
-    assert _version(storage) == 1
+    assert _version(storage) == SCHEMA_VERSION
     columns = {c["name"] for c in sa.inspect(storage.engine).get_columns("autost_candidates")}
     assert "note" not in columns
     storage.close()
@@ -87,5 +106,6 @@ def test_failing_migration_leaves_database_unchanged(url, monkeypatch):
 def test_newer_database_is_refused(url, monkeypatch):
     open_storage(url).close()
     monkeypatch.setattr(schema, "SCHEMA_VERSION", 0)
-    with pytest.raises(StorageError, match="schema version 1, newer than this autost"):
+    with pytest.raises(StorageError,
+                       match=f"schema version {SCHEMA_VERSION}, newer than this autost"):
         open_storage(url)
