@@ -24,7 +24,6 @@ import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from scipy import stats
 
 AGGREGATE_SEPARATOR = "+"
 
@@ -54,6 +53,8 @@ def _better_is_larger(values, direction: str) -> np.ndarray:
 def rank_aggregate(population: Mapping[str, Sequence[float]],
                    directions: Mapping[str, str]) -> np.ndarray:
     """sum_k log(r_k / m) for every architecture of the population (columns of equal length)."""
+    from scipy import stats
+
     columns = [_better_is_larger(values, directions[name])
                for name, values in population.items()]
     if not columns:

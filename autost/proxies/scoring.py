@@ -60,7 +60,7 @@ class ScoringContext:
         """The calibration images [B, C, H, W] and their labels [B]."""
         s, cfg = self.settings, self.cfg
         return _calibration_sample(s.dataset, cfg.input_size, cfg.in_channels, s.batch_size,
-                                   s.seed)
+                                   s.seed, s.data_dir)
 
     @cached_property
     def rates(self) -> RateReport:
@@ -107,11 +107,12 @@ def _built(make, cfg: ArchConfig):
 
 
 @lru_cache(maxsize=8)
-def _calibration_sample(dataset, input_size, in_channels, batch_size, seed
+def _calibration_sample(dataset, input_size, in_channels, batch_size, seed, data_dir
                         ) -> tuple[torch.Tensor, torch.Tensor]:
     from autost.train.datasets import calibration_sample
 
-    return calibration_sample(dataset, input_size, in_channels, batch_size, seed)
+    return calibration_sample(dataset, input_size, in_channels, batch_size, seed,
+                              data_dir=data_dir)
 
 
 def score_architecture(cfg: ArchConfig, proxies: Sequence[str],

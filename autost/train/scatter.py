@@ -188,10 +188,8 @@ def reproduce_scatter(storage, space_name: str, *, out_dir: str | Path,
     settings = TrainSettings(dataset=dataset, epochs=epochs or chosen.epochs,
                              batch_size=chosen.batch_size, lr=chosen.lr, seed=seed,
                              data_dir=data_dir)
-    # CIFAR needs a data directory the scoring calibration cannot be given: calibrate on
-    # the digits there; digits and synthetic calibrate on themselves.
-    score_settings = ScoreSettings(dataset=dataset if dataset in ("digits", "synthetic")
-                                   else "digits")
+    # the data-dependent proxies calibrate on the images the architectures are trained on
+    score_settings = ScoreSettings(dataset=dataset, data_dir=data_dir)
     storage.record_run(f"scatter/{space.name}", space.name,
                        {"preset": preset, "samples": len(cfgs), "epochs": settings.epochs,
                         "dataset": dataset, "score_settings": score_settings.key()}, seed)

@@ -151,3 +151,18 @@ def test_every_pass_starts_from_the_model_as_built():
         alone = score_architecture(masked, [name], settings)
         assert alone.values[name].hex() == together.values[name].hex()
     assert math.isfinite(together.values["zico"]) and together.values["snip"] > 0
+
+
+def test_calibration_data_is_the_named_dataset_in_the_named_folder(tmp_path):
+    import hashlib
+
+    settings = ScoreSettings(dataset="fashion-mnist", data_dir=str(tmp_path))
+    digest = hashlib.sha256(str(tmp_path.resolve()).encode()).hexdigest()[:12]
+    assert settings.key() == f"cost1/init/fashion-mnist/b16/s0/mac4.6/ac0.9/dir{digest}"
+    with pytest.raises(DatasetError, match=str(tmp_path)):
+        score_architecture(TINY, ["zico"], settings)
+    digits = score_architecture(TINY, ["zico", "sahd"], ScoreSettings(batch_size=4))
+    synthetic = score_architecture(TINY, ["zico", "sahd"],
+                                   ScoreSettings(dataset="synthetic", batch_size=4))
+    assert digits.values["zico"] != synthetic.values["zico"]
+    assert digits.values["sahd"] != synthetic.values["sahd"]
