@@ -22,6 +22,17 @@ RESIDUALS = ("sew", "ms")
 ATTENTION_ORDERS = ("qk_v", "q_kv")
 EXPERT_TOKEN_MIXERS = ("emsa",)
 EXPERT_CHANNEL_MIXERS = ("emsp",)
+# Token mixers that split into ``heads`` (SSA heads, QKTA heads, STM token-mixing matrices);
+# conv mixes per channel, QKCA and SDSA sum over whole channels, EMSA's heads are its experts.
+HEADED_TOKEN_MIXERS = ("ssa", "qk_token", "stm")
+# Global settings that only some token mixers read, with those mixers. A model none of whose
+# blocks reads one holds None there: the setting does not change the network it builds.
+MIXER_SETTINGS = {
+    "qkv_bias": ("ssa", "qk_token", "qk_channel", "stm", "emsa", "sdsa"),
+    "attention_order": ("ssa", "emsa"),
+    "attention_scale": ("ssa", "emsa"),
+    "attention_v_threshold": ("ssa", "qk_token", "qk_channel", "emsa", "sdsa"),
+}
 
 
 @dataclass(frozen=True)
@@ -31,18 +42,21 @@ class BlockConfig:
     ``token_experts`` is set only for ``emsa`` (the number of head-wise experts, each of
     width embed_dim / token_experts); ``channel_experts`` only for ``emsp`` (the number of
     channel groups of the hidden layer). ``heads`` is the number of attention heads, or of
-    STM token-mixing matrices for ``stm``.
+    STM token-mixing matrices for ``stm``; for a token mixer without heads (see
+    HEADED_TOKEN_MIXERS) it is None whatever was given, so one network has one arch_id.
     """
 
     token_mixer: str = "ssa"
     channel_mixer: str = "mlp"
-    heads: int = 8
+    heads: int | None = 8
     mlp_ratio: float = 4.0
     token_experts: int | None = None
     channel_experts: int | None = None
 
     def __post_init__(self) -> None:
         _normalize_floats(self, ("mlp_ratio",))
+        if self.token_mixer not in HEADED_TOKEN_MIXERS:
+            object.__setattr__(self, "heads", None)
 
 
 @dataclass(frozen=True)
@@ -56,6 +70,9 @@ class ArchConfig:
     stage widths are embed_dim / 2^(stages - 1 - i); otherwise it is empty and every block
     has width ``embed_dim``. ``attention_order`` picks (QK^T)V (``qk_v``, Spikformer CIFAR)
     or Q(K^T V) (``q_kv``, Spikformer ImageNet, QKFormer); it changes MACs, not outputs.
+    The settings of MIXER_SETTINGS are None in a model whose token mixers do not read them
+    (a conv-only model has no attention), so settings that leave the built network
+    unchanged never split one network into several arch_ids.
     """
 
     blocks: tuple[BlockConfig, ...]
@@ -68,13 +85,13 @@ class ArchConfig:
     patch_size: int = 4
     stage_depths: tuple[int, ...] = ()
     residual: str = "sew"
-    qkv_bias: bool = True
+    qkv_bias: bool | None = True
     linear_bias: bool = True
-    attention_order: str = "qk_v"
-    attention_scale: float = 0.125
+    attention_order: str | None = "qk_v"
+    attention_scale: float | None = 0.125
     tau: float = 2.0
     v_threshold: float = 1.0
-    attention_v_threshold: float = 0.5
+    attention_v_threshold: float | None = 0.5
     surrogate_alpha: float = 4.0
     mask_ratio: float = 0.0
     name: str = field(default="", compare=False)
@@ -84,9 +101,16 @@ class ArchConfig:
             b if isinstance(b, BlockConfig) else BlockConfig(**b) for b in self.blocks
         ))
         object.__setattr__(self, "stage_depths", tuple(self.stage_depths))
+        for name in self.inert_settings():
+            object.__setattr__(self, name, None)
         _normalize_floats(self, ("attention_scale", "tau", "v_threshold",
                                  "attention_v_threshold", "surrogate_alpha", "mask_ratio"))
         validate(self)
+
+    def inert_settings(self) -> list[str]:
+        """Names of the MIXER_SETTINGS that no token mixer of this model reads."""
+        mixers = {b.token_mixer for b in self.blocks}
+        return [name for name, readers in MIXER_SETTINGS.items() if not mixers & set(readers)]
 
     @property
     def depth(self) -> int:
@@ -211,7 +235,11 @@ def validate(cfg: ArchConfig) -> None:
         _check_positive(name, getattr(cfg, name))
     _check_choice("patch_splitter", cfg.patch_splitter, PATCH_SPLITTERS)
     _check_choice("residual", cfg.residual, RESIDUALS)
-    _check_choice("attention_order", cfg.attention_order, ATTENTION_ORDERS)
+    inert = cfg.inert_settings()
+    if "attention_order" not in inert:
+        _check_choice("attention_order", cfg.attention_order, ATTENTION_ORDERS)
+    if "qkv_bias" not in inert and not isinstance(cfg.qkv_bias, bool):
+        _fail("qkv_bias", cfg.qkv_bias, "must be true or false")
     if cfg.patch_size & (cfg.patch_size - 1) or cfg.patch_size < 2:
         _fail("patch_size", cfg.patch_size, "must be a power of two, at least 2")
     if cfg.input_size % cfg.patch_size:
@@ -222,9 +250,13 @@ def validate(cfg: ArchConfig) -> None:
               f"{cfg.patch_splitter} down-samples at most {max_patch}x (one halving per conv)")
     if not 0.0 <= cfg.mask_ratio < 1.0:
         _fail("mask_ratio", cfg.mask_ratio, "must be in [0, 1)")
-    for name in ("tau", "v_threshold", "attention_v_threshold", "surrogate_alpha"):
-        if getattr(cfg, name) <= 0:
-            _fail(name, getattr(cfg, name), "must be positive")
+    for name in ("tau", "v_threshold", "attention_v_threshold", "attention_scale",
+                 "surrogate_alpha"):
+        value = getattr(cfg, name)
+        if name in inert:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            _fail(name, value, "must be positive")
     if cfg.tau < 1.0:
         _fail("tau", cfg.tau, "must be at least 1 (the LIF decays by 1/tau per step)")
     if not cfg.blocks:
@@ -257,12 +289,8 @@ def _validate_block(b: BlockConfig, i: int, width: int) -> None:
     where = f"in block {i}"
     _check_choice(f"token_mixer {where}:", b.token_mixer, TOKEN_MIXERS)
     _check_choice(f"channel_mixer {where}:", b.channel_mixer, CHANNEL_MIXERS)
-    if isinstance(b.heads, bool) or not isinstance(b.heads, int) or b.heads < 1:
-        _fail(f"heads {where}:", b.heads, "must be a positive integer")
-    if width % b.heads:
-        raise ArchValidationError(
-            f"embed_dim {width} is not divisible by heads {b.heads} in block {i}"
-        )
+    if b.token_mixer in HEADED_TOKEN_MIXERS:
+        _check_heads(b, i, width)
     if b.mlp_ratio <= 0 or (width * b.mlp_ratio) % 1:
         _fail(f"mlp_ratio {where}:", b.mlp_ratio,
               f"must be positive and make width {width} x ratio a whole number")
@@ -270,6 +298,15 @@ def _validate_block(b: BlockConfig, i: int, width: int) -> None:
                       width, i)
     _validate_experts(b.channel_experts, "channel_experts", b.channel_mixer,
                       EXPERT_CHANNEL_MIXERS, width * b.mlp_ratio, i)
+
+
+def _check_heads(b: BlockConfig, i: int, width: int) -> None:
+    if isinstance(b.heads, bool) or not isinstance(b.heads, int) or b.heads < 1:
+        _fail(f"heads in block {i}:", b.heads, "must be a positive integer")
+    if width % b.heads:
+        raise ArchValidationError(
+            f"embed_dim {width} is not divisible by heads {b.heads} in block {i}"
+        )
 
 
 def _validate_experts(n, field_name, mixer, expert_mixers, width, i) -> None:

@@ -26,16 +26,28 @@ from autost.space.choice import (
     parse_choice,
     parse_quantity,
 )
-from autost.space.space import BLOCK_DEFAULTS, SearchSpace, stage_widths
+from autost.space.space import (
+    BLOCK_DEFAULTS,
+    GLOBAL_READERS,
+    MIXER_KEYS,
+    SearchSpace,
+    stage_widths,
+)
 
 TABLES = ("space", "fixed", "global", "stage", "block", "constraints")
 DATASET_KEYS = ("input_size", "num_classes", "in_channels")
 SPACE_KEYS = ("name", "description", "dataset", *DATASET_KEYS)
 CONSTRAINT_KEYS = ("max_params", "max_macs", "max_energy_mj")
 _TYPE_KINDS = {int: "int", float: "float", str: "str", bool: "bool"}
+
+def _kind(hint) -> str:
+    """The value kind of an ArchConfig field (``X | None`` fields take X in a space file)."""
+    return _TYPE_KINDS[next(t for t in typing.get_args(hint) or (hint,) if t is not type(None))]
+
+
 FIELD_KINDS = {
-    f.name: "layout" if f.name == "stage_depths" else _TYPE_KINDS[typing.get_type_hints(
-        ArchConfig)[f.name]]
+    f.name: "layout" if f.name == "stage_depths" else _kind(typing.get_type_hints(
+        ArchConfig)[f.name])
     for f in fields(ArchConfig) if f.name not in ("blocks", "name", *DATASET_KEYS)
 }
 GLOBAL_KINDS = {**FIELD_KINDS, "depth": "int", "heads": "int", "mlp_ratio": "float"}
@@ -175,8 +187,8 @@ def _check_structure(space: SearchSpace) -> None:
 
 def _check_dependencies(space: SearchSpace) -> None:
     label = space.label
-    needs = {"token_experts": ("token_mixer",), "channel_experts": ("channel_mixer",
-                                                                     "mlp_ratio")}
+    needs = {"token_experts": ("token_mixer",), "heads": ("token_mixer",),
+             "channel_experts": ("channel_mixer", "mlp_ratio")}
     for key, choice in space.stage_choices.items():
         for ref in (*(r for r, _ in choice.when), *needs.get(key, ())):
             if ref in space.block_choices:
@@ -192,6 +204,16 @@ def _check_dependencies(space: SearchSpace) -> None:
         if declared and not offered:
             raise InvalidSpaceError(f"{label}: {key} is set but {mixer} is never "
                                     f"{expert_mixer}; remove {key} or offer {expert_mixer}")
+    read_by_mixers = [("global", k, c, GLOBAL_READERS[k]) for k, c in space.global_choices.items()
+                      if k in GLOBAL_READERS]
+    read_by_mixers += [(t, "heads", table["heads"], MIXER_KEYS["heads"][1]) for t, table in
+                       (("stage", space.stage_choices), ("block", space.block_choices))
+                       if "heads" in table]
+    for table, key, choice, readers in read_by_mixers:
+        if choice.is_choice and not space._possible("token_mixer") & set(readers):
+            raise InvalidSpaceError(
+                f"{label}: [{table}] {key} is chosen but no token mixer of this space reads it "
+                f"(only {', '.join(readers)} do); remove {key} or offer one of them")
 
 
 def _divisibility(space: SearchSpace) -> frozenset:

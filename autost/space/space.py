@@ -18,6 +18,9 @@ from itertools import product
 from autost.arch import (
     EXPERT_CHANNEL_MIXERS,
     EXPERT_TOKEN_MIXERS,
+    HEADED_TOKEN_MIXERS,
+    MIXER_SETTINGS,
+    TOKEN_MIXERS,
     ArchConfig,
     BlockConfig,
 )
@@ -28,8 +31,13 @@ ARCH_DEFAULTS = {f.name: f.default for f in fields(ArchConfig) if f.default is n
 # Global keys that shape the blocks; the others are plain ArchConfig fields.
 STRUCTURE_KEYS = ("stage_depths", "depth", "embed_dim", "heads", "mlp_ratio")
 CONTEXT_KEYS = ("heads", "token_experts", "channel_experts")
-_EXPERT_MIXERS = {"token_experts": ("token_mixer", EXPERT_TOKEN_MIXERS),
-                  "channel_experts": ("channel_mixer", EXPERT_CHANNEL_MIXERS)}
+# Block keys chosen only where the block's mixer reads them: (the mixer key, those mixers).
+MIXER_KEYS = {"token_experts": ("token_mixer", EXPERT_TOKEN_MIXERS),
+              "channel_experts": ("channel_mixer", EXPERT_CHANNEL_MIXERS),
+              "heads": ("token_mixer", HEADED_TOKEN_MIXERS)}
+# Global keys read only by some token mixers: drawn after the blocks, and only when a block's
+# token mixer reads them (a setting no block reads does not change the network).
+GLOBAL_READERS = {"heads": HEADED_TOKEN_MIXERS, **MIXER_SETTINGS}
 
 
 def stage_widths(embed_dim: int, n_stages: int) -> list[int]:
@@ -102,9 +110,8 @@ class SearchSpace:
         arch = dict(self.fixed)
         base = dict(BLOCK_DEFAULTS)
         for key, choice in self.global_choices.items():
-            target = base if key in ("heads", "mlp_ratio") else arch
-            context = self._widths_gcd(arch) if key == "heads" else None
-            target[key] = self._pick(chooser, key, choice, context)
+            if key not in GLOBAL_READERS:
+                (base if key == "mlp_ratio" else arch)[key] = self._pick(chooser, key, choice)
         layout = self._layout(arch)
         widths = stage_widths(arch.get("embed_dim", ARCH_DEFAULTS["embed_dim"]), len(layout))
         blocks = []
@@ -112,9 +119,17 @@ class SearchSpace:
             stage = self._pick_unit(chooser, f"stage{s}", self.stage_choices, base, width)
             for _ in range(n_blocks):
                 name = f"block{len(blocks)}"
-                blocks.append(BlockConfig(
-                    **self._pick_unit(chooser, name, self.block_choices, stage, width)))
-        return ArchConfig(blocks=tuple(blocks), **arch)
+                blocks.append(self._pick_unit(chooser, name, self.block_choices, stage, width))
+        mixers = {b["token_mixer"] for b in blocks}
+        for key, readers in GLOBAL_READERS.items():
+            if key in self.global_choices and mixers & set(readers):
+                context = self._widths_gcd(arch) if key == "heads" else None
+                value = self._pick(chooser, key, self.global_choices[key], context)
+                if key == "heads":
+                    blocks = [dict(b, heads=value) for b in blocks]
+                else:
+                    arch[key] = value
+        return ArchConfig(blocks=tuple(BlockConfig(**b) for b in blocks), **arch)
 
     def _layout(self, arch: dict) -> tuple[int, ...]:
         """Pop depth / stage_depths from ``arch``; return the blocks per stage."""
@@ -147,11 +162,11 @@ class SearchSpace:
 
     def _offered(self, key, choice, known, width) -> tuple[str | None, tuple]:
         """Name suffix ("" plain, "@<width>", None if not suggested) and values offered here."""
-        if key in _EXPERT_MIXERS:
-            mixer_key, mixers = _EXPERT_MIXERS[key]
+        if key in MIXER_KEYS:
+            mixer_key, mixers = MIXER_KEYS[key]
             if known[mixer_key] not in mixers:
                 return None, (None,)
-        elif not choice.applies(known):
+        if not choice.applies(known):
             return None, (known[key] if choice.default is None else choice.default,)
         if key not in self.contextual:
             return "", choice.values
@@ -203,8 +218,8 @@ class SearchSpace:
     def condition(self, key, choice) -> str:
         """Whether a unit key is suggested "always", "never" or "sometimes" (conditions)."""
         terms = list(choice.when)
-        if key in _EXPERT_MIXERS:
-            terms.append(_EXPERT_MIXERS[key])
+        if key in MIXER_KEYS:
+            terms.append(MIXER_KEYS[key])
         status = "always"
         for ref, allowed in terms:
             possible = self._possible(ref)
@@ -214,6 +229,15 @@ class SearchSpace:
                 status = "sometimes"
         return status
 
+    def global_condition(self, key) -> str:
+        """Whether a global key is suggested "always", "never" or "sometimes": a key of
+        GLOBAL_READERS only in models with a token mixer that reads it."""
+        if key not in GLOBAL_READERS:
+            return "always"
+        possible = self._possible("token_mixer")
+        readers = possible & set(GLOBAL_READERS[key])
+        return "never" if not readers else "always" if readers == possible else "sometimes"
+
     def is_finite(self) -> bool:
         """True when every trial suggests the same parameters, so GridSampler can list the space.
 
@@ -222,6 +246,9 @@ class SearchSpace:
         """
         items = [*self.global_choices.items(), *self._unit_items()]
         if any(self._suggested(k, c) for k, c in items if k in self.contextual):
+            return False
+        if any(c.is_choice and self.global_condition(k) == "sometimes"
+               for k, c in self.global_choices.items()):
             return False
         for table, counts in ((self.stage_choices, {len(lay) for lay in self.layouts()}),
                               (self.block_choices, {sum(lay) for lay in self.layouts()})):
@@ -252,21 +279,43 @@ class SearchSpace:
         return choice.is_choice and self.condition(key, choice) != "never"
 
     def size(self) -> int:
-        """Number of distinct architectures in the space."""
+        """Number of distinct architectures (distinct arch_ids) in the space.
+
+        A global key of GLOBAL_READERS multiplies only the models with a token mixer that
+        reads it. Token mixers are grouped by the set of those keys they read; for every
+        set of groups, inclusion-exclusion counts the models whose blocks use exactly those
+        groups, and the keys the groups read multiply that count.
+        """
         others = math.prod(len(c.values) for k, c in self.global_choices.items()
-                           if k not in STRUCTURE_KEYS)
+                           if k not in STRUCTURE_KEYS and k not in GLOBAL_READERS)
         total = 0
         for layout, embed_dim, ratio in product(self.layouts(), self._global_values("embed_dim"),
                                                 self._global_values("mlp_ratio")):
             base = dict(BLOCK_DEFAULTS, mlp_ratio=ratio or BLOCK_DEFAULTS["mlp_ratio"])
             widths = stage_widths(embed_dim, len(layout))
-            heads = self.global_choices.get("heads")
-            count = len(_dividing(heads.values, math.gcd(*widths))) if heads else 1
-            for n_blocks, width in zip(layout, widths, strict=True):
-                count *= sum(len(self._unit_options(self.block_choices, known, width)) ** n_blocks
-                             for known in self._unit_options(self.stage_choices, base, width))
-            total += count
+            choices = {k: len(_dividing(c.values, math.gcd(*widths))) if k == "heads"
+                       else len(c.values)
+                       for k, c in self.global_choices.items() if k in GLOBAL_READERS}
+            group = {m: frozenset(k for k in choices if m in GLOBAL_READERS[k])
+                     for m in TOKEN_MIXERS}
+            within = {used: self._count_blocks(layout, widths, base,
+                                               {m for m, g in group.items() if g in used})
+                      for used in _subsets(set(group.values()))}
+            for used in within:
+                exact = sum((-1) ** (len(used) - len(sub)) * within[sub]
+                            for sub in _subsets(used))
+                total += exact * math.prod(choices[k] for k in set().union(*used))
         return total * others
+
+    def _count_blocks(self, layout, widths, base, mixers: set) -> int:
+        """Block assignments of one layout whose token mixers are all among ``mixers``."""
+        count = 1
+        for n_blocks, width in zip(layout, widths, strict=True):
+            count *= sum(sum(o["token_mixer"] in mixers
+                             for o in self._unit_options(self.block_choices, known, width))
+                         ** n_blocks
+                         for known in self._unit_options(self.stage_choices, base, width))
+        return count
 
     def _unit_options(self, table, known, width) -> list[dict]:
         """Every assignment of a stage's or block's keys, given the values already known."""
@@ -298,8 +347,13 @@ class SearchSpace:
                          **choice.describe()}
                 if choice.when and choice.default is None:
                     entry["default"] = BLOCK_DEFAULTS[key]
-                if key in _EXPERT_MIXERS:
-                    entry["when"] = {_EXPERT_MIXERS[key][0]: list(_EXPERT_MIXERS[key][1])}
+                if key in MIXER_KEYS:
+                    ref, mixers = MIXER_KEYS[key]
+                    listed = dict(choice.when).get(ref, mixers)
+                    entry["when"] = {**entry.get("when", {}),
+                                     ref: [m for m in mixers if m in listed]}
+                elif scope == "model" and self.global_condition(key) == "sometimes":
+                    entry["when"] = {"token_mixer": list(GLOBAL_READERS[key])}
                 if key in self.contextual:
                     entry["name"] += "@{width}"
                     entry["divides"] = ("hidden width" if key == "channel_experts"
@@ -316,6 +370,13 @@ class SearchSpace:
             "num_parameters": self.num_parameters(), "size": self.size(),
             "finite": self.is_finite(),
         }
+
+
+def _subsets(groups) -> list[frozenset]:
+    """Every subset of a set of groups, as frozensets."""
+    items = sorted(groups, key=sorted)
+    return [frozenset(g for g, bit in zip(items, bits, strict=True) if bit)
+            for bits in product((0, 1), repeat=len(items))]
 
 
 def _dividing(values, context: int) -> tuple:

@@ -70,7 +70,15 @@ def _v1_initial_tables(op) -> None:
     )
 
 
-def _v2_predictors(op) -> None:
+def _v2_canonical_arch_ids(op) -> None:
+    """Re-key rows under arch_ids whose canonical form drops inert settings (one network,
+    one arch_id); see :mod:`autost.storage.rekey`."""
+    from autost.storage.rekey import rekey_arch_ids
+
+    rekey_arch_ids(op.get_bind())
+
+
+def _v3_predictors(op) -> None:
     """Supervised proxy combinations fitted by `autost calibrate`."""
     op.create_table(
         PREFIX + "predictors",
@@ -83,7 +91,8 @@ def _v2_predictors(op) -> None:
     )
 
 
-MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables, 2: _v2_predictors}
+MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables, 2: _v2_canonical_arch_ids,
+                               3: _v3_predictors}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -107,7 +107,7 @@ def test_conditions_are_respected(tmp_path):
         for i, b in enumerate(cfg.blocks):
             assert (b.token_experts is not None) == (b.token_mixer == "emsa")
             assert (b.channel_experts is not None) == (b.channel_mixer == "emsp")
-            assert b.heads == 4 or b.token_mixer == "ssa"
+            assert (b.heads is None) == (b.token_mixer != "ssa")  # emsa, conv: no heads
             suggested = {n.split(".")[1].split("@")[0] for n in trial.params
                          if n.startswith(f"block{i}.")}
             wide = cfg.embed_dim == 192
@@ -165,7 +165,8 @@ def test_stage_choices_are_shared_by_the_blocks_of_a_stage(tmp_path):
 def test_grid_is_none_where_parameters_vary_per_trial(tmp_path):
     assert space_of(tmp_path, TOY).grid() is None
     assert not load_space("spikformer").is_finite()  # heads under width-qualified names
-    assert load_space("qkformer").grid() is not None
+    # heads is suggested only where some stage is qk_token or ssa, not where all are qk_channel
+    assert load_space("qkformer").grid() is None
 
 
 @pytest.mark.parametrize("text", [

@@ -46,41 +46,23 @@ def _add_note(op):
     op.add_column("autost_candidates", sa.Column("note", sa.String(64)))
 
 
-NEXT = SCHEMA_VERSION + 1
-
-
-def test_newer_migrations_are_applied_in_order_keeping_rows(url, monkeypatch):
+def test_older_database_is_upgraded_in_order_keeping_rows(url, monkeypatch):
     from autost.arch import ArchConfig, BlockConfig
 
     cfg = ArchConfig(blocks=(BlockConfig(),))
     storage = open_storage(url)
     storage.add_candidate(cfg, "s")
     storage.close()
-    applied = []
-    monkeypatch.setitem(schema.MIGRATIONS, NEXT, lambda op: (applied.append(NEXT), _add_note(op)))
-    monkeypatch.setitem(schema.MIGRATIONS, NEXT + 1, lambda op: applied.append(NEXT + 1))
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", NEXT + 1)
+    applied, now = [], SCHEMA_VERSION
+    monkeypatch.setitem(schema.MIGRATIONS, now + 1,
+                        lambda op: (applied.append(now + 1), _add_note(op)))
+    monkeypatch.setitem(schema.MIGRATIONS, now + 2, lambda op: applied.append(now + 2))
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", now + 2)
     storage = open_storage(url)
-    assert applied == [NEXT, NEXT + 1] and _version(storage) == NEXT + 1
+    assert applied == [now + 1, now + 2] and _version(storage) == now + 2
     columns = {c["name"] for c in sa.inspect(storage.engine).get_columns("autost_candidates")}
     assert "note" in columns
     assert storage.get_candidate(cfg.arch_id) == cfg
-    storage.close()
-
-
-def test_version_1_database_gains_the_predictors_table_keeping_rows(url, monkeypatch):
-    from autost.arch import ArchConfig, BlockConfig
-
-    cfg = ArchConfig(blocks=(BlockConfig(),))
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 1)
-    storage = open_storage(url)
-    storage.add_candidate(cfg, "s")
-    assert not sa.inspect(storage.engine).has_table("autost_predictors")
-    storage.close()
-    monkeypatch.undo()
-    storage = open_storage(url)
-    assert _version(storage) == 2 and storage.get_candidate(cfg.arch_id) == cfg
-    assert storage.predictor_names() == []
     storage.close()
 
 
@@ -89,11 +71,11 @@ def test_failing_migration_leaves_database_unchanged(url, monkeypatch):
 
     def broken(op):
         _add_note(op)
-        raise RuntimeError("step failed")
+        raise RuntimeError("the next step failed")
 
-    monkeypatch.setitem(schema.MIGRATIONS, NEXT, broken)
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", NEXT)
-    with pytest.raises(RuntimeError, match="step failed"):
+    monkeypatch.setitem(schema.MIGRATIONS, SCHEMA_VERSION + 1, broken)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(RuntimeError, match="the next step failed"):
         open_storage(url)
     monkeypatch.undo()
     storage = open_storage(url)
@@ -109,3 +91,19 @@ def test_newer_database_is_refused(url, monkeypatch):
     with pytest.raises(StorageError,
                        match=f"schema version {SCHEMA_VERSION}, newer than this autost"):
         open_storage(url)
+
+
+def test_version_2_database_gains_the_predictors_table_keeping_rows(url, monkeypatch):
+    from autost.arch import ArchConfig, BlockConfig
+
+    cfg = ArchConfig(blocks=(BlockConfig(),))
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    storage = open_storage(url)
+    storage.add_candidate(cfg, "s")
+    assert not sa.inspect(storage.engine).has_table("autost_predictors")
+    storage.close()
+    monkeypatch.undo()
+    storage = open_storage(url)
+    assert _version(storage) == 3 and storage.get_candidate(cfg.arch_id) == cfg
+    assert storage.predictor_names() == []
+    storage.close()
