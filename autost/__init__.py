@@ -9,9 +9,9 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 _LAZY = {
-    "search": ("autost.study", "search"),
-    "run_worker": ("autost.study", "run_worker"),
-    "SearchResult": ("autost.study", "SearchResult"),
+    "search": ("autost.search", None),  # the package, callable as the function
+    "run_worker": ("autost.search", "run_worker"),
+    "SearchResult": ("autost.search", "SearchResult"),
 }
 
 __all__ = ["__version__", *_LAZY]
@@ -20,5 +20,6 @@ __all__ = ["__version__", *_LAZY]
 def __getattr__(name):
     if name in _LAZY:
         module_name, attr = _LAZY[name]
-        return getattr(import_module(module_name), attr)
+        module = import_module(module_name)
+        return module if attr is None else getattr(module, attr)
     raise AttributeError(f"module 'autost' has no attribute {name!r}")

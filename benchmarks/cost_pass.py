@@ -37,9 +37,9 @@ import torch
 from autost.cost import count as count_module
 from autost.cost import count_costs, measure_rates
 from autost.cost.fvcore_check import fvcore_analysis
+from autost.data.datasets import calibration_batch
 from autost.models import create_model, list_presets
 from autost.space import load_space
-from autost.train.datasets import calibration_batch
 
 TARGET_COST, TARGET_RATE = 1 / 50, 1.3
 

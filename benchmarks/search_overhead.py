@@ -30,11 +30,11 @@ def bare_study(space_name: str, budget: int, sampler: str, seed: int, storage: s
     """Seconds for ``budget`` ask / suggest / tell rounds with constant values."""
     import optuna
 
+    from autost.search import create_sampler, parse_search_objective
     from autost.space import load_space
-    from autost.study import create_sampler, parse_objective
 
     space = load_space(space_name)
-    directions = [parse_objective(s).study_direction for s in COST_OBJECTIVES]
+    directions = [parse_search_objective(s).study_direction for s in COST_OBJECTIVES]
     study = optuna.create_study(storage=storage, study_name="bare" if storage else None,
                                 directions=directions,
                                 sampler=create_sampler(sampler, seed=seed, space=space))

@@ -30,9 +30,9 @@ def calibrate(dataset, name, proxies, epochs, rates, replace, storage_url, as_js
     uses the predictor with --objective predicted:max --predictor NAME.
     """
     from autost.proxies import ScoreSettings
+    from autost.report.calibrate import calibrate as fit
     from autost.storage import open_storage
     from autost.tables import aligned
-    from autost.train.calibrate import calibrate as fit
 
     chosen = [p.strip() for p in proxies.split(",") if p.strip()] if proxies else None
     storage = open_storage(storage_url, create=False)

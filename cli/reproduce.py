@@ -41,11 +41,11 @@ def scatter(space, samples, epochs, dataset, out_dir, preset, seed, data_dir, do
     tau, Spearman rho and precision at the top 25 % of every proxy against accuracy.
     Rerunning reuses the scores and trainings already in the database.
     """
+    from autost.data.datasets import ensure_dataset
     from autost.report.export import jsonable
+    from autost.report.scatter_outputs import correlation_text, write_scatter_report
     from autost.storage import open_storage
-    from autost.train.datasets import ensure_dataset
-    from autost.train.scatter import PRESETS, reproduce_scatter
-    from autost.train.scatter_plot import correlation_text
+    from autost.train.scatter import PRESETS, run_scatter
     from autost.train.tuning import probe_address
 
     start = time.perf_counter()
@@ -53,12 +53,12 @@ def scatter(space, samples, epochs, dataset, out_dir, preset, seed, data_dir, do
     ensure_dataset(dataset, data_dir, download)
     if ray_address is not None:
         probe_address(ray_address)  # fail in seconds, before any scoring or training
-    result = reproduce_scatter(
-        open_storage(storage_url), space, out_dir=out_dir, preset=preset, samples=samples,
-        epochs=epochs, dataset=dataset, seed=seed, data_dir=data_dir, download=download,
-        address=ray_address,
-        log=lambda message: click.echo(message, err=True),
+    run = run_scatter(
+        open_storage(storage_url), space, preset=preset, samples=samples, epochs=epochs,
+        dataset=dataset, seed=seed, data_dir=data_dir, download=download,
+        address=ray_address, log=lambda message: click.echo(message, err=True),
     )
+    result = write_scatter_report(run, out_dir)
     if as_json:
         click.echo(json.dumps(jsonable({
             "rows": result.rows, "correlations": result.correlations,

@@ -5,6 +5,7 @@ import math
 
 import click
 
+from autost.cli.results import STORAGE_HELP
 from autost.tables import aligned
 
 MACS_CONVENTION = ("MACs are multiply-accumulates per image: macs_per_step for one time step, "
@@ -12,20 +13,69 @@ MACS_CONVENTION = ("MACs are multiply-accumulates per image: macs_per_step for o
 GRADIENT_AND_SPIKE_SCORES = ("synflow", "snip", "grad_norm", "zico", "sahd", "naswot")
 
 
+# Keys under which autost's own JSON outputs hold an architecture: `autost models show
+# --json` and `autost score --json` ("config"), `autost results show --json` ("arch").
+_ENVELOPES = ("config", "arch")
+
+
 def _load_arch(path: str):
+    """The ArchConfig in a JSON file (``-``: stdin): plain fields or an autost output."""
     from autost.arch import ArchConfig
     from autost.exceptions import ArchValidationError
 
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        with click.open_file(path, encoding="utf-8") as f:
+            data = json.loads(f.read())
     except OSError as e:
         raise ArchValidationError(f"cannot read architecture file {path}: {e.strerror}; "
                                   "give a JSON file of ArchConfig fields") from e
+    except json.JSONDecodeError as e:
+        raise ArchValidationError(f"{path}: architecture is not valid JSON: {e}") from e
+    if isinstance(data, dict) and "blocks" not in data:
+        data = next((data[k] for k in _ENVELOPES if isinstance(data.get(k), dict)), data)
+    if not isinstance(data, dict) or "blocks" not in data:
+        raise ArchValidationError(
+            f"{path}: no architecture in this JSON; give ArchConfig fields (with \"blocks\") "
+            "or what `autost models show --json` or `autost results show --json` print")
     try:
-        return ArchConfig.from_json(text)
+        return ArchConfig.from_dict(data)
     except ArchValidationError as e:
         raise ArchValidationError(f"{path}: {e}") from e
+
+
+def _stored_arch(arch_id: str, storage_url: str | None):
+    """The stored candidate whose arch_id starts with ``arch_id``, and its full id."""
+    from autost.report.candidate import resolve_arch_id
+    from autost.storage import open_storage
+
+    storage = open_storage(storage_url, create=False)
+    try:
+        full = resolve_arch_id(storage, arch_id)
+        return storage.get_candidate(full), full
+    finally:
+        storage.close()
+
+
+class ProxyList(click.ParamType):
+    """Comma-separated proxy names, e.g. ``flops,energy``; an unknown name is misuse."""
+
+    name = "NAMES"
+
+    def convert(self, value, param, ctx):
+        from autost.exceptions import UnknownNameError
+        from autost.proxies import get_proxy
+
+        if isinstance(value, tuple):
+            return value
+        names = tuple(n.strip() for n in value.split(",") if n.strip())
+        if not names:
+            self.fail("give proxy names separated by commas, e.g. flops,energy", param, ctx)
+        for name in names:
+            try:
+                get_proxy(name)
+            except UnknownNameError as e:
+                self.fail(str(e), param, ctx)
+        return names
 
 
 def _rate_note(result, settings) -> str:
@@ -34,7 +84,7 @@ def _rate_note(result, settings) -> str:
                 "at initialization (BatchNorm on batch statistics)")
     if result.rate_source == "prior":
         return "rates: prior, published per-role rates (autost.cost.priors)"
-    return "rates: none"
+    return "rates: none (no chosen proxy needs firing rates)"
 
 
 def _finite(obj):
@@ -65,39 +115,56 @@ def _render(name: str, cfg, result, settings) -> str:
     totals = [f"params                 {v['params']:,.0f}",
               f"macs_per_step          {v['macs_per_step']:,.0f}",
               f"macs_total             {v['macs_total']:,.0f}",
-              f"elementwise_ops_total  {v['elementwise_ops_total']:,.0f}",
-              f"sops                   {v['sops']:,.0f}",
-              f"energy_mj              {v['energy']:.6f}  (e_mac {settings.e_mac_pj} pJ, "
-              f"e_ac {settings.e_ac_pj} pJ)",
-              *(f"{name:<23}{v[name]:.6f}" for name in GRADIENT_AND_SPIKE_SCORES)]
+              f"elementwise_ops_total  {v['elementwise_ops_total']:,.0f}"]
+    if "sops" in v:
+        totals.append(f"sops                   {v['sops']:,.0f}")
+    if "energy" in v:
+        totals.append(f"energy_mj              {v['energy']:.6f}  (e_mac {settings.e_mac_pj} "
+                      f"pJ, e_ac {settings.e_ac_pj} pJ)")
+    totals += [f"{name:<22} {v[name]:.6f}" for name in GRADIENT_AND_SPIKE_SCORES if name in v]
     flags = [f"flag: {f}" for f in result.flags]
     return "\n".join([*head, table, *totals, *flags])
 
 
 @click.command()
 @click.option("--preset", help="Name of a preset model (see `autost models list`).")
-@click.option("--arch", "arch_file", type=click.Path(dir_okay=False),
-              help="JSON file of an ArchConfig.")
+@click.option("--arch", "arch_file", type=click.Path(dir_okay=False, allow_dash=True),
+              help="JSON file (- for stdin) of ArchConfig fields, or what `autost models "
+                   "show --json` or `autost results show --json` print.")
+@click.option("--arch-id", help="A candidate stored in --storage (a unique prefix will do).")
+@click.option("--storage", "storage_url", default=None, help=STORAGE_HELP + " With --arch-id.")
+@click.option("--proxies", type=ProxyList(), default=None,
+              help="Proxies to compute, e.g. flops,energy (default: all). sahd and naswot, "
+                   "and sops and energy with --rates init, need a forward pass; params and "
+                   "MACs are always given.")
 @click.option("--rates", type=click.Choice(["init", "prior"]), default="init",
               show_default=True, help="Firing rates for SOPs and energy.")
 @click.option("--dataset", default="digits", show_default=True,
               help="Calibration images for the rate and gradient passes.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
-def score(preset, arch_file, rates, dataset, as_json):
-    """Score one architecture by every proxy, with a per-layer cost table."""
-    if (preset is None) == (arch_file is None):
-        raise click.UsageError("give exactly one of --preset NAME or --arch FILE.json")
+def score(preset, arch_file, arch_id, storage_url, proxies, rates, dataset, as_json):
+    """Score one architecture by every proxy (or --proxies), with a per-layer cost table."""
+    if sum(x is not None for x in (preset, arch_file, arch_id)) != 1:
+        raise click.UsageError("give exactly one of --preset NAME, --arch FILE.json or "
+                               "--arch-id ID")
+    if storage_url is not None and arch_id is None:
+        raise click.UsageError("--storage is read only with --arch-id ID")
     from autost.models import get_preset
     from autost.proxies import ScoreSettings, list_proxies, score_architecture
 
-    cfg = get_preset(preset) if preset else _load_arch(arch_file)
+    if arch_id is not None:
+        cfg, arch_id = _stored_arch(arch_id, storage_url)
+        name = arch_id[:12]
+    else:
+        cfg = get_preset(preset) if preset else _load_arch(arch_file)
+        name = preset or arch_file
     settings = ScoreSettings(rates=rates, dataset=dataset)
     click.echo(f"scoring {cfg.summary()} ({settings.key()})", err=True)
-    result = score_architecture(cfg, list_proxies(), settings)
+    result = score_architecture(cfg, proxies or list_proxies(), settings)
     if as_json:
         click.echo(json.dumps(_finite({
-            "name": preset or arch_file, "timesteps": cfg.timesteps,
+            "name": name, "timesteps": cfg.timesteps,
             "settings": settings.to_dict(), "config": cfg.to_dict(), **result.to_dict()}),
             indent=2, allow_nan=False))
         return
-    click.echo(_render(preset or arch_file, cfg, result, settings))
+    click.echo(_render(name, cfg, result, settings))

@@ -1,4 +1,4 @@
-"""``autost search`` and ``autost worker``: thin click layers over autost.study."""
+"""``autost search`` and ``autost worker``: thin click layers over autost.search."""
 
 import json
 
@@ -15,7 +15,7 @@ class Quantity(click.ParamType):
 
     def convert(self, value, param, ctx):
         from autost.exceptions import SearchConfigError
-        from autost.study import parse_quantity
+        from autost.search import parse_quantity
 
         try:
             return parse_quantity(value, param.opts[0] if param else "value")
@@ -74,7 +74,7 @@ def search(space, budget, objectives, predictor, max_params, max_macs, max_energ
            progress):
     """Search a space: sample, score and store candidates until the study has BUDGET complete
     trials. Rerunning the same command resumes the study."""
-    from autost.study import search as run_search
+    from autost.search import search as run_search
 
     _quiet_optuna()
     constraints = {"max_params": max_params, "max_macs": max_macs, "max_energy_mj": max_energy}
@@ -96,7 +96,7 @@ def search(space, budget, objectives, predictor, max_params, max_macs, max_energ
 def worker(study_name, storage_url, workers, seed, as_json, progress):
     """Join a study started by `autost search` (its space, objectives and budget come from the
     study) and score candidates until its budget is met. Run one per machine."""
-    from autost.study import run_worker
+    from autost.search import run_worker
 
     _quiet_optuna()
     result = run_worker(study_name, storage=storage_url, workers=workers, seed=seed,
@@ -111,7 +111,7 @@ def _quiet_optuna() -> None:
 
 
 def _echo(result, as_json: bool) -> None:
-    from autost.study.progress import format_number
+    from autost.search.progress import format_number
     from autost.tables import aligned
 
     if as_json:

@@ -57,11 +57,12 @@ def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_
     Accuracy (validation, %) goes to the trainings table and to each Optuna trial's user
     attribute ``accuracy``; energy is re-measured with the trained firing rates.
     """
+    from autost.data.datasets import ensure_dataset
+    from autost.report import load_entries, top_entries
     from autost.storage import open_storage
     from autost.tables import aligned
-    from autost.train.datasets import ensure_dataset
     from autost.train.loop import TrainSettings
-    from autost.train.study import train_top
+    from autost.train.top_candidates import train_ranked
     from autost.train.tuning import probe_address
 
     ensure_dataset(dataset, data_dir, download)
@@ -76,10 +77,11 @@ def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_
                   else f"{outcome.accuracy:.1f} % after {len(outcome.history)} epochs")
         click.echo(f"trial {outcome.job.trial_number}: {result}", err=True)
 
-    objective, rows = train_top(storage, study, top=top, settings=settings, by=by,
-                                address=ray_address, cpus_per_trial=cpus_per_trial,
-                                gpus_per_trial=gpus_per_trial, asha=not no_asha,
-                                on_outcome=progress)
+    ranking, best = top_entries(load_entries(storage, study), by, top)
+    rows = train_ranked(storage, study, ranking, best, settings=settings,
+                        address=ray_address, cpus_per_trial=cpus_per_trial,
+                        gpus_per_trial=gpus_per_trial, asha=not no_asha, on_outcome=progress)
+    objective = ranking.spec
     records = [{
         "trial": r.trial, "arch_id": r.outcome.job.arch.arch_id,
         "summary": r.outcome.job.arch.summary(), objective: r.score,

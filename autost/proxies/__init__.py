@@ -18,7 +18,7 @@ from autost.proxies import (  # noqa: F401  (register the proxies)
 from autost.proxies.base import Proxy, get_proxy, list_proxies, register_proxy
 from autost.proxies.settings import COST_MODEL_VERSION, ScoreResult, ScoreSettings, scores_key
 
-_LAZY = {name: "autost.proxies.scoring" for name in ("score_architecture", "ScoringContext")}
+_LAZY = {name: "autost.proxies.evaluate" for name in ("score_architecture", "ScoringContext")}
 
 __all__ = [
     "COST_MODEL_VERSION",

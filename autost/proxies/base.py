@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, ClassVar
 from autost.exceptions import unknown_name
 
 if TYPE_CHECKING:
-    from autost.proxies.scoring import ScoreSettings, ScoringContext
+    from autost.proxies.evaluate import ScoringContext
+    from autost.proxies.settings import ScoreSettings
 
 
 class Proxy:

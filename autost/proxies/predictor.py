@@ -1,7 +1,7 @@
 """A supervised combination of proxies: a ridge regression of accuracy on proxy values.
 
 `autost calibrate` fits it on the trainings the database holds for one dataset
-(:mod:`autost.train.calibrate`, with scikit-learn) and stores it by name; a search uses it
+(:mod:`autost.report.calibrate`, with scikit-learn) and stores it by name; a search uses it
 as the objective ``predicted``. What is stored is the closed form, not a pickle: per proxy
 the transform (log10 for the positive cost measures, which span orders of magnitude), the
 range seen in training (a new value is clipped into it, an infinite or NaN one goes to the

@@ -4,7 +4,7 @@ Proxy-versus-accuracy rank correlations live in :mod:`autost.report.correlation`
 Matplotlib and plotly are imported only when a plot is drawn.
 """
 
-from autost.objective import Objective, parse_objective
+from autost.proxies.objective import Objective, parse_objective
 from autost.report.entries import Entry, StudyEntries, load_entries
 from autost.report.export import render
 from autost.report.folder import write_report

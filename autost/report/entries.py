@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from autost.arch import ArchConfig
 from autost.exceptions import ReportError, unknown_name
-from autost.objective import Objective, parse_objective
+from autost.proxies.objective import Objective, parse_objective
 from autost.storage import CandidateRow, load_study, objective_specs, trial_rows
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autost.exceptions import ReportError
-from autost.objective import Objective
+from autost.proxies.objective import Objective
 from autost.report.entries import Entry
 from autost.report.scores import SCORE_ORDER, raw_header, score_info
 from autost.tables import aligned

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from autost.exceptions import ReportError
-from autost.objective import Objective
+from autost.proxies.objective import Objective
 from autost.report.entries import Entry, StudyEntries, load_entries
 from autost.report.export import markdown_table, records, render, scaled, write_text
 from autost.report.pareto import Front, pareto_front

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from autost.exceptions import ReportError
-from autost.objective import Objective
+from autost.proxies.objective import Objective
 from autost.report.entries import Entry, StudyEntries, load_entries
 
 _MAXIMIZE = ("max", "maximize")

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from autost.exceptions import ReportError
-from autost.objective import Objective
+from autost.proxies.objective import Objective
 from autost.report.pareto import Front
 from autost.report.scores import score_info
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from autost.exceptions import ReportError
-from autost.objective import Objective
+from autost.proxies.objective import Objective
 from autost.report.entries import Entry, StudyEntries
 
 

@@ -13,7 +13,7 @@ from autost.storage.storage import (
     open_storage,
     package_versions,
 )
-from autost.storage.study import CandidateRow, load_study, objective_specs, trial_rows
+from autost.storage.study_reader import CandidateRow, load_study, objective_specs, trial_rows
 
 __all__ = [
     "SCHEMA_VERSION",

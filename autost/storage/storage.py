@@ -295,8 +295,8 @@ class Storage:
 
     # -- studies -----------------------------------------------------------------------
     def study_candidates(self, study_name: str):
-        """One CandidateRow per trial of an Optuna study (see autost.storage.study)."""
-        from autost.storage.study import study_candidates
+        """One CandidateRow per trial of an Optuna study (see autost.storage.study_reader)."""
+        from autost.storage.study_reader import study_candidates
 
         return study_candidates(self, study_name)
 

@@ -1,25 +1,21 @@
-"""Brief training: datasets, the surrogate-gradient loop, Ray Tune trials, study top-K and
-the accuracy-versus-FLOPs scatter.
+"""Brief training: the surrogate-gradient loop, Ray Tune trials, a study's best candidates and
+the accuracy-versus-FLOPs experiment.
 
 Importing this package imports neither torch nor Ray; the names below load their module on
-first use.
+first use. Datasets live in :mod:`autost.data`.
 """
 
 from importlib import import_module
 
 _LAZY = {
-    "calibration_batch": "autost.train.datasets",
-    "ensure_dataset": "autost.train.datasets",
-    "list_datasets": "autost.train.datasets",
-    "load_dataset": "autost.train.datasets",
     "TrainSettings": "autost.train.loop",
     "train_model": "autost.train.loop",
     "train_architecture": "autost.train.brief",
     "run_trials": "autost.train.tuning",
     "TrainJob": "autost.train.tuning",
     "TrainOutcome": "autost.train.tuning",
-    "train_top": "autost.train.study",
-    "reproduce_scatter": "autost.train.scatter",
+    "train_ranked": "autost.train.top_candidates",
+    "run_scatter": "autost.train.scatter",
 }
 
 __all__ = sorted(_LAZY)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import torch
 
 from autost.arch import ArchConfig
-from autost.train.datasets import ImageDataset, load_dataset
+from autost.data.datasets import ImageDataset, load_dataset
 from autost.train.loop import EpochCallback, TrainResult, TrainSettings, train_model
 
 RATE_BATCH = 16

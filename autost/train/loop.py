@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 import torch
 from torch import nn
 
-from autost.train.datasets import ImageDataset
+from autost.data.datasets import ImageDataset
 
 EpochCallback = Callable[[dict], None]
 

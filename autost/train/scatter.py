@@ -1,9 +1,10 @@
-"""Reproduce STMixer's accuracy-versus-FLOPs scatter for any space, with proxy correlations.
+"""Run STMixer's accuracy-versus-FLOPs experiment for any space: sample, score, train.
 
 N architectures are drawn uniformly at random from a space (distinct, seeded), adapted to a
 preset, scored by every proxy, trained briefly on Ray (every trial for the same number of
-epochs: no ASHA, so accuracies are comparable), and compared: Kendall tau, Spearman rho and
-precision at the top 25 % of each proxy against trained accuracy.
+epochs: no ASHA, so accuracies are comparable). The comparison (Kendall tau, Spearman rho and
+precision at the top 25 % of each proxy against trained accuracy) and the files are the
+report's: :func:`autost.report.scatter_outputs.write_scatter_report`.
 
 Presets:
 
@@ -22,13 +23,11 @@ import math
 import random
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 from autost.arch import ArchConfig
+from autost.data.datasets import ensure_dataset, num_classes
 from autost.exceptions import ArchValidationError, AutostError, BuildError, unknown_name
-from autost.report.correlation import correlation_table
-from autost.train.datasets import ensure_dataset, num_classes
 from autost.train.loop import TrainSettings
 from autost.train.records import cached_trainings, store_outcome
 from autost.train.tuning import TrainJob, run_trials
@@ -95,13 +94,13 @@ def sample_architectures(space, n: int, seed: int, preset: ScatterPreset,
     return list(found.values())
 
 
-@dataclass
-class ScatterResult:
-    """One row per architecture, the correlation table and the files written."""
+@dataclass(frozen=True)
+class ScatterRun:
+    """One row per architecture (every proxy, accuracy, how training went) and a title."""
 
     rows: list[dict]
-    correlations: list[dict]
-    files: dict[str, Path] = field(default_factory=dict)
+    proxies: tuple[str, ...]
+    title: str
 
 
 def score_all(storage, cfgs: list[ArchConfig], space: str, settings, log: Log) -> dict:
@@ -164,19 +163,17 @@ def scatter_rows(cfgs: list[ArchConfig], scores: dict, trained: dict) -> list[di
     return rows
 
 
-def reproduce_scatter(storage, space_name: str, *, out_dir: str | Path,
-                      preset: str = "quick", samples: int | None = None,
-                      epochs: int | None = None, dataset: str | None = None, seed: int = 0,
-                      data_dir: str | None = None, download: bool = False,
-                      address: str | None = None, log: Log = lambda _: None
-                      ) -> ScatterResult:
-    """Sample, score, train, correlate; write scatter.png, scatter.csv, correlations.csv.
+def run_scatter(storage, space_name: str, *, preset: str = "quick",
+                samples: int | None = None, epochs: int | None = None,
+                dataset: str | None = None, seed: int = 0, data_dir: str | None = None,
+                download: bool = False, address: str | None = None,
+                log: Log = lambda _: None) -> ScatterRun:
+    """Sample, score and train; the rows for the scatter and its correlations.
 
     ``download`` fetches a missing CIFAR into ``data_dir`` here, once, before any trial.
     """
     from autost.proxies import ScoreSettings
     from autost.space import load_space
-    from autost.train.scatter_plot import write_outputs
 
     if preset not in PRESETS:
         raise unknown_name("scatter preset", preset, PRESETS)
@@ -197,11 +194,7 @@ def reproduce_scatter(storage, space_name: str, *, out_dir: str | Path,
     cfgs = [c for c in cfgs if c.arch_id in scores]
     trained = train_all(storage, cfgs, settings, address=address, log=log)
     rows = scatter_rows(cfgs, scores, trained)
-    ok = [r for r in rows if r["status"] == "ok"]
-    correlations = correlation_table({p: [r[p] for r in ok] for p in PROXIES},
-                                     [r["accuracy"] for r in ok])
-    result = ScatterResult(rows, correlations)
-    title = (f"{space.name}: {len(ok)} random architectures, {settings.epochs} epochs on "
+    ok = sum(r["status"] == "ok" for r in rows)
+    title = (f"{space.name}: {ok} random architectures, {settings.epochs} epochs on "
              f"{dataset} ({preset})")
-    result.files = write_outputs(result.rows, result.correlations, Path(out_dir), title)
-    return result
+    return ScatterRun(rows, PROXIES, title)

@@ -85,7 +85,8 @@ def test_missing_file_unknown_preset_and_dataset(tmp_path, arch_file):
 def test_exactly_one_source_is_a_usage_error(args):
     result = CliRunner().invoke(main, ["score", *args])
     assert result.exit_code == 2
-    assert "give exactly one of --preset NAME or --arch FILE.json" in result.output
+    assert ("give exactly one of --preset NAME, --arch FILE.json or --arch-id ID"
+            in result.output)
 
 
 def test_json_writes_infinite_scores_as_strings(arch_file, monkeypatch):
@@ -101,3 +102,90 @@ def test_json_writes_infinite_scores_as_strings(arch_file, monkeypatch):
     result = CliRunner().invoke(main, ["score", "--arch", arch_file, "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["values"]["sahd"] == "-inf"
+
+
+def test_proxies_chooses_what_is_computed(arch_file):
+    """flops and energy with prior rates need no forward pass: no measured input rates."""
+    result = CliRunner().invoke(main, ["score", "--arch", arch_file, "--rates", "prior",
+                                       "--proxies", "flops, energy", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data["values"]) == {"params", "macs_per_step", "macs_total",
+                                   "elementwise_ops_total", "flops", "energy"}
+    assert data["values"]["flops"] == data["values"]["macs_total"]
+    assert data["rate_source"] == "prior" and data["flags"] == []
+    assert not any("input_rate" in row for row in data["layers"])
+    table = CliRunner().invoke(main, ["score", "--arch", arch_file, "--proxies",
+                                      "params"]).stdout
+    assert "rates: none (no chosen proxy needs firing rates)" in table
+    totals = [line.split()[0] for line in table.splitlines()[-4:]]
+    assert totals == ["params", "macs_per_step", "macs_total", "elementwise_ops_total"]
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("flops,flop", "unknown proxy 'flop'; did you mean 'flops', 'sops'?"),
+    (" , ", "give proxy names separated by commas, e.g. flops,energy"),
+])
+def test_unknown_proxy_is_misuse(arch_file, value, message):
+    result = CliRunner().invoke(main, ["score", "--arch", arch_file, "--proxies", value])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == f"Error: Invalid value for '--proxies': {message}"
+
+
+def test_arch_id_scores_a_stored_candidate(scored_study):
+    storage, info = scored_study
+    arch_id = info["arch_ids"][4]
+    result = CliRunner().invoke(main, ["score", "--arch-id", arch_id[:10], "--storage",
+                                       storage.url, "--rates", "prior", "--proxies", "flops",
+                                       "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["arch_id"] == arch_id and data["name"] == arch_id[:12]
+    assert data["config"] == storage.get_candidate(arch_id).to_dict()
+
+
+def test_unknown_arch_id_and_storage_without_it(scored_study, arch_file):
+    storage, _ = scored_study
+    result = CliRunner().invoke(main, ["score", "--arch-id", "ffff0", "--storage", storage.url])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: no candidate with arch_id 'ffff0' in {storage.masked_url}; copy an id from "
+        "`autost results top --study NAME`"]
+    result = CliRunner().invoke(main, ["score", "--arch", arch_file, "--storage", storage.url])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == "Error: --storage is read only with --arch-id ID"
+
+
+def _score_json(args, **kwargs) -> dict:
+    result = CliRunner().invoke(main, ["score", *args, "--rates", "prior", "--proxies",
+                                       "params", "--json"], **kwargs)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_arch_takes_what_models_show_and_results_show_print(tmp_path, scored_study):
+    shown = CliRunner().invoke(main, ["models", "show", "spikformer-4-256", "--json"]).stdout
+    path = tmp_path / "shown.json"
+    path.write_text(shown)
+    preset = json.loads(shown)
+    assert _score_json(["--arch", str(path)])["arch_id"] == preset["arch_id"]
+    assert _score_json(["--arch", "-"], input=shown)["arch_id"] == preset["arch_id"]
+    storage, info = scored_study
+    stored = CliRunner().invoke(main, ["results", "show", info["arch_ids"][2], "--storage",
+                                       storage.url, "--json"]).stdout
+    path.write_text(stored)
+    assert _score_json(["--arch", str(path)])["arch_id"] == info["arch_ids"][2]
+    again = _score_json(["--arch", "-"], input=json.dumps(_score_json(["--arch", str(path)])))
+    assert again["arch_id"] == info["arch_ids"][2]
+
+
+@pytest.mark.parametrize("content", ['{"name": "x", "arch_id": "ab"}', "[1, 2]"])
+def test_json_without_an_architecture_is_one_error_line(tmp_path, content):
+    path = tmp_path / "other.json"
+    path.write_text(content)
+    result = CliRunner().invoke(main, ["score", "--arch", str(path)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: {path}: no architecture in this JSON; give ArchConfig fields (with "
+        "\"blocks\") or what `autost models show --json` or `autost results show --json` "
+        "print"]

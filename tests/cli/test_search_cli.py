@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from autost.cli import main
 from autost.storage import open_storage
 
-TINY_SPACE = str(Path(__file__).parents[1] / "study" / "tiny.toml")  # four architectures
+TINY_SPACE = str(Path(__file__).parents[1] / "search" / "tiny.toml")  # four architectures
 
 
 @pytest.fixture

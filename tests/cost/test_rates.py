@@ -6,11 +6,11 @@ from torch import nn
 
 from autost.cost import measure_rates
 from autost.cost.rates import _nonzero_and_sum
+from autost.data.datasets import calibration_batch
 from autost.exceptions import CalibrationError
 from autost.layers.neuron import LIF
 from autost.layers.ops import Add, SpikeMatMul
 from autost.models import create_model, get_preset
-from autost.train.datasets import calibration_batch
 
 
 @pytest.fixture(scope="module")

@@ -18,10 +18,10 @@ from autost.proxies import (
     Proxy,
     ScoreResult,
     ScoreSettings,
+    evaluate,
     get_proxy,
     list_proxies,
     score_architecture,
-    scoring,
 )
 
 TINY = ArchConfig(blocks=(BlockConfig("ssa", heads=2, mlp_ratio=2.0),
@@ -62,8 +62,8 @@ def no_data(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("a proxy without data ran the rate pass")
 
-    monkeypatch.setattr(scoring, "measure_rates", forbidden)
-    monkeypatch.setattr(scoring, "_calibration_sample", forbidden)
+    monkeypatch.setattr(evaluate, "measure_rates", forbidden)
+    monkeypatch.setattr(evaluate, "_calibration_sample", forbidden)
 
 
 def test_cost_proxies_touch_no_data_and_build_nothing_real(no_data, monkeypatch):

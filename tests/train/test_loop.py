@@ -5,7 +5,7 @@ import time
 import pytest
 import torch
 
-from autost.train.datasets import load_dataset
+from autost.data.datasets import load_dataset
 from autost.train.loop import TrainSettings, cosine_with_warmup, train_model
 
 

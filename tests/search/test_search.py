@@ -6,9 +6,9 @@ import sqlalchemy as sa
 
 import autost.proxies
 from autost.exceptions import BuildError, SearchConfigError, SearchError
+from autost.search import coordinator, search
 from autost.storage import open_storage
 from autost.storage.models import Score
-from autost.study import coordinator, search
 
 COST = ["params:min", "flops:max"]
 

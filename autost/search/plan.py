@@ -13,15 +13,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autost.exceptions import SearchConfigError
-from autost.study.derived import PREDICTED, objective_inputs, predictor_attrs
-from autost.study.objectives import (
+from autost.search.derived import PREDICTED, objective_inputs, predictor_attrs
+from autost.search.objectives import (
     DEFAULT_OBJECTIVES,
     Constraint,
     Objective,
     build_constraints,
     parse_objectives,
 )
-from autost.study.samplers import DEFAULT_SAMPLER, check_sampler
+from autost.search.samplers import DEFAULT_SAMPLER, check_sampler
 
 RATES = ("init", "prior")
 # Literature rates need no forward pass (~1 ms per candidate beside a 5-30 ms cost pass);

@@ -109,7 +109,7 @@ def _built(make, cfg: ArchConfig):
 @lru_cache(maxsize=8)
 def _calibration_sample(dataset, input_size, in_channels, batch_size, seed, data_dir
                         ) -> tuple[torch.Tensor, torch.Tensor]:
-    from autost.train.datasets import calibration_sample
+    from autost.data.datasets import calibration_sample
 
     return calibration_sample(dataset, input_size, in_channels, batch_size, seed,
                               data_dir=data_dir)

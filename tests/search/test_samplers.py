@@ -4,8 +4,8 @@ import optuna
 import pytest
 
 from autost.exceptions import SearchConfigError
+from autost.search import create_sampler, list_samplers
 from autost.space import load_space
-from autost.study import create_sampler, list_samplers
 
 SPACE = load_space("stmixer")
 

@@ -1,6 +1,6 @@
 """``search`` starts or resumes a study; ``run_worker`` joins one from any machine.
 
-Both run the same coordinator loop (autost.study.coordinator) until the study holds
+Both run the same coordinator loop (autost.search.coordinator) until the study holds
 ``budget`` COMPLETE trials, counting those of earlier runs and of other workers, and return
 a SearchResult. The study stays a plain Optuna study: ``optuna best-trials --study-name NAME
 --storage URL`` and optuna-dashboard open it as is.
@@ -14,10 +14,10 @@ import warnings
 from dataclasses import asdict, dataclass, field
 
 from autost.exceptions import StudyNotFoundError
-from autost.study.coordinator import Coordinator
-from autost.study.derived import load_predictor
-from autost.study.plan import SearchPlan, make_plan, reconcile
-from autost.study.samplers import create_sampler
+from autost.search.coordinator import Coordinator
+from autost.search.derived import load_predictor
+from autost.search.plan import SearchPlan, make_plan, reconcile
+from autost.search.samplers import create_sampler
 
 HEARTBEAT_INTERVAL_S = 10
 DEFAULT_WORKERS = 1

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from autost.cli import main
+from autost.report.calibrate import MIN_TRAININGS
 from autost.storage import open_storage
-from autost.train.calibrate import MIN_TRAININGS
 
 
 def accuracy_of(flops: float) -> float:
@@ -22,7 +22,7 @@ def accuracy_of(flops: float) -> float:
 @pytest.fixture(scope="module")
 def _template(tmp_path_factory):
     """A real cost-only search of 14 stmixer candidates; trainings added for all of them."""
-    from autost.study import search
+    from autost.search import search
 
     path = tmp_path_factory.mktemp("calibrate") / "template.db"
     url = f"sqlite:///{path}"

@@ -4,9 +4,9 @@ import optuna
 import pytest
 from scipy.stats import kendalltau
 
-from autost.objective import Objective
-from autost.study import search
-from autost.study.redundancy import RedundancyCheck, redundant_pairs
+from autost.proxies.objective import Objective
+from autost.search import search
+from autost.search.redundancy import RedundancyCheck, redundant_pairs
 
 
 def test_pairs_above_the_threshold_by_hand():

@@ -3,7 +3,7 @@
 import pytest
 
 from autost.exceptions import ReportError, SearchConfigError
-from autost.objective import Objective, parse_objective
+from autost.proxies.objective import Objective, parse_objective
 
 
 @pytest.mark.parametrize("spec, expected", [

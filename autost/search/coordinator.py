@@ -5,7 +5,7 @@ run's memo, then the database by arch_id and settings key), score it if needed (
 the pool), store the scores, write the trial's user attrs (``arch_id``, ``settings_key``,
 ``space``, ``fail_reason``) and constraints in one transaction, and tell the objective
 values. This process keeps at most ``workers`` trials running (``2 x workers`` with a pool,
-so no pool process waits); see autost.study.budget for how the budget stays exact.
+so no pool process waits); see autost.search.budget for how the budget stays exact.
 """
 
 from __future__ import annotations
@@ -19,19 +19,19 @@ from dataclasses import dataclass, field
 from tqdm import tqdm
 
 from autost.exceptions import AutostError, SearchError
-from autost.study.budget import BudgetLock
-from autost.study.derived import (
+from autost.search.budget import BudgetLock
+from autost.search.derived import (
     REFERENCE_SEED,
     objective_functions,
     plan_predictor,
     reference_sample,
 )
-from autost.study.heartbeat import Heartbeat, fail_stale_trials
-from autost.study.interrupts import DeferredInterrupt
-from autost.study.progress import Progress
-from autost.study.redundancy import RedundancyCheck
-from autost.study.scoring import Outcome, Scorer
-from autost.study.trial_attrs import count_complete, write_attrs
+from autost.search.heartbeat import Heartbeat, fail_stale_trials
+from autost.search.interrupts import DeferredInterrupt
+from autost.search.progress import Progress
+from autost.search.redundancy import RedundancyCheck
+from autost.search.scorer import Outcome, Scorer
+from autost.search.trial_attrs import count_complete, write_attrs
 
 FAIL_REASON = "fail_reason"
 OVER_BUDGET = "over_budget"
@@ -114,7 +114,7 @@ class Coordinator:
             complete = self._count()
 
     def _objective_values(self):
-        """proxy values -> the list of objective values told (see autost.study.derived)."""
+        """proxy values -> the list of objective values told (see autost.search.derived)."""
         predictor = plan_predictor(self.storage, self.plan)
         if predictor is not None:
             self._note(f"objective predicted: {predictor.describe()}")

@@ -5,16 +5,16 @@ import sys
 
 
 def test_the_root_exports_search_and_run_worker_lazily():
-    code = ("import sys, autost; assert 'autost.study' not in sys.modules; "
+    code = ("import sys, autost; assert 'autost.search' not in sys.modules; "
             "assert 'optuna' not in sys.modules and 'torch' not in sys.modules; "
-            "autost.run_worker; assert 'autost.study' in sys.modules")
+            "autost.run_worker; assert 'autost.search' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_autost_search_stays_the_function_after_the_package_import(sqlite_url):
-    import autost.study  # noqa: F401
+def test_autost_search_stays_callable_after_the_package_import(sqlite_url):
+    import autost.search.coordinator  # noqa: F401  (binds the package to autost.search)
 
-    assert autost.search is autost.study.search
+    assert callable(autost.search) and autost.search.search is autost.search.api.search
     result = autost.search("stmixer", budget=2, storage=sqlite_url, objectives=["params:min"],
                            seed=0, progress=False)
     assert isinstance(result, autost.SearchResult) and result.complete == 2

@@ -1,7 +1,7 @@
-"""Train the top-K candidates of a search study and write their accuracy back.
+"""Train the best candidates of a search study and write their accuracy back.
 
-The ranking is the one ``autost results top`` shows (feasible complete trials, one per
-architecture, best first by the study's first objective or ``by``). Each finished trial's
+The caller ranks them (``autost train`` takes the ranking ``autost results top`` shows:
+feasible complete trials, one per architecture, best first). Each finished trial's
 accuracy (percent) goes to the trainings table and to the Optuna trial's user attribute
 ``accuracy``, as it finishes.
 """
@@ -26,20 +26,19 @@ class TrainedCandidate:
     outcome: TrainOutcome
 
 
-def train_top(storage, study_name: str, *, top: int, settings: TrainSettings,
-              by: str | None = None, address: str | None = None, cpus_per_trial: float = 1,
-              gpus_per_trial: float | None = None, asha: bool = True,
-              on_outcome: Callable[[TrainOutcome], None] | None = None
-              ) -> tuple[str, list[TrainedCandidate]]:
-    """Train the ``top`` best candidates of ``study_name``; return (objective spec, rows).
+def train_ranked(storage, study_name: str, objective, best, *, settings: TrainSettings,
+                 address: str | None = None, cpus_per_trial: float = 1,
+                 gpus_per_trial: float | None = None, asha: bool = True,
+                 on_outcome: Callable[[TrainOutcome], None] | None = None
+                 ) -> list[TrainedCandidate]:
+    """Train the ranked candidates ``best`` of ``study_name`` (entries with ``trial``,
+    ``arch`` and ``scores``, best first by ``objective``, as the report's ``top_entries``
+    ranks them).
 
-    The dataset must be in place (see :func:`autost.train.datasets.ensure_dataset`).
+    The dataset must be in place (see :func:`autost.data.datasets.ensure_dataset`).
     """
-    from autost.report.entries import load_entries
-    from autost.report.top import top_entries
     from autost.storage import load_study
 
-    objective, best = top_entries(load_entries(storage, study_name), by, top)
     study = load_study(storage, study_name)
     trial_ids = {t.number: t._trial_id for t in study.get_trials(deepcopy=False)}
 
@@ -54,9 +53,8 @@ def train_top(storage, study_name: str, *, top: int, settings: TrainSettings,
     jobs = [TrainJob(e.arch, study_name, e.trial) for e in best]
     outcomes = run_trials(jobs, settings, address=address, cpus_per_trial=cpus_per_trial,
                           gpus_per_trial=gpus_per_trial, asha=asha, on_outcome=record)
-    rows = [TrainedCandidate(e.trial, e.scores[objective.name], o)
+    return [TrainedCandidate(e.trial, e.scores[objective.name], o)
             for e, o in zip(best, outcomes, strict=True)]
-    return objective.spec, rows
 
 
 def set_finished_trial_attr(storage, trial_id: int, key: str, value) -> None:

@@ -1,6 +1,6 @@
 """Objectives ("flops:max") and ceilings ("--max-params 12M") of a search.
 
-An objective (:mod:`autost.objective`) of a search must name a proxy; without a direction
+An objective (:mod:`autost.proxies.objective`) of a search must name a proxy; without a direction
 it takes the proxy's own. A constraint is a ceiling on one score; the trial reports
 it through ``trial.set_constraint(name, (value - ceiling) / ceiling)``, so <= 0 is feasible
 and violations of different units (parameters, mJ) add up as fractions over the ceiling,
@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass
 
 from autost.exceptions import SearchConfigError, unknown_name
-from autost.objective import Objective, objective_name
-from autost.objective import parse_objective as _parse
-from autost.study.derived import check_objective_name
+from autost.proxies.objective import Objective, objective_name, parse_objective
+from autost.search.derived import check_objective_name
 
 # AutoST's accuracy proxy (FLOPs, to maximize) against the cost it buys (energy, to minimize).
 DEFAULT_OBJECTIVES = ("flops:max", "energy:min")
@@ -50,16 +49,16 @@ class Constraint:
         return (values[self.score_key] - self.ceiling) / self.ceiling
 
 
-def parse_objective(spec: str) -> Objective:
+def parse_search_objective(spec: str) -> Objective:
     """Parse "name:max", "name:min" or a bare name (its own direction): a proxy, a rank
-    aggregate "a+b+c" or "predicted" (see autost.study.derived; both maximized by default)."""
+    aggregate "a+b+c" or "predicted" (see autost.search.derived; both maximized by default)."""
     check_objective_name(objective_name(spec))
-    return _parse(spec, error=SearchConfigError)
+    return parse_objective(spec, error=SearchConfigError)
 
 
 def parse_objectives(specs) -> tuple[Objective, ...]:
     """Parse several specs; the same proxy twice is an error (Optuna needs distinct values)."""
-    objectives = tuple(parse_objective(s) for s in specs)
+    objectives = tuple(parse_search_objective(s) for s in specs)
     if not objectives:
         raise SearchConfigError("give at least one objective, e.g. --objective flops:max")
     names = [o.name for o in objectives]

@@ -1,4 +1,5 @@
-"""Files of a scatter run: scatter.png (accuracy vs MACs by mixer family), two CSV tables.
+"""The report of a scatter run: correlations, scatter.png (accuracy vs MACs by mixer
+family) and two CSV tables.
 
 The figure follows STMixer's figure 8: one point per random architecture, trained accuracy
 against FLOPs (MACs per image, total over T, log scale), one marker and colour per token-mixer
@@ -7,9 +8,11 @@ family. The correlation of every proxy is written beside it.
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from autost.exceptions import ReportError
+from autost.report.correlation import correlation_table
 from autost.report.export import records, write_text
 
 MARKERS = {"conv": ("s", "tab:blue"), "ssa": ("o", "tab:orange"), "stm": ("^", "tab:green"),
@@ -87,3 +90,21 @@ def write_outputs(rows: Sequence[dict], correlations: Sequence[dict], out_dir: P
             f"{_fmt(flops['spearman_rho'])}" if flops else "")
     plot_scatter(rows, files["scatter.png"], title, note)
     return files
+
+
+@dataclass(frozen=True)
+class ScatterReport:
+    """One row per architecture, the correlation table and the files written."""
+
+    rows: list[dict]
+    correlations: list[dict]
+    files: dict[str, Path]
+
+
+def write_scatter_report(run, out_dir: str | Path) -> ScatterReport:
+    """Correlate every proxy of ``run`` (a ScatterRun) with trained accuracy; write the files."""
+    ok = [r for r in run.rows if r["status"] == "ok"]
+    correlations = correlation_table({p: [r[p] for r in ok] for p in run.proxies},
+                                     [r["accuracy"] for r in ok])
+    files = write_outputs(run.rows, correlations, Path(out_dir), run.title)
+    return ScatterReport(run.rows, correlations, files)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from autost.study.interrupts import DeferredInterrupt
+from autost.search.interrupts import DeferredInterrupt
 
 DEFAULTS = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}
 

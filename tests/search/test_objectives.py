@@ -4,13 +4,13 @@ import pytest
 
 from autost.exceptions import SearchConfigError
 from autost.proxies import get_proxy, list_proxies
-from autost.study.objectives import (
+from autost.search.objectives import (
     CEILINGS,
     Constraint,
     build_constraints,
-    parse_objective,
     parse_objectives,
     parse_quantity,
+    parse_search_objective,
 )
 
 
@@ -30,7 +30,7 @@ def test_bad_quantities_are_one_clear_error(text):
 
 @pytest.mark.parametrize("name", list_proxies())
 def test_a_bare_proxy_name_takes_the_proxys_direction(name):
-    assert parse_objective(name).study_direction == get_proxy(name).direction
+    assert parse_search_objective(name).study_direction == get_proxy(name).direction
 
 
 @pytest.mark.parametrize("spec, direction", [
@@ -38,19 +38,19 @@ def test_a_bare_proxy_name_takes_the_proxys_direction(name):
     ("params:maximize", "maximize"),
 ])
 def test_objective_specs(spec, direction):
-    objective = parse_objective(spec)
+    objective = parse_search_objective(spec)
     assert (objective.direction, objective.study_direction) == (direction[:3], direction)
     assert objective.spec == f"{spec.split(':')[0]}:{direction[:3]}"
 
 
 def test_unknown_objective_suggests_the_closest_proxy():
     with pytest.raises(SearchConfigError, match="unknown objective proxy 'flop'.*'flops'"):
-        parse_objective("flop:max")
+        parse_search_objective("flop:max")
 
 
 def test_bad_direction_and_duplicates_are_errors():
     with pytest.raises(SearchConfigError, match="NAME:max or NAME:min"):
-        parse_objective("flops:up")
+        parse_search_objective("flops:up")
     with pytest.raises(SearchConfigError, match="flops given twice"):
         parse_objectives(["flops:max", "flops:min"])
     with pytest.raises(SearchConfigError, match="at least one objective"):

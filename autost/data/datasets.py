@@ -22,8 +22,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from autost.data import fashion_mnist
 from autost.exceptions import DatasetError, unknown_name
-from autost.train import fashion_mnist
 
 DIGITS_VALIDATION_FRACTION = 0.2
 FASHION_MNIST_VALIDATION_FRACTION = 1 / 6  # 10,000 of the 60,000 training images

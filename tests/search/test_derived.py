@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from autost.cli import main
 from autost.exceptions import SearchConfigError
 from autost.proxies import get_proxy
+from autost.search import parse_search_objective, search
+from autost.search.derived import REFERENCE_SIZE, reference_sample
 from autost.storage import open_storage
-from autost.study import parse_objective, search
-from autost.study.derived import REFERENCE_SIZE, reference_sample
 
 
 def _complete(url, name):
@@ -58,17 +58,17 @@ def test_rank_aggregate_objective_ranks_against_the_reference_sample(tiny_space,
 ])
 def test_malformed_combined_objectives(spec, message):
     with pytest.raises(SearchConfigError) as error:
-        parse_objective(spec)
+        parse_search_objective(spec)
     assert str(error.value).startswith(message)
-    assert parse_objective("zico+flops").spec == "zico+flops:max"
-    assert parse_objective("predicted").spec == "predicted:max"
+    assert parse_search_objective("zico+flops").spec == "zico+flops:max"
+    assert parse_search_objective("predicted").spec == "predicted:max"
 
 
 @pytest.fixture
 def calibrated(tmp_path):
     """A database holding a real cost-only search of stmixer, trainings for its 12
     architectures (accuracy linear in log10 FLOPs) and the predictor 'fit' on flops."""
-    from autost.train.calibrate import calibrate
+    from autost.report.calibrate import calibrate
 
     url = f"sqlite:///{tmp_path / 'db.db'}"
     search("stmixer", budget=12, objectives=["flops:max"], sampler="random", seed=3,

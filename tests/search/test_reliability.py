@@ -13,10 +13,10 @@ import optuna
 import pytest
 import sqlalchemy as sa
 
+from autost.search import run_worker
+from autost.search.trial_attrs import count_complete
 from autost.storage import open_storage
 from autost.storage.models import Candidate, Score
-from autost.study import run_worker
-from autost.study.trial_attrs import count_complete
 
 COST = ["--objective", "params:min", "--objective", "flops:max"]
 TIMEOUT_S = 300
@@ -127,7 +127,7 @@ def slow(*args):
     time.sleep(120)
     return real(*args)
 autost.proxies.score_architecture = slow
-from autost.study import search
+from autost.search import search
 search("stmixer", budget=3, storage=sys.argv[1], objectives=["params:min", "flops:max"],
        seed=0, progress=False)
 """

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from autost.exceptions import DatasetError
-from autost.train.datasets import (
+from autost.data.datasets import (
     calibration_batch,
     calibration_sample,
     list_datasets,
     load_dataset,
 )
+from autost.exceptions import DatasetError
 
 
 def test_registry_names():
@@ -113,7 +113,7 @@ def test_unknown_dataset_suggests_names():
 def test_crop_and_flip_match_a_per_image_reference():
     import torch.nn.functional as F
 
-    from autost.train.datasets import _random_crop_flip
+    from autost.data.datasets import _random_crop_flip
 
     x = torch.arange(4 * 3 * 5 * 6, dtype=torch.float32).view(4, 3, 5, 6)
     out = _random_crop_flip(x, torch.Generator().manual_seed(1), pad=2)

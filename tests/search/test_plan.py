@@ -3,8 +3,8 @@
 import pytest
 
 from autost.exceptions import SearchConfigError
+from autost.search.plan import DEFAULT_RATES, SearchPlan, make_plan, reconcile
 from autost.space import load_space
-from autost.study.plan import DEFAULT_RATES, SearchPlan, make_plan, reconcile
 
 SPACE = load_space("stmixer")
 

@@ -7,15 +7,15 @@ import numpy as np
 import pytest
 import torch
 
-from autost.exceptions import DatasetError
-from autost.train.datasets import ensure_dataset, load_dataset, num_classes
-from autost.train.fashion_mnist import (
+from autost.data.datasets import ensure_dataset, load_dataset, num_classes
+from autost.data.fashion_mnist import (
     DEFAULT_DIR,
     TRAIN_IMAGES,
     TRAIN_LABELS,
     read_fashion_mnist,
     read_idx,
 )
+from autost.exceptions import DatasetError
 
 HINT = ("install Debian's package dataset-fashion-mnist (apt-get install dataset-fashion-mnist) "
         "or point --data-dir at a folder holding train-images-idx3-ubyte.gz and "
