@@ -123,7 +123,7 @@ def test_proxies_chooses_what_is_computed(arch_file):
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("flops,flop", "unknown proxy 'flop'; did you mean 'flops', 'sops'?"),
+    ("flops,flop", "unknown proxy 'flop'; did you mean 'flops', 'synflow', 'sops'?"),
     (" , ", "give proxy names separated by commas, e.g. flops,energy"),
 ])
 def test_unknown_proxy_is_misuse(arch_file, value, message):
