@@ -20,6 +20,11 @@ CHANNEL_MIXERS = ("mlp", "emsp")
 PATCH_SPLITTERS = ("sps", "ipsps", "speds")
 RESIDUALS = ("sew", "ms")
 ATTENTION_ORDERS = ("qk_v", "q_kv")
+SURROGATES = ("sigmoid", "dspike")
+# The neuron of Spikformer, QKFormer and every family before STMixer. The canonical JSON
+# leaves out neuron fields at these values, so arch_ids stored before the fields existed
+# still name the same architectures.
+NEURON_DEFAULTS = {"decay_input": True, "surrogate": "sigmoid", "detach_reset": True}
 EXPERT_TOKEN_MIXERS = ("emsa",)
 EXPERT_CHANNEL_MIXERS = ("emsp",)
 # Token mixers that split into ``heads`` (SSA heads, QKTA heads, STM token-mixing matrices);
@@ -70,6 +75,15 @@ class ArchConfig:
     stage widths are embed_dim / 2^(stages - 1 - i); otherwise it is empty and every block
     has width ``embed_dim``. ``attention_order`` picks (QK^T)V (``qk_v``, Spikformer CIFAR)
     or Q(K^T V) (``q_kv``, Spikformer ImageNet, QKFormer); it changes MACs, not outputs.
+
+    The neuron is spikingjelly's multi-step LIF: ``decay_input`` True charges
+    H = V + (X - V) / tau (Spikformer, QKFormer), False charges H = V (1 - 1/tau) + X, which
+    at tau = 2 is STMixer's ``mem = 0.5 mem + x`` (the input is not halved). ``surrogate``
+    is the spike's backward: ``sigmoid`` (Spikformer) or ``dspike`` (STMixer's tanh-shaped
+    Dspike); ``surrogate_alpha`` is its sharpness (sigmoid's alpha, Dspike's gamma).
+    ``detach_reset`` cuts the gradient through the hard reset (Spikformer does; STMixer
+    does not).
+
     The settings of MIXER_SETTINGS are None in a model whose token mixers do not read them
     (a conv-only model has no attention), so settings that leave the built network
     unchanged never split one network into several arch_ids.
@@ -93,6 +107,9 @@ class ArchConfig:
     v_threshold: float = 1.0
     attention_v_threshold: float | None = 0.5
     surrogate_alpha: float = 4.0
+    decay_input: bool = True
+    surrogate: str = "sigmoid"
+    detach_reset: bool = True
     mask_ratio: float = 0.0
     name: str = field(default="", compare=False)
 
@@ -142,11 +159,15 @@ class ArchConfig:
         return [(self.grid_size * 2 ** (stages - 1 - s)) ** 2 for s in self.stage_of_blocks()]
 
     def to_dict(self) -> dict:
-        """Plain dict of every field that defines the architecture (``name`` excluded)."""
+        """Plain dict of every field that defines the architecture (``name`` excluded; the
+        neuron fields only where they differ from :data:`NEURON_DEFAULTS`)."""
         data = asdict(self)
         data.pop("name")
         data["blocks"] = [asdict(b) for b in self.blocks]
         data["stage_depths"] = list(self.stage_depths)
+        for key, default in NEURON_DEFAULTS.items():
+            if data[key] == default:
+                del data[key]
         return data
 
     @classmethod
@@ -240,6 +261,10 @@ def validate(cfg: ArchConfig) -> None:
         _check_choice("attention_order", cfg.attention_order, ATTENTION_ORDERS)
     if "qkv_bias" not in inert and not isinstance(cfg.qkv_bias, bool):
         _fail("qkv_bias", cfg.qkv_bias, "must be true or false")
+    _check_choice("surrogate", cfg.surrogate, SURROGATES)
+    for name in ("decay_input", "detach_reset"):
+        if not isinstance(getattr(cfg, name), bool):
+            _fail(name, getattr(cfg, name), "must be true or false")
     if cfg.patch_size & (cfg.patch_size - 1) or cfg.patch_size < 2:
         _fail("patch_size", cfg.patch_size, "must be a power of two, at least 2")
     if cfg.input_size % cfg.patch_size:

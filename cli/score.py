@@ -102,7 +102,58 @@ def _fmt(value, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
 
-def _render(name: str, cfg, result, settings) -> str:
+def _published_entry(conv, name: str, cfg, published_ops: bool):
+    """The paper's published energy of this preset (at its T and input size) or None;
+    with ``published_ops``, CostModelError unless the paper printed its operation count."""
+    from autost.cost.conventions import PUBLISHED, published_for
+    from autost.exceptions import CostModelError
+
+    published = published_for(name, conv.name, cfg.timesteps, cfg.input_size)
+    if published_ops and not published:
+        listed = sorted({p.preset for p in PUBLISHED if p.convention == conv.name})
+        raise CostModelError(
+            f"{conv.paper} published no energy for {name} at T = {cfg.timesteps}, input "
+            f"{cfg.input_size}; --published-ops needs a preset of its table: "
+            f"{', '.join(listed) or 'none'}")
+    return published[0] if published else None
+
+
+def _convention_energy(conv, entry, cfg, result, settings, published_ops: bool) -> dict:
+    """Energy under ``conv`` from autost's counts and the rates of ``result``, or from the
+    SOPs the paper printed, with the paper's published figure where there is one."""
+    from autost.cost import count_costs
+    from autost.cost.conventions import convention_energy, energy_from_published_ops
+
+    cost = count_costs(cfg)
+    if published_ops:
+        energy = energy_from_published_ops(entry, cost, cfg.in_channels, settings.e_mac_pj,
+                                           settings.e_ac_pj)
+    else:
+        rates = {r["name"]: r["rate"] for r in result.layers if r.get("rate") is not None}
+        energy = convention_energy(conv, cost, rates, in_channels=cfg.in_channels,
+                                   input_size=cfg.input_size, e_mac_pj=settings.e_mac_pj,
+                                   e_ac_pj=settings.e_ac_pj)
+    return {"convention": conv.name, "paper": conv.paper,
+            "counts": "published" if published_ops else "autost",
+            "dense_macs": energy.dense_macs, "sops": energy.sops,
+            "energy_mj": energy.energy_mj,
+            "published_mj": entry.energy_mj if entry else None,
+            "published_source": entry.source if entry else None}
+
+
+def _render_convention(c: dict) -> list[str]:
+    counts = ("the paper's published SOPs" if c["counts"] == "published"
+              else "autost's counts and rates")
+    lines = [f"energy_mj ({c['convention']})  {c['energy_mj']:.6f}  ({c['paper']}; dense "
+             f"MACs {c['dense_macs'] / 1e9:.4f} G, SOPs {c['sops'] / 1e9:.4f} G, from "
+             f"{counts})"]
+    if c["published_mj"] is not None:
+        lines.append(f"published_mj           {c['published_mj']:.3f}  ({c['published_source']}"
+                     f"); ratio {c['energy_mj'] / c['published_mj']:.3f}")
+    return lines
+
+
+def _render(name: str, cfg, result, settings, convention: dict | None = None) -> str:
     v = result.values
     head = [f"{name}  {cfg.summary()}  arch_id {result.arch_id[:12]}",
             f"{MACS_CONVENTION} (T = {cfg.timesteps})", _rate_note(result, settings), ""]
@@ -122,6 +173,8 @@ def _render(name: str, cfg, result, settings) -> str:
         totals.append(f"energy_mj              {v['energy']:.6f}  (e_mac {settings.e_mac_pj} "
                       f"pJ, e_ac {settings.e_ac_pj} pJ)")
     totals += [f"{name:<22} {v[name]:.6f}" for name in GRADIENT_AND_SPIKE_SCORES if name in v]
+    if convention is not None:
+        totals += _render_convention(convention)
     flags = [f"flag: {f}" for f in result.flags]
     return "\n".join([*head, table, *totals, *flags])
 
@@ -141,30 +194,51 @@ def _render(name: str, cfg, result, settings) -> str:
               show_default=True, help="Firing rates for SOPs and energy.")
 @click.option("--dataset", default="digits", show_default=True,
               help="Calibration images for the rate and gradient passes.")
+@click.option("--energy-convention", "convention_name", metavar="PAPER",
+              help="Also compute energy the way a paper does: autost (the default "
+                   "convention), spikformer, qkformer, sdt or stmixer.")
+@click.option("--published-ops", is_flag=True,
+              help="With --energy-convention: use the operation counts the paper printed "
+                   "for this preset (reproduces its table).")
+
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
-def score(preset, arch_file, arch_id, storage_url, proxies, rates, dataset, as_json):
+def score(preset, arch_file, arch_id, storage_url, proxies, rates, dataset, convention_name,
+          published_ops, as_json):
     """Score one architecture by every proxy (or --proxies), with a per-layer cost table."""
     if sum(x is not None for x in (preset, arch_file, arch_id)) != 1:
         raise click.UsageError("give exactly one of --preset NAME, --arch FILE.json or "
                                "--arch-id ID")
     if storage_url is not None and arch_id is None:
         raise click.UsageError("--storage is read only with --arch-id ID")
+    if published_ops and convention_name is None:
+        raise click.UsageError("--published-ops needs --energy-convention PAPER")
+    from autost.cost.conventions import check_published_ops, get_convention
     from autost.models import get_preset
     from autost.proxies import ScoreSettings, list_proxies, score_architecture
 
+    conv = get_convention(convention_name) if convention_name is not None else None
     if arch_id is not None:
         cfg, arch_id = _stored_arch(arch_id, storage_url)
         name = arch_id[:12]
     else:
         cfg = get_preset(preset) if preset else _load_arch(arch_file)
         name = preset or arch_file
+    entry = None if conv is None else _published_entry(conv, name, cfg, published_ops)
+    if published_ops:
+        check_published_ops(entry)
+    proxies = proxies or list_proxies()
+    if conv is not None and "energy" not in proxies:
+        proxies = [*proxies, "energy"]  # the convention reads the energy proxy's rates
     settings = ScoreSettings(rates=rates, dataset=dataset)
     click.echo(f"scoring {cfg.summary()} ({settings.key()})", err=True)
-    result = score_architecture(cfg, proxies or list_proxies(), settings)
+    result = score_architecture(cfg, proxies, settings)
+    convention = (None if conv is None else _convention_energy(
+        conv, entry, cfg, result, settings, published_ops))
     if as_json:
+        extra = {} if convention is None else {"energy_convention": convention}
         click.echo(json.dumps(_finite({
             "name": name, "timesteps": cfg.timesteps,
-            "settings": settings.to_dict(), "config": cfg.to_dict(), **result.to_dict()}),
-            indent=2, allow_nan=False))
+            "settings": settings.to_dict(), "config": cfg.to_dict(), **result.to_dict(),
+            **extra}), indent=2, allow_nan=False))
         return
-    click.echo(_render(name, cfg, result, settings))
+    click.echo(_render(name, cfg, result, settings, convention))

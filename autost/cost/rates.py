@@ -37,6 +37,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from autost.cost.rules import is_mac_layer
 from autost.exceptions import CalibrationError
+from autost.layers.linear_bn import TokenBatchNorm
 from autost.layers.neuron import LIF
 from autost.layers.ops import SpikeMatMul
 
@@ -183,6 +184,8 @@ class _RatePass:
 def _batch_statistics(module: _BatchNorm, args) -> None:
     """Make an eval-mode BatchNorm normalize ``args[0]`` with its own batch statistics."""
     x = args[0]
+    if isinstance(module, TokenBatchNorm):  # channels last: statistics over the rows
+        x = x.reshape(-1, x.shape[-1])
     dims, n = [0, *range(2, x.dim())], x.numel() // x.shape[1]
     mean = x.sum(dim=dims) / n
     module.running_mean.copy_(mean)

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from autost.exceptions import CostModelError
+from autost.layers.linear_bn import TokenBatchNorm
 from autost.layers.neuron import LIF
 from autost.layers.ops import Add, Concat, ElementwiseMul, Scale, SpikeMatMul, SumReduce
 from autost.layers.stm import TokenMixingLinear
@@ -76,6 +77,7 @@ MAC_RULES: dict[type, Rule] = {
 ELEMENTWISE_RULES: dict[type, Rule] = {
     nn.BatchNorm1d: _batchnorm,
     nn.BatchNorm2d: _batchnorm,
+    TokenBatchNorm: _batchnorm,
     LIF: _per_output,
     ElementwiseMul: _per_output,
     Add: _per_output,
@@ -88,7 +90,7 @@ ELEMENTWISE_RULES: dict[type, Rule] = {
 FREE_KINDS = (nn.Identity, nn.Flatten, nn.Unflatten, nn.Dropout, Concat)
 
 # Kinds whose output has the shape of their input: the shape pass skips their compute.
-SHAPE_PRESERVING = (LIF, nn.BatchNorm1d, nn.BatchNorm2d, Scale)
+SHAPE_PRESERVING = (LIF, nn.BatchNorm1d, nn.BatchNorm2d, TokenBatchNorm, Scale)
 
 RULES: dict[type, Rule] = {**MAC_RULES, **ELEMENTWISE_RULES}
 

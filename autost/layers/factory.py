@@ -22,13 +22,17 @@ class LayerFactory:
 
     def lif(self) -> LIF:
         """A LIF with the ordinary threshold (1.0 by default)."""
-        c = self.cfg
-        return LIF(tau=c.tau, v_threshold=c.v_threshold, alpha=c.surrogate_alpha)
+        return self._lif(self.cfg.v_threshold)
 
     def attention_lif(self) -> LIF:
-        """A LIF for attention maps (threshold 0.5 by default, reference §1)."""
+        """A LIF for attention maps (threshold 0.5 by default, as Spikformer's SSA)."""
+        return self._lif(self.cfg.attention_v_threshold)
+
+    def _lif(self, v_threshold: float) -> LIF:
         c = self.cfg
-        return LIF(tau=c.tau, v_threshold=c.attention_v_threshold, alpha=c.surrogate_alpha)
+        return LIF(tau=c.tau, v_threshold=v_threshold, alpha=c.surrogate_alpha,
+                   decay_input=c.decay_input, surrogate=c.surrogate,
+                   detach_reset=c.detach_reset)
 
     def mask(self) -> nn.Module:
         """The next random spike mask of this model, or nn.Identity without masking."""

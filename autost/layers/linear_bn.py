@@ -1,28 +1,39 @@
-"""Token-wise projections: Linear then BatchNorm1d over channels (and a spiking one), the
+"""Token-wise projections: Linear then BatchNorm over channels (and a spiking one), the
 units of every mixer.
 
 Spikformer's CIFAR code applies ``nn.Linear`` to [T*B, N, C] and BatchNorm1d to the
 transposed [T*B, C, N]; the ImageNet and QKFormer code use 1x1 Conv1d/Conv2d instead, which
-has the same parameters and MACs. autost uses the Linear form everywhere.
+has the same parameters and MACs. autost uses the Linear form everywhere, and normalizes the
+Linear's output where it lies: as the rows of a contiguous [T*B*N, C] matrix. The statistics
+are the same (per channel, over every token, sample and step), but on a CPU BatchNorm's
+backward over the transposed, non-contiguous view is several times slower.
 """
 
 import torch
 from torch import nn
 
 
+class TokenBatchNorm(nn.BatchNorm1d):
+    """BatchNorm1d over the last axis of [..., C]: one row of C channels per token.
+
+    The same parameters, buffers and state-dict keys as ``nn.BatchNorm1d(C)``.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(x.reshape(-1, x.shape[-1])).view(x.shape)
+
+
 class LinearBN(nn.Module):
-    """Linear(in -> out) then BatchNorm1d(out) on [T, B, N, in], T folded into the batch."""
+    """Linear(in -> out) then BatchNorm over out channels on [T, B, N, in], T folded."""
 
     def __init__(self, in_features: int, out_features: int, bias: bool):
         super().__init__()
         self.linear = nn.Linear(in_features, out_features, bias=bias)
-        self.bn = nn.BatchNorm1d(out_features)
+        self.bn = TokenBatchNorm(out_features)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         t, b, n, _ = x.shape
-        y = self.linear(x.flatten(0, 1))
-        y = self.bn(y.transpose(1, 2)).transpose(1, 2)
-        return y.reshape(t, b, n, -1)
+        return self.bn(self.linear(x.flatten(0, 1))).reshape(t, b, n, -1)
 
 
 class SpikingLinear(LinearBN):

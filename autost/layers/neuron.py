@@ -1,37 +1,58 @@
-"""Multi-step LIF neuron in plain PyTorch (Spikformer eq. 1-3; spikingjelly's MultiStepLIFNode).
+"""Multi-step LIF neuron in plain PyTorch (spikingjelly's MultiStepLIFNode, two charge rules).
 
-H[t] = V[t-1] + (X[t] - (V[t-1] - V_reset)) / tau, S[t] = Theta(H[t] - V_th),
-V[t] = H[t] (1 - S[t]) + V_reset S[t] (hard reset, reset detached from the graph).
-The backward pass of Theta is the derivative of sigmoid(alpha x), alpha = 4.
+Charge with ``decay_input`` (Spikformer eq. 1-3): H[t] = V[t-1] + (X[t] - (V[t-1] - V_reset))
+/ tau; without it: H[t] = V[t-1] - (V[t-1] - V_reset) / tau + X[t], at tau = 2, V_reset = 0
+STMixer's ``mem = 0.5 mem + x`` (Deng et al., NeurIPS 2024; STMixer_demo's LIFSpike).
+Fire S[t] = Theta(H[t] - V_th); hard reset V[t] = H[t] (1 - S[t]) + V_reset S[t], with the
+reset detached from the graph (Spikformer) or not (STMixer). The backward pass of Theta is a
+surrogate: the derivative of sigmoid(alpha x) (Spikformer, alpha = 4) or of Dspike's
+tanh(gamma x) / (2 tanh gamma) on |x| <= 1 (Li et al., NeurIPS 2021; STMixer, gamma = 2.5).
 Membrane state lives only inside one forward call over the T axis, so no ``reset_net``.
 """
+
+import math
 
 import torch
 from torch import nn
 
 
-class SigmoidSurrogateSpike(torch.autograd.Function):
-    """Heaviside step forward; alpha * s * (1 - s) with s = sigmoid(alpha x) backward.
+def _sigmoid_grad(x: torch.Tensor, alpha: float) -> torch.Tensor:
+    s = torch.sigmoid(alpha * x)
+    return alpha * s * (1 - s)
+
+
+def _dspike_grad(x: torch.Tensor, gamma: float) -> torch.Tensor:
+    m = torch.tanh(gamma * x)
+    grad = (gamma / (2 * math.tanh(gamma))) * (1 - m * m)
+    return grad.masked_fill(x.abs() > 1.0, 0.0)
+
+
+SURROGATE_GRADS = {"sigmoid": _sigmoid_grad, "dspike": _dspike_grad}
+
+
+class SurrogateSpike(torch.autograd.Function):
+    """Heaviside step forward; the named surrogate's derivative at x backward.
 
     ``fired`` is the precomputed boolean x >= 0, so the LIF compares only once per step.
     """
 
     @staticmethod
-    def forward(ctx, x: torch.Tensor, fired: torch.Tensor, alpha: float) -> torch.Tensor:
+    def forward(ctx, x: torch.Tensor, fired: torch.Tensor, surrogate: str,
+                sharpness: float) -> torch.Tensor:
         ctx.save_for_backward(x)
-        ctx.alpha = alpha
+        ctx.surrogate, ctx.sharpness = surrogate, sharpness
         return fired.to(x.dtype)
 
     @staticmethod
     def backward(ctx, grad_output: torch.Tensor):
         (x,) = ctx.saved_tensors
-        s = torch.sigmoid(ctx.alpha * x)
-        return grad_output * ctx.alpha * s * (1 - s), None, None
+        grad = SURROGATE_GRADS[ctx.surrogate](x, ctx.sharpness)
+        return grad_output * grad, None, None, None
 
 
-def spike(x: torch.Tensor, alpha: float = 4.0) -> torch.Tensor:
-    """Fire where x >= 0, with the sigmoid surrogate gradient."""
-    return SigmoidSurrogateSpike.apply(x, x >= 0, alpha)
+def spike(x: torch.Tensor, alpha: float = 4.0, surrogate: str = "sigmoid") -> torch.Tensor:
+    """Fire where x >= 0, with the named surrogate gradient of sharpness ``alpha``."""
+    return SurrogateSpike.apply(x, x >= 0, surrogate, alpha)
 
 
 class LIF(nn.Module):
@@ -39,16 +60,20 @@ class LIF(nn.Module):
 
     ``v_threshold`` is 1.0 for ordinary neurons and 0.5 for attention-map neurons.
     Activations are large and the update is memory-bound, so each step makes four passes
-    over the tensor: charge (one lerp), compare, cast, reset (one masked fill).
+    over the tensor: charge (one lerp or add), compare, cast, reset (one masked fill).
     """
 
     def __init__(self, tau: float = 2.0, v_threshold: float = 1.0, v_reset: float = 0.0,
-                 alpha: float = 4.0):
+                 alpha: float = 4.0, decay_input: bool = True, surrogate: str = "sigmoid",
+                 detach_reset: bool = True):
         super().__init__()
         self.tau = tau
         self.v_threshold = v_threshold
         self.v_reset = v_reset
         self.alpha = alpha
+        self.decay_input = decay_input
+        self.surrogate = surrogate
+        self.detach_reset = detach_reset
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if torch.is_grad_enabled() and x.requires_grad:
@@ -63,21 +88,32 @@ class LIF(nn.Module):
         spikes, charges = zip(*self._steps(x), strict=True)
         return torch.stack(spikes), torch.stack(charges)
 
+    def _charge(self, v: torch.Tensor, x_t: torch.Tensor) -> torch.Tensor:
+        """H from V and the shifted input of :meth:`_steps`."""
+        if self.decay_input:  # V + (X + V_reset - V) / tau
+            return torch.lerp(v, x_t, 1.0 / self.tau)
+        return torch.add(x_t, v, alpha=1.0 - 1.0 / self.tau)  # X + V_reset/tau + V (1 - 1/tau)
+
     def _steps(self, x: torch.Tensor, cast: bool = True):
         """Yield (spikes, charge) per step; spikes stay boolean when ``cast`` is False."""
-        # H = V + (X - (V - V_reset)) / tau = lerp(V, X + V_reset, 1 / tau)
         if self.v_reset:
-            x = x + self.v_reset
+            x = x + (self.v_reset if self.decay_input else self.v_reset / self.tau)
         v = torch.full_like(x[0], self.v_reset)
         for x_t in x:
-            h = torch.lerp(v, x_t, 1.0 / self.tau)
+            h = self._charge(v, x_t)
             fired = h >= self.v_threshold
             if torch.is_grad_enabled() and h.requires_grad:
-                s = SigmoidSurrogateSpike.apply(h - self.v_threshold, fired, self.alpha)
+                s = SurrogateSpike.apply(h - self.v_threshold, fired, self.surrogate,
+                                         self.alpha)
             else:
                 s = fired.to(h.dtype) if cast else fired
-            v = h.masked_fill(fired, self.v_reset)  # hard reset; the mask carries no gradient
+            if self.detach_reset or not s.requires_grad:
+                v = h.masked_fill(fired, self.v_reset)  # the mask carries no gradient
+            else:  # the reset passes the surrogate gradient on (STMixer)
+                v = h * (1 - s) + self.v_reset * s
             yield s, h
 
     def extra_repr(self) -> str:
-        return f"tau={self.tau}, v_threshold={self.v_threshold}, v_reset={self.v_reset}"
+        return (f"tau={self.tau}, v_threshold={self.v_threshold}, v_reset={self.v_reset}, "
+                f"decay_input={self.decay_input}, surrogate={self.surrogate}, "
+                f"alpha={self.alpha}, detach_reset={self.detach_reset}")

@@ -152,14 +152,19 @@ for _d, _dim, _h, _ds, _m, _x, _f in _QKFORMER:
 
 
 # STMixer-L-D-h (Deng et al., NeurIPS 2024), reference §6: IPSPS, STM with h matrices,
-# membrane-shortcut residuals, no biases, T = 1. The counts are derived from the demo code
-# (SML branches excluded), so they are formula counts, not published ones.
+# membrane-shortcut residuals, no biases, T = 1, and STMixer's own neuron (mem = 0.5 mem + x,
+# threshold 1 everywhere, Dspike surrogate with gamma 2.5, reset not detached). The counts
+# are derived from the demo code (SML branches excluded), so they are formula counts.
+STMIXER_NEURON = {"decay_input": False, "surrogate": "dspike", "surrogate_alpha": 2.5,
+                  "detach_reset": False, "attention_v_threshold": 1.0}
+
+
 def _stmixer(depth: int, dim: int, heads: int, dataset: str) -> ArchConfig:
     return ArchConfig(
         blocks=(BlockConfig("stm", "mlp", heads=heads, mlp_ratio=4.0),) * depth,
         embed_dim=dim, input_size=32, num_classes=_dataset_classes(dataset), timesteps=1,
         patch_splitter="ipsps", patch_size=4, residual="ms", qkv_bias=False,
-        linear_bias=False,
+        linear_bias=False, **STMIXER_NEURON,
     )
 
 
@@ -169,6 +174,31 @@ for _ds, _m, _f in (("CIFAR10", 8.22, 8_223_674), ("CIFAR100", 8.26, 8_258_324))
         family="stmixer", dataset=_ds, published_params_m=_m, formula_params=_f,
         source="STMixer, NeurIPS 2024; brain-intelligence-lab/STMixer_demo (derived count)",
     )(partial(_stmixer, 4, 384, 16, _ds))
+
+
+@register_preset("stmixer-8-768-16", family="stmixer", dataset="ImageNet",
+                 formula_params=61_167_432,
+                 source="STMixer, NeurIPS 2024 (ImageNet energy table); demo-code layout at "
+                        "224x224, 196 tokens (derived count)")
+def _stmixer_8_768_16() -> ArchConfig:
+    """STMixer-8-768 on ImageNet: IPSPS down-sampling 16x, 16 STM heads, T = 1."""
+    return _stmixer(8, 768, 16, "ImageNet").replace(input_size=224, patch_size=16)
+
+
+# Spike-driven Transformer (Yao et al., NeurIPS 2023), reference §9: Spikformer's ImageNet
+# layout with SDSA token mixers and membrane-shortcut residuals; the parameter counts equal
+# Spikformer's (QKFormer, NeurIPS 2024, Table 2 prints 16.81 / 29.68 / 66.34 M).
+_SDT = [(8, 384, 12, 16.81), (6, 512, 8, None), (8, 512, 8, 29.68), (10, 512, 8, None),
+        (8, 768, 12, 66.34)]
+_SPIKFORMER_IMAGENET_FORMULA = {(d, dim): f for d, dim, _, ds, _, f in _SPIKFORMER
+                                if ds == "ImageNet"}
+for _d, _dim, _h, _m in _SDT:
+    register_preset(
+        f"sdt-{_d}-{_dim}", family="sdt", dataset="ImageNet", published_params_m=_m,
+        formula_params=_SPIKFORMER_IMAGENET_FORMULA[(_d, _dim)],
+        source="Spike-driven Transformer, NeurIPS 2023; BICLab/Spike-Driven-Transformer",
+    )(lambda d=_d, dim=_dim, h=_h: _spikformer(d, dim, h, "ImageNet").replace(
+        blocks=(BlockConfig("sdsa", "mlp", heads=h, mlp_ratio=4.0),) * d, residual="ms"))
 
 
 @register_preset("semm-spikformer-4-384", family="semm", dataset="CIFAR10",

@@ -16,6 +16,7 @@ from autost.arch import (
     CHANNEL_MIXERS,
     PATCH_SPLITTERS,
     RESIDUALS,
+    SURROGATES,
     TOKEN_MIXERS,
 )
 from autost.exceptions import InvalidSpaceError
@@ -25,6 +26,7 @@ ALLOWED_NAMES = {
     "patch_splitter": PATCH_SPLITTERS,
     "residual": RESIDUALS,
     "attention_order": ATTENTION_ORDERS,
+    "surrogate": SURROGATES,
     "token_mixer": TOKEN_MIXERS,
     "channel_mixer": CHANNEL_MIXERS,
 }

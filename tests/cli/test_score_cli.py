@@ -189,3 +189,73 @@ def test_json_without_an_architecture_is_one_error_line(tmp_path, content):
         f"Error: {path}: no architecture in this JSON; give ArchConfig fields (with "
         "\"blocks\") or what `autost models show --json` or `autost results show --json` "
         "print"]
+
+
+def test_stmixer_preset_with_its_own_neuron_has_no_silent_layer(tmp_path):
+    """STMixer's neuron (mem = mem / 2 + x) keeps every layer firing at initialization;
+    the same network with Spikformer's neuron (input halved) has silent layers."""
+    from autost.models.presets import get_preset
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["score", "--preset", "stmixer-4-384-16", "--rates", "init"])
+    assert result.exit_code == 0, result.output
+    assert "silent" not in result.stdout
+    spikformer_neuron = get_preset("stmixer-4-384-16").replace(
+        decay_input=True, surrogate="sigmoid", surrogate_alpha=4.0, detach_reset=True)
+    path = tmp_path / "halved.json"
+    path.write_text(spikformer_neuron.to_json())
+    result = runner.invoke(main, ["score", "--arch", str(path), "--rates", "init", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["flags"] == [
+        f"silent: blocks.{i}.token_mixer.out_lif fired no spike on the calibration batch"
+        for i in range(3)]
+
+
+def test_spikformer_convention_with_published_ops_reproduces_table_2():
+    """4.6 pJ x 4 x (9 x 3 x 64 x 224^2) + 0.9 pJ x 6.82 G = 7.733 mJ; printed 7.734."""
+    result = CliRunner().invoke(main, [
+        "score", "--preset", "spikformer-8-384", "--rates", "prior", "--energy-convention",
+        "spikformer", "--published-ops", "--json"])
+    assert result.exit_code == 0, result.output
+    c = json.loads(result.stdout)["energy_convention"]
+    assert (c["convention"], c["counts"], c["dense_macs"], c["sops"]) == (
+        "spikformer", "published", 346_816_512, 6.82e9)
+    assert c["energy_mj"] == pytest.approx(7.733356, abs=1e-6)
+    assert c["published_mj"] == 7.734
+    assert c["published_source"] == "Spikformer, ICLR 2023, Table 2 (camera-ready)"
+
+
+def test_default_convention_equals_the_energy_proxy(arch_file):
+    result = CliRunner().invoke(main, ["score", "--arch", arch_file, "--rates", "prior",
+                                       "--energy-convention", "autost"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    energy = next(line for line in lines if line.startswith("energy_mj ")).split()[1]
+    convention = next(line for line in lines if line.startswith("energy_mj (autost)"))
+    assert convention.split()[2] == energy
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--preset", "spikformer-8-384", "--energy-convention", "spikeformer"],
+     "Error: unknown energy convention 'spikeformer'; known conventions: autost, spikformer, "
+     "qkformer, sdt, stmixer"),
+    (["--preset", "qkformer-hst-10-384", "--energy-convention", "qkformer", "--published-ops"],
+     "Error: QKFormer (Zhou et al., NeurIPS 2024), appendix 6.6 printed no operation count "
+     "for QKFormer HST-10-384 (it printed none); drop --published-ops to use autost's counts"),
+    (["--preset", "spikformer-4-384", "--energy-convention", "spikformer", "--published-ops"],
+     "Error: Spikformer (Zhou et al., ICLR 2023), appendix C.2 and Table 2 published no "
+     "energy for spikformer-4-384 at T = 4, input 32; --published-ops needs a preset of its "
+     "table: spikformer-10-512, spikformer-6-512, spikformer-8-384, spikformer-8-512, "
+     "spikformer-8-768"),
+])
+def test_convention_errors_are_one_line_before_any_scoring(args, message):
+    result = CliRunner().invoke(main, ["score", *args])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [message]
+
+
+def test_published_ops_needs_a_convention():
+    result = CliRunner().invoke(main, ["score", "--preset", "spikformer-8-384",
+                                       "--published-ops"])
+    assert result.exit_code == 2
+    assert "--published-ops needs --energy-convention PAPER" in result.output

@@ -7,6 +7,7 @@ from torch import nn
 from autost.cost import count_costs
 from autost.cost.rules import RULES
 from autost.exceptions import CostModelError
+from autost.layers.linear_bn import TokenBatchNorm
 from autost.layers.neuron import LIF
 from autost.layers.ops import Add, ElementwiseMul, Scale, SpikeMatMul, SumReduce
 from autost.layers.stm import TokenMixingLinear
@@ -68,6 +69,7 @@ CASES = {
     "batchnorm2d": (lambda: _Grid(nn.BatchNorm2d(4)), GRID, 0, 2 * 4 * 8 * 8),
     "batchnorm1d": (lambda: _Tokens(nn.BatchNorm1d(12), transpose=True), TOKENS, 0,
                     2 * 16 * 12),
+    "token_batchnorm": (lambda: _Tokens(TokenBatchNorm(12)), TOKENS, 0, 2 * 16 * 12),
     "maxpool": (lambda: _Grid(nn.MaxPool2d(3, 2, 1)), GRID, 0, 4 * 4 * 4 * 9),
     "lif": (lambda: _Tokens(LIF()), TOKENS, 0, 16 * 12),
     "elementwise_mul": (lambda: _Pair(ElementwiseMul(), transpose=False), TOKENS, 0, 16 * 12),

@@ -1,4 +1,5 @@
-"""The LIF neuron against a hand-computed sequence, and its sigmoid surrogate gradient."""
+"""The LIF neuron's two charge rules against hand-computed sequences, its two surrogate
+gradients against hand values, and the detached and attached reset."""
 
 import math
 
@@ -66,3 +67,81 @@ def test_reset_is_detached_from_the_graph():
     LIF()(x)[1].sum().backward()
     assert x.grad[0].item() == 0.0
     assert x.grad[1].item() == pytest.approx(_sigmoid_derivative(4.0, 0.5 - 1.0) / 2)
+
+
+# STMixer's neuron, decay_input=False at tau = 2: H[t] = V[t-1] / 2 + X[t], hard reset to 0.
+# The same input through Spikformer's rule (H = V + (X - V) / 2) fires once.
+X_MIX = [0.5, 0.75, 1.5, 0.25, 0.875, 0.5]
+H_STMIXER = [0.5, 1.0, 1.5, 0.25, 1.0, 0.5]
+S_STMIXER = [0.0, 1.0, 1.0, 0.0, 1.0, 0.0]
+H_SPIKFORMER = [0.25, 0.5, 1.0, 0.125, 0.5, 0.5]
+S_SPIKFORMER = [0.0, 0.0, 1.0, 0.0, 0.0, 0.0]
+
+
+def test_stmixer_charge_adds_the_whole_input_to_the_halved_membrane():
+    x = torch.tensor(X_MIX).reshape(6, 1)
+    spikes, charge = LIF(decay_input=False).simulate(x)
+    assert charge.flatten().tolist() == H_STMIXER
+    assert spikes.flatten().tolist() == S_STMIXER
+    assert LIF(decay_input=False)(x).flatten().tolist() == S_STMIXER
+
+
+def test_spikformer_charge_halves_the_input_on_the_same_sequence():
+    spikes, charge = LIF().simulate(torch.tensor(X_MIX).reshape(6, 1))
+    assert charge.flatten().tolist() == H_SPIKFORMER
+    assert spikes.flatten().tolist() == S_SPIKFORMER
+
+
+def test_reset_potential_shifts_both_charge_rules():
+    # V_reset = 0.25, tau = 2, both start from V = V_reset and neither fires.
+    # decay_input: H = V + (X - (V - 0.25)) / 2; otherwise H = V - (V - 0.25) / 2 + X.
+    x = torch.tensor([0.5, 0.25]).reshape(2, 1)
+    _, h_decay = LIF(v_reset=0.25).simulate(x)
+    _, h_plain = LIF(v_reset=0.25, decay_input=False).simulate(x)
+    assert h_decay.flatten().tolist() == [0.5, 0.5]  # 0.25 + 0.5 / 2; 0.5 + 0 / 2
+    assert h_plain.flatten().tolist() == [0.75, 0.75]  # 0.25 + 0.5; 0.75 - 0.25 + 0.25
+
+
+# Dspike (gamma 2.5, region 1): gamma (1 - tanh^2(gamma u)) / (2 tanh gamma) for |u| <= 1.
+@pytest.mark.parametrize(("u", "grad"), [
+    (0.0, 1.2669591372657605), (0.4, 0.5320903295250623), (-0.4, 0.5320903295250623),
+    (1.0, 0.03369126457647259), (-1.2, 0.0), (1.5, 0.0),
+])
+def test_dspike_surrogate_matches_hand_values(u, grad):
+    x = torch.tensor([u], dtype=torch.float64, requires_grad=True)
+    spike(x, alpha=2.5, surrogate="dspike").sum().backward()
+    assert x.grad.item() == pytest.approx(grad, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize(("u", "grad"), [(0.0, 1.0), (0.5, 0.41997434161402647)])
+def test_sigmoid_surrogate_matches_hand_values(u, grad):
+    # alpha s (1 - s) with s = sigmoid(4u): 4 / 4 = 1 at u = 0; 4 e^-2 / (1 + e^-2)^2 at 0.5
+    x = torch.tensor([u], dtype=torch.float64, requires_grad=True)
+    spike(x, alpha=4.0).sum().backward()
+    assert x.grad.item() == pytest.approx(grad, rel=1e-12)
+
+
+def _stmixer_lif() -> LIF:
+    return LIF(decay_input=False, surrogate="dspike", alpha=2.5, detach_reset=False)
+
+
+def test_attached_reset_passes_the_gradient_of_the_first_spike_on():
+    # H[0] = 1.2 fires; V[0] = H[0] (1 - S[0]) = 0; H[1] = V[0] / 2 + 0.4 = 0.4.
+    # dS[1]/dX[0] = g(H[1] - 1) * 1/2 * dV[0]/dX[0], dV[0]/dX[0] = (1 - S[0]) - H[0] g(0.2)
+    # = -1.2 g(0.2): g(-0.6) = 0.2289479..., the product -0.1368738...
+    x = torch.tensor([[1.2], [0.4]], dtype=torch.float64, requires_grad=True)
+    _stmixer_lif()(x)[1].sum().backward()
+    assert x.grad[0].item() == pytest.approx(-0.13687383618513754, rel=1e-12)
+    assert x.grad[1].item() == pytest.approx(0.2289479273489011, rel=1e-12)
+
+
+def test_detached_reset_blocks_that_path_with_the_same_charge_rule():
+    x = torch.tensor([[1.2], [0.4]], dtype=torch.float64, requires_grad=True)
+    LIF(decay_input=False, surrogate="dspike", alpha=2.5)(x)[1].sum().backward()
+    assert x.grad[0].item() == 0.0
+    assert x.grad[1].item() == pytest.approx(0.2289479273489011, rel=1e-12)
+
+
+def test_attached_reset_leaves_the_spikes_unchanged():
+    x = torch.tensor(X_MIX).reshape(6, 1).requires_grad_()
+    assert _stmixer_lif()(x).flatten().tolist() == S_STMIXER

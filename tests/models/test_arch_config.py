@@ -1,11 +1,13 @@
 """ArchConfig: exact validation messages and a stable canonical JSON / arch_id."""
 
 import hashlib
+import json
 
 import pytest
 
 from autost.arch import ArchConfig, BlockConfig
 from autost.exceptions import ArchValidationError
+from autost.models.presets import get_preset
 
 B = BlockConfig
 
@@ -42,6 +44,9 @@ MESSAGES = [
     (dict(blocks=(B(),), embed_dim=100),
      "embed_dim 100 is invalid: must be divisible by 8 (patch splitters use D/8)"),
     (dict(blocks=()), "blocks [] is invalid: an architecture needs at least one block"),
+    (dict(blocks=(B(),), surrogate="tanh"),
+     "surrogate 'tanh' is invalid: must be one of sigmoid, dspike"),
+    (dict(blocks=(B(),), detach_reset=0), "detach_reset 0 is invalid: must be true or false"),
 ]
 
 
@@ -75,6 +80,31 @@ def test_canonical_json_and_arch_id_are_stable():
     assert SMALL.to_json() == SMALL_JSON
     assert SMALL.arch_id == hashlib.sha256(SMALL_JSON.encode()).hexdigest()
     assert SMALL.arch_id == "851714e92b682c4cc06bae4034d14a32b2cd6e9a414d4c1c6f80dd972d764888"
+
+
+# arch_ids of presets computed before ArchConfig carried the neuron (decay_input, surrogate,
+# detach_reset): the canonical JSON leaves the neuron out at Spikformer's defaults.
+PINNED_IDS = {
+    "spikformer-4-384": "9ff43ea946372a6f864d13cca3f018ee7d01aca5af6d4dcea74bca8371fb0ab1",
+    "spikformer-8-768": "dc30cb76fece95c22bc2ce54e49acb89e2a91c71f3f2a10c885985e0ce54646d",
+    "qkformer-hst-4-384": "d42a39e9bf62c7c87cde1450dda67a6c45618db8aa6274e075cbbb6fad0c2974",
+    "semm-spikformer-4-384": "da0d0241c7e42d3d6c9a095e373e57991e61b281469b02abd8e2796895d4ca31",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PINNED_IDS))
+def test_presets_with_the_default_neuron_keep_their_arch_ids(name):
+    assert get_preset(name).arch_id == PINNED_IDS[name]
+
+
+def test_a_non_default_neuron_enters_the_canonical_json():
+    cfg = SMALL.replace(decay_input=False, surrogate="dspike", detach_reset=False)
+    data = json.loads(cfg.to_json())
+    assert (data["decay_input"], data["surrogate"], data["detach_reset"]) == (
+        False, "dspike", False)
+    assert "decay_input" not in json.loads(SMALL.to_json())
+    assert ArchConfig.from_json(cfg.to_json()) == cfg
+    assert SMALL.replace(detach_reset=False).arch_id != SMALL.arch_id
 
 
 def test_arch_id_ignores_the_name_and_int_vs_float():

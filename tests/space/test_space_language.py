@@ -50,8 +50,8 @@ def test_name_defaults_to_the_file_stem(tmp_path):
     ("[global]\ndepth = 2\nembed = [256]\n",
      "FILE: [global] unknown key 'embed'; did you mean 'embed_dim'? allowed: stage_depths, "
      "depth, embed_dim, patch_size, timesteps, patch_splitter, residual, mask_ratio, "
-     "attention_order, attention_scale, attention_v_threshold, linear_bias, qkv_bias, "
-     "surrogate_alpha, tau, v_threshold, heads, mlp_ratio"),
+     "attention_order, attention_scale, attention_v_threshold, decay_input, detach_reset, "
+     "linear_bias, qkv_bias, surrogate, surrogate_alpha, tau, v_threshold, heads, mlp_ratio"),
     ("[global]\ndepth = 2\n[block]\ntoken_mixer = [\"ssa\", \"foo\"]\n",
      "FILE: [block] token_mixer 'foo' is not allowed; choose from ssa, qk_token, qk_channel, "
      "stm, emsa, conv, sdsa"),
