@@ -21,6 +21,8 @@ COMMANDS = {
     "reproduce": ("autost.cli.reproduce:reproduce", "Reproduce figures (accuracy vs FLOPs)."),
     "calibrate": ("autost.cli.calibrate:calibrate",
                   "Fit a proxy combination on the trained accuracies."),
+    "fidelity": ("autost.cli.fidelity:fidelity",
+                 "Measure how well every proxy ranks trained accuracy."),
 }
 
 

@@ -37,6 +37,24 @@ def kendall_tau(proxy: Sequence[float], accuracy: Sequence[float]) -> float:
     return float(stats.kendalltau(x, y).statistic)
 
 
+def partial_kendall_tau(proxy: Sequence[float], accuracy: Sequence[float],
+                        control: Sequence[float]) -> float:
+    """Kendall's partial tau of proxy and accuracy given ``control`` (FLOPs, say).
+
+    tau_xy.z = (tau_xy - tau_xz tau_yz) / sqrt((1 - tau_xz^2)(1 - tau_yz^2)) (Kendall, "Partial
+    rank correlation", Biometrika 32, 1942): the agreement left once what both share with the
+    control is taken out. Above zero, the proxy ranks accuracy in a way the control does not.
+    NaN where a tau is undefined or the control orders proxy or accuracy perfectly.
+    """
+    x, y, z = (np.asarray(v, dtype=float) for v in (proxy, accuracy, control))
+    keep = np.isfinite(x) & np.isfinite(y) & np.isfinite(z)
+    x, y, z = x[keep], y[keep], z[keep]
+    xy, xz, yz = kendall_tau(x, y), kendall_tau(x, z), kendall_tau(y, z)
+    if math.isnan(xy + xz + yz) or max(abs(xz), abs(yz)) > 1 - 1e-9:  # 1 up to rounding
+        return math.nan
+    return (xy - xz * yz) / math.sqrt((1 - xz * xz) * (1 - yz * yz))
+
+
 def spearman_rho(proxy: Sequence[float], accuracy: Sequence[float]) -> float:
     """Spearman's rank correlation between proxy values and accuracies."""
     x, y = _pairs(proxy, accuracy)

@@ -75,8 +75,9 @@ class Score(Base):
 class Training(Base):
     """One brief training of an architecture; ``status`` is ``ok`` or ``failed``.
 
-    ``accuracy`` is top-1 on the test split in percent; ``energy_mj`` is per image with
-    rates measured on the trained model (rate source ``trained``).
+    ``accuracy`` is top-1 on the validation split in percent; ``energy_mj`` is per image with
+    rates measured on the trained model (rate source ``trained``). ``settings_key`` is the
+    whole recipe (TrainSettings.key()); it decides which trainings a rerun may reuse.
     """
 
     __tablename__ = PREFIX + "trainings"
@@ -87,6 +88,7 @@ class Training(Base):
     dataset: Mapped[str] = mapped_column(String(64))
     epochs: Mapped[int] = mapped_column(Integer)
     seed: Mapped[int] = mapped_column(Integer)
+    settings_key: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16))
     accuracy: Mapped[float | None] = mapped_column(Float)
     history: Mapped[list | None] = mapped_column(JSON)

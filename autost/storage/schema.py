@@ -78,7 +78,14 @@ def _v2_canonical_arch_ids(op) -> None:
     rekey_arch_ids(op.get_bind())
 
 
-def _v3_predictors(op) -> None:
+def _v3_training_settings_key(op) -> None:
+    """The full recipe of a training (TrainSettings.key()), so a rerun reuses only trainings
+    made with the same learning rate, batch size and training subset; older rows have none
+    and are never reused."""
+    op.add_column(PREFIX + "trainings", sa.Column("settings_key", sa.String(255)))
+
+
+def _v4_predictors(op) -> None:
     """Supervised proxy combinations fitted by `autost calibrate`."""
     op.create_table(
         PREFIX + "predictors",
@@ -92,7 +99,7 @@ def _v3_predictors(op) -> None:
 
 
 MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables, 2: _v2_canonical_arch_ids,
-                               3: _v3_predictors}
+                                   3: _v3_training_settings_key, 4: _v4_predictors}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

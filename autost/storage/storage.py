@@ -51,6 +51,7 @@ class TrainingRow:
     dataset: str
     epochs: int
     seed: int
+    settings_key: str | None
     status: str
     accuracy: float | None
     history: list | None
@@ -196,6 +197,15 @@ class Storage:
             "flags": list(getattr(result, "flags", []) or []),
         })
 
+    def add_score_values(self, arch_id: str, settings_key: str, values: dict) -> None:
+        """Add the values of proxies computed later to stored scores; a name already stored
+        keeps its value (first writer wins, as for whole score rows)."""
+        query = sa.select(Score).where(Score.arch_id == arch_id,
+                                       Score.settings_key == settings_key).with_for_update()
+        with Session(self.engine) as session, session.begin():
+            row = session.scalars(query).one()
+            row.values = {**_encode(dict(values)), **row.values}
+
     def get_scores(self, arch_id: str, settings_key: str) -> StoredScores | None:
         query = sa.select(Score).where(Score.arch_id == arch_id,
                                        Score.settings_key == settings_key)
@@ -224,7 +234,8 @@ class Storage:
     # -- trainings ---------------------------------------------------------------------
     def add_training(
         self, arch_id: str, *, dataset: str, epochs: int, seed: int, status: str,
-        accuracy: float | None = None, history: list | None = None, rates: dict | None = None,
+        settings_key: str | None = None, accuracy: float | None = None,
+        history: list | None = None, rates: dict | None = None,
         energy_mj: float | None = None, error: str | None = None,
         study_name: str | None = None, trial_number: int | None = None,
     ) -> int:
@@ -233,7 +244,8 @@ class Storage:
             raise ValueError(f"status must be one of {TRAINING_STATUSES}, not {status!r}")
         row = Training(
             arch_id=arch_id, study_name=study_name, trial_number=trial_number,
-            dataset=dataset, epochs=epochs, seed=seed, status=status, accuracy=accuracy,
+            dataset=dataset, epochs=epochs, seed=seed, settings_key=settings_key,
+            status=status, accuracy=accuracy,
             history=_encode(history), rates=_encode(rates), energy_mj=energy_mj, error=error,
         )
         with Session(self.engine) as session, session.begin():
@@ -363,5 +375,5 @@ def _stored(row: Score) -> StoredScores:
 
 def _training(r: Training) -> TrainingRow:
     return TrainingRow(r.id, r.arch_id, r.study_name, r.trial_number, r.dataset, r.epochs,
-                       r.seed, r.status, r.accuracy, _decode(r.history), _decode(r.rates),
-                       r.energy_mj, r.error, r.created_at)
+                       r.seed, r.settings_key, r.status, r.accuracy, _decode(r.history),
+                       _decode(r.rates), r.energy_mj, r.error, r.created_at)

@@ -9,10 +9,10 @@ report's: :func:`autost.report.scatter_outputs.write_scatter_report`.
 Presets:
 
 - ``quick`` (a 2-core CPU in about 10 minutes): every sampled config is shrunk before it is
-  scored or trained: input 16x16 with patch size 4 (4x4 = 16 tokens), embed_dim / 4, the
-  first 4 blocks at most (a hierarchical speds config keeps its stages), T <= 2, the
-  dataset's class count. A sample that the shrink makes invalid is skipped and another is
-  drawn. The shrunk config is what is stored, scored and plotted.
+  scored or trained (:class:`Shrink`): input 16x16 with patch size 4 (4x4 = 16 tokens),
+  embed_dim / 4, the first 4 blocks at most (a hierarchical speds config keeps its
+  stages), T <= 2, the dataset's class count. A sample that the shrink makes invalid is
+  skipped and another is drawn. The shrunk config is what is stored, scored and plotted.
 - ``paper`` (CIFAR-10 on a GPU): configs as sampled, with the dataset's class count.
 
 Rerunning reuses the database: scores by (arch_id, score settings key), trainings by
@@ -22,7 +22,7 @@ Rerunning reuses the database: scores by (arch_id, score settings key), training
 import math
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from autost.arch import ArchConfig
@@ -38,8 +38,28 @@ Log = Callable[[str], None]
 
 
 @dataclass(frozen=True)
+class Shrink:
+    """How a CPU preset shrinks every sampled config before it is scored and trained.
+
+    Input ``input_size`` with ``patch_size``, ``embed_dim`` divided by ``width_divisor``,
+    the first ``max_blocks`` blocks at most (a hierarchical speds config keeps its stages),
+    at most ``max_timesteps`` time steps.
+    """
+
+    input_size: int
+    patch_size: int
+    width_divisor: int
+    max_blocks: int
+    max_timesteps: int
+
+
+@dataclass(frozen=True)
 class ScatterPreset:
-    """Defaults of a scatter run; dataset, samples and epochs can be overridden."""
+    """Defaults of a scatter run; dataset, samples and epochs can be overridden.
+
+    ``shrink`` None trains configs as sampled; ``max_batches`` caps the training batches
+    per epoch (a seeded random subset of the training images each epoch).
+    """
 
     name: str
     dataset: str
@@ -47,25 +67,28 @@ class ScatterPreset:
     epochs: int
     batch_size: int
     lr: float
-    shrink: bool
+    shrink: Shrink | None
+    max_batches: int | None = None
 
 
 PRESETS = {
     "quick": ScatterPreset("quick", "digits", samples=20, epochs=4, batch_size=32, lr=1e-2,
-                           shrink=True),
+                           shrink=Shrink(16, 4, 4, max_blocks=4, max_timesteps=2)),
     "paper": ScatterPreset("paper", "cifar10", samples=40, epochs=30, batch_size=128,
-                           lr=1e-3, shrink=False),
+                           lr=1e-3, shrink=None),
 }
 
 
 def adapt(cfg: ArchConfig, preset: ScatterPreset, dataset: str) -> ArchConfig:
-    """The config a preset trains: the dataset's class count, shrunk for ``quick``."""
+    """The config a preset trains: the dataset's class count, shrunk as the preset says."""
     cfg = cfg.replace(num_classes=num_classes(dataset))
-    if not preset.shrink:
+    shrink = preset.shrink
+    if shrink is None:
         return cfg
-    small = cfg.replace(input_size=16, patch_size=4, embed_dim=cfg.embed_dim // 4,
-                        timesteps=min(cfg.timesteps, 2))
-    return small if cfg.stage_depths else small.replace(blocks=cfg.blocks[:4])
+    small = cfg.replace(input_size=shrink.input_size, patch_size=shrink.patch_size,
+                        embed_dim=cfg.embed_dim // shrink.width_divisor,
+                        timesteps=min(cfg.timesteps, shrink.max_timesteps))
+    return small if cfg.stage_depths else small.replace(blocks=cfg.blocks[:shrink.max_blocks])
 
 
 def mixer_family(cfg: ArchConfig) -> str:
@@ -103,10 +126,12 @@ class ScatterRun:
     title: str
 
 
-def score_all(storage, cfgs: list[ArchConfig], space: str, settings, log: Log) -> dict:
-    """arch_id -> proxy values, computed only where the database has none for ``settings``.
+def score_all(storage, cfgs: list[ArchConfig], space: str, settings, log: Log,
+              proxies: Sequence[str] = PROXIES) -> dict:
+    """arch_id -> proxy values, computing only the proxies the database lacks for ``settings``.
 
-    An architecture that cannot be built or scored is logged and left out.
+    A proxy registered after an architecture was scored is computed and added to its stored
+    scores. An architecture that cannot be built or scored is logged and left out.
     """
     from autost.proxies import score_architecture
 
@@ -114,17 +139,30 @@ def score_all(storage, cfgs: list[ArchConfig], space: str, settings, log: Log) -
     for i, cfg in enumerate(cfgs, 1):
         storage.add_candidate(cfg, space)
         stored = storage.get_scores(cfg.arch_id, settings.key())
-        if stored is None:
+        missing = [p for p in proxies if stored is None or p not in stored.values]
+        if missing:
             try:
-                result = score_architecture(cfg, PROXIES, settings)
+                result = score_architecture(cfg, missing, settings)
             except (ArchValidationError, BuildError) as e:
                 log(f"skipped {i}/{len(cfgs)}: {cfg.summary()}: {e}")
                 continue
-            storage.put_scores(cfg.arch_id, settings.key(), result)
+            if stored is None:
+                storage.put_scores(cfg.arch_id, settings.key(), result)
+            else:
+                storage.add_score_values(cfg.arch_id, settings.key(),
+                                         {p: result.values[p] for p in missing})
             stored = storage.get_scores(cfg.arch_id, settings.key())
-            log(f"scored {i}/{len(cfgs)}: {cfg.summary()}")
+            log(f"scored {i}/{len(cfgs)} by {', '.join(missing)}: {cfg.summary()}")
         values[cfg.arch_id] = stored.values
     return values
+
+
+def calibration_settings(dataset: str, data_dir: str | None):
+    """ScoreSettings whose calibration batches come from ``dataset`` in ``data_dir``: the
+    data-dependent proxies calibrate on the images the architectures are trained on."""
+    from autost.proxies import ScoreSettings
+
+    return ScoreSettings(dataset=dataset, data_dir=data_dir)
 
 
 def train_all(storage, cfgs: list[ArchConfig], settings: TrainSettings, *,
@@ -148,7 +186,8 @@ def train_all(storage, cfgs: list[ArchConfig], settings: TrainSettings, *,
     return done
 
 
-def scatter_rows(cfgs: list[ArchConfig], scores: dict, trained: dict) -> list[dict]:
+def scatter_rows(cfgs: list[ArchConfig], scores: dict, trained: dict,
+                 proxies: Sequence[str] = PROXIES) -> list[dict]:
     """One row per architecture: family, every proxy, accuracy (%) and how training went."""
     rows = []
     for cfg in cfgs:
@@ -156,7 +195,7 @@ def scatter_rows(cfgs: list[ArchConfig], scores: dict, trained: dict) -> list[di
         status, accuracy, energy, error = trained[cfg.arch_id]
         rows.append({
             "arch_id": cfg.arch_id, "family": mixer_family(cfg), "summary": cfg.summary(),
-            **{p: values.get(p, math.nan) for p in PROXIES},
+            **{p: values.get(p, math.nan) for p in proxies},
             "macs_per_step": values.get("macs_per_step"), "accuracy": accuracy,
             "trained_energy_mj": energy, "status": status, "error": error,
         })
@@ -172,7 +211,6 @@ def run_scatter(storage, space_name: str, *, preset: str = "quick",
 
     ``download`` fetches a missing CIFAR into ``data_dir`` here, once, before any trial.
     """
-    from autost.proxies import ScoreSettings
     from autost.space import load_space
 
     if preset not in PRESETS:
@@ -184,9 +222,8 @@ def run_scatter(storage, space_name: str, *, preset: str = "quick",
     cfgs = sample_architectures(space, samples or chosen.samples, seed, chosen, dataset)
     settings = TrainSettings(dataset=dataset, epochs=epochs or chosen.epochs,
                              batch_size=chosen.batch_size, lr=chosen.lr, seed=seed,
-                             data_dir=data_dir)
-    # the data-dependent proxies calibrate on the images the architectures are trained on
-    score_settings = ScoreSettings(dataset=dataset, data_dir=data_dir)
+                             max_batches=chosen.max_batches, data_dir=data_dir)
+    score_settings = calibration_settings(dataset, data_dir)
     storage.record_run(f"scatter/{space.name}", space.name,
                        {"preset": preset, "samples": len(cfgs), "epochs": settings.epochs,
                         "dataset": dataset, "score_settings": score_settings.key()}, seed)

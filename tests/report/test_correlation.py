@@ -7,6 +7,7 @@ import pytest
 from autost.report.correlation import (
     correlation_table,
     kendall_tau,
+    partial_kendall_tau,
     precision_at_top,
     spearman_rho,
 )
@@ -65,3 +66,15 @@ def test_correlation_table_rows():
                        "spearman_rho": pytest.approx(0.8), "precision_top25": 1.0}
     assert rows[1]["kendall_tau"] == pytest.approx(-2 / 3)
     assert rows[1]["precision_top25"] == 0.0
+
+
+def test_partial_tau_given_a_control():
+    # tau_xy = 2/3 (one swapped pair), tau_xz = 2/3, tau_yz = (4 - 2)/6 = 1/3:
+    # (2/3 - 2/9) / sqrt((1 - 4/9)(1 - 1/9)) = (4/9) / (sqrt(40)/9) = 4/sqrt(40)
+    x, y, z = [1, 2, 3, 4], [1, 3, 2, 4], [1, 2, 4, 3]
+    assert partial_kendall_tau(x, y, z) == pytest.approx(4 / math.sqrt(40))
+    # a proxy that is the control says nothing beyond it
+    assert math.isnan(partial_kendall_tau(z, y, z))
+    # a non-finite control value drops that architecture
+    assert partial_kendall_tau([*x, 9], [*y, 9], [*z, math.nan]) == pytest.approx(
+        4 / math.sqrt(40))

@@ -62,9 +62,14 @@ def _version_1_database(url, monkeypatch) -> None:
     storage.put_scores(OLD_16, KEY, _scores(2.0))
     storage.put_scores(OLD_16, OTHER_KEY, _scores(3.0))
     storage.put_scores(SSA.arch_id, KEY, _scores(4.0))
-    for arch_id, accuracy in ((OLD_4, 50.0), (OLD_16, 60.0), (SSA.arch_id, 70.0)):
-        storage.add_training(arch_id, dataset="digits", epochs=1, seed=0, status="ok",
-                             accuracy=accuracy, study_name="old")
+    trainings = sa.table("autost_trainings", *map(sa.column, (
+        "arch_id", "dataset", "epochs", "seed", "status", "accuracy", "study_name",
+        "created_at")))
+    with storage.engine.begin() as connection:  # the version-1 columns only
+        for arch_id, accuracy in ((OLD_4, 50.0), (OLD_16, 60.0), (SSA.arch_id, 70.0)):
+            connection.execute(trainings.insert().values(
+                arch_id=arch_id, dataset="digits", epochs=1, seed=0, status="ok",
+                accuracy=accuracy, study_name="old", created_at=sa.func.now()))
     study = optuna.create_study(study_name="old", storage=storage.optuna_storage())
     for arch_id in (OLD_4, OLD_16, SSA.arch_id):
         trial = study.ask()

@@ -93,17 +93,33 @@ def test_newer_database_is_refused(url, monkeypatch):
         open_storage(url)
 
 
-def test_version_2_database_gains_the_predictors_table_keeping_rows(url, monkeypatch):
+def test_version_2_trainings_gain_an_empty_settings_key(url, monkeypatch):
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    storage = open_storage(url)
+    with storage.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO autost_trainings (arch_id, dataset, epochs, seed, status, accuracy, "
+            "created_at) VALUES ('a', 'digits', 4, 0, 'ok', 91.5, CURRENT_TIMESTAMP)"))
+    storage.close()
+    monkeypatch.undo()
+    storage = open_storage(url)
+    assert _version(storage) == schema.SCHEMA_VERSION
+    [row] = storage.trainings()
+    assert (row.arch_id, row.accuracy, row.settings_key) == ("a", 91.5, None)
+    storage.close()
+
+
+def test_version_3_database_gains_the_predictors_table_keeping_rows(url, monkeypatch):
     from autost.arch import ArchConfig, BlockConfig
 
     cfg = ArchConfig(blocks=(BlockConfig(),))
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
     storage = open_storage(url)
     storage.add_candidate(cfg, "s")
     assert not sa.inspect(storage.engine).has_table("autost_predictors")
     storage.close()
     monkeypatch.undo()
     storage = open_storage(url)
-    assert _version(storage) == 3 and storage.get_candidate(cfg.arch_id) == cfg
+    assert _version(storage) == 4 and storage.get_candidate(cfg.arch_id) == cfg
     assert storage.predictor_names() == []
     storage.close()

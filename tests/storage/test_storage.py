@@ -59,6 +59,15 @@ def test_first_scores_win_and_non_finite_values_survive(storage):
     assert _count(storage, Score) == 2
 
 
+def test_values_of_later_proxies_join_stored_scores(storage):
+    storage.put_scores(CFG.arch_id, "k1", _result(params=10.0, flops=5.0))
+    storage.add_score_values(CFG.arch_id, "k1", {"synflow": -math.inf, "params": 99.0})
+    stored = storage.get_scores(CFG.arch_id, "k1")
+    assert stored.values == {"params": 10.0, "flops": 5.0, "synflow": -math.inf}
+    assert stored.flags == ["blocks.0 silent"] and stored.rate_source == "init"
+    assert _count(storage, Score) == 1
+
+
 def test_run_records_settings_versions_and_host(storage):
     run_id = storage.record_run("s", "stmixer", {"budget": 5, "max": math.inf}, seed=3)
     (run,) = storage.runs("s")

@@ -28,3 +28,24 @@ def test_store_and_reuse(tmp_path):
     assert cached_trainings(storage, [a.arch_id],
                             TrainSettings(dataset="synthetic", epochs=2, seed=1)) == {}
     storage.close()
+
+
+def test_only_the_same_recipe_is_reused(tmp_path):
+    storage = open_storage(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    a = ArchConfig(blocks=(BlockConfig(heads=1),), embed_dim=16)
+    settings = TrainSettings(epochs=2, seed=1, max_batches=10)
+    store_outcome(storage, TrainOutcome(TrainJob(a), "ok", accuracy=70.0), settings)
+    assert storage.trainings()[0].settings_key == settings.key()
+    assert list(cached_trainings(storage, [a.arch_id], settings)) == [a.arch_id]
+    for other in (TrainSettings(epochs=2, seed=1, max_batches=20),
+                  TrainSettings(epochs=2, seed=1, max_batches=10, lr=1e-3),
+                  TrainSettings(epochs=2, seed=1, max_batches=10, batch_size=32)):
+        assert cached_trainings(storage, [a.arch_id], other) == {}
+    # a folder or a device does not change the training
+    assert list(cached_trainings(storage, [a.arch_id], TrainSettings(
+        epochs=2, seed=1, max_batches=10, data_dir="/elsewhere", device="cpu"))) == [a.arch_id]
+    # a training stored without its recipe (before schema 2) is never reused
+    storage.add_training(a.arch_id, dataset="digits", epochs=2, seed=1, status="ok",
+                         accuracy=99.0)
+    assert cached_trainings(storage, [a.arch_id], settings)[a.arch_id].accuracy == 70.0
+    storage.close()

@@ -1,0 +1,108 @@
+"""``autost fidelity``: the test preset end to end on Ray, a rerun that reuses everything,
+and one ``Error:`` line for bad input."""
+
+import csv
+import json
+
+from click.testing import CliRunner
+
+from autost.cli import main
+from autost.proxies import list_proxies
+
+HEADER = ["proxy", "n", "kendall tau [95 % CI]", "spearman rho", "precision top 25 %",
+          "partial tau | flops"]
+
+
+def _run(*args):
+    return CliRunner().invoke(main, ["fidelity", *args])
+
+
+def test_help():
+    result = _run("--help")
+    assert result.exit_code == 0 and "--preset [cpu|test|paper]" in result.output
+
+
+def test_test_preset_end_to_end_then_reused(tmp_path, local_ray):
+    out = tmp_path / "out"
+    args = ["--space", "stmixer", "--preset", "test", "--out", str(out), "--storage",
+            f"sqlite:///{tmp_path / 'db.sqlite'}"]
+    result = _run(*args)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert [h.strip() for h in lines[0].split("  ") if h.strip()] == HEADER
+    proxies = list_proxies()
+    assert [line.split()[0] for line in lines[2:2 + len(proxies)]] == proxies
+    assert lines[-2].startswith("noise ceiling (seed vs seed + 1)  2  ")
+    assert lines[-1].startswith("1 vs 2 epochs                     2  ")
+    for message in ("0 of 4 already trained; training 4 for 1 epochs on synthetic",
+                    "0 of 2 already trained; training 2 for 1 epochs on synthetic",
+                    "0 of 2 already trained; training 2 for 2 epochs on synthetic"):
+        assert message in result.stderr
+    table = list(csv.DictReader((out / "fidelity.csv").open()))
+    assert [r["proxy"] for r in table] == proxies and all(r["n"] == "4" for r in table)
+    assert set(table[0]) == {"proxy", "n", *(f"{c}{s}" for c in (
+        "kendall_tau", "spearman_rho", "precision_top25", "partial_tau_flops")
+        for s in ("", "_low", "_high"))}
+    rows = list(csv.DictReader((out / "architectures.csv").open()))
+    assert len(rows) == 4 and all(r["status"] == "ok" for r in rows)
+    assert sum(r["accuracy_seed2"] != "" for r in rows) == 2
+    assert sum(r["accuracy_longer"] != "" for r in rows) == 2
+    checks = list(csv.DictReader((out / "checks.csv").open()))
+    assert [(c["check"], c["n"]) for c in checks] == [
+        ("noise ceiling (seed vs seed + 1)", "2"), ("1 vs 2 epochs", "2")]
+    for png in ["tau.png", *(f"scatter/{p}.png" for p in proxies)]:
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    again = _run(*args, "--json")
+    assert again.exit_code == 0, again.output
+    for message in ("4 of 4 already trained; training 0", "2 of 2 already trained; training 0"):
+        assert again.stderr.count(message) == (2 if message.startswith("2") else 1)
+    assert "scored" not in again.stderr
+    data = json.loads(again.stdout)
+    assert [r["accuracy"] for r in data["rows"]] == [float(r["accuracy"]) for r in rows]
+    assert [r["kendall_tau_low"] for r in data["table"]] == [
+        None if r["kendall_tau_low"] == "nan" else float(r["kendall_tau_low"]) for r in table]
+
+
+def test_missing_fashion_mnist_is_one_error_line(tmp_path):
+    result = _run("--space", "stmixer", "--data-dir", str(tmp_path / "none"), "--storage",
+                  f"sqlite:///{tmp_path / 'db.sqlite'}")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: Fashion-MNIST folder {tmp_path / 'none'} does not exist; install Debian's "
+        "package dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or point "
+        "--data-dir at a folder holding train-images-idx3-ubyte.gz and "
+        "train-labels-idx1-ubyte.gz\n"
+    )
+    assert not (tmp_path / "db.sqlite").exists()
+
+
+def test_paper_preset_needs_cifar(tmp_path):
+    result = _run("--space", "stmixer", "--preset", "paper", "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: dataset 'cifar10' needs a data directory; expected <dir>/cifar-10-batches-py/"
+        "data_batch_1..5 and test_batch (torchvision's CIFAR-10 python format); pass "
+        "--data-dir DIR (add --download to fetch it)\n"
+    )
+
+
+def test_unknown_space_and_misuse(tmp_path):
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    result = _run("--space", "stmixr", "--preset", "test", "--storage", db,
+                  "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "'stmixer'" in result.output
+    assert len(result.output.splitlines()) == 1
+    assert _run("--space", "stmixer", "--preset", "gpu").exit_code == 2
+    assert _run("--space", "stmixer", "--samples", "2").exit_code == 2
+
+
+def test_an_out_path_that_is_a_file_fails_before_any_training(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = _run("--space", "stmixer", "--preset", "test", "--out", str(blocker / "sub"),
+                  "--storage", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    assert result.exit_code == 1
+    assert result.output == (f"Error: cannot create '{blocker / 'sub'}': Not a directory; "
+                             "choose another --out folder\n")
