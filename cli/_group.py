@@ -23,6 +23,7 @@ COMMANDS = {
                   "Fit a proxy combination on the trained accuracies."),
     "fidelity": ("autost.cli.fidelity:fidelity",
                  "Measure how well every proxy ranks trained accuracy."),
+    "serve": ("autost.cli.serve:serve", "Serve the database: JSON API, pages, job queue."),
 }
 
 

@@ -7,10 +7,10 @@ import click
 from autost.tables import aligned
 
 
-def _published(info) -> str:
-    if info.exact_params is not None:
-        return f"{info.exact_params:,}"
-    return "-" if info.published_params_m is None else f"{info.published_params_m:.2f} M"
+def _published(row: dict) -> str:
+    if row["exact_params"] is not None:
+        return f"{row['exact_params']:,}"
+    return "-" if row["published_params_m"] is None else f"{row['published_params_m']:.2f} M"
 
 
 @click.group()
@@ -22,20 +22,14 @@ def models():
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
 def list_command(as_json: bool):
     """List presets with family, dataset and parameter count (built on the meta device)."""
-    from autost.models import count_params, list_presets
+    from autost.models import preset_rows
 
-    presets = list_presets()
-    counts = [count_params(p.config) for p in presets]
+    presets = preset_rows()
     if as_json:
-        click.echo(json.dumps([
-            {"name": p.name, "family": p.family, "dataset": p.dataset, "params": n,
-             "published_params_m": p.published_params_m, "exact_params": p.exact_params,
-             "formula_params": p.formula_params, "arch_id": p.config.arch_id}
-            for p, n in zip(presets, counts, strict=True)
-        ], indent=2))
+        click.echo(json.dumps(presets, indent=2))
         return
-    rows = [[p.name, p.family, p.dataset, f"{n:,}", _published(p)]
-            for p, n in zip(presets, counts, strict=True)]
+    rows = [[p["name"], p["family"], p["dataset"], f"{p['params']:,}", _published(p)]
+            for p in presets]
     headers = ["name", "family", "dataset", "params", "published"]
     click.echo(aligned(headers, rows, {3, 4}), nl=False)
 

@@ -92,15 +92,19 @@ def search(space, budget, objectives, predictor, max_params, max_macs, max_energ
 @click.option("--study", "study_name", required=True, help="Name of the study to join.")
 @click.option("--seed", type=int, default=None,
               help="Mixed with the study's seed (default random), so workers differ.")
+@click.option("--wait", "wait_s", type=click.FloatRange(min=0), default=60, show_default=True,
+              metavar="SECONDS",
+              help="How long to wait for the study to appear (the search that creates it may "
+                   "start at the same time); 0 fails at once.")
 @_common
-def worker(study_name, storage_url, workers, seed, as_json, progress):
+def worker(study_name, storage_url, workers, seed, wait_s, as_json, progress):
     """Join a study started by `autost search` (its space, objectives and budget come from the
     study) and score candidates until its budget is met. Run one per machine."""
     from autost.search import run_worker
 
     _quiet_optuna()
     result = run_worker(study_name, storage=storage_url, workers=workers, seed=seed,
-                        progress=progress)
+                        progress=progress, wait_s=wait_s)
     _echo(result, as_json)
 
 
@@ -117,13 +121,9 @@ def _echo(result, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
         return
-    run = result.run
-    click.echo(
-        f"study {result.study_name} ({result.storage}): {result.complete}/{result.budget} "
-        f"complete; this run: {run['complete']} told, {run['scored']} scored, "
-        f"{run['cached']} from cache, {run['failed']} failed, {run['over_budget']} over "
-        f"budget, {result.wall_s:.1f} s"
-    )
+    click.echo(f"study {result.study_name} ({result.storage}): {result.complete}/"
+               f"{result.budget} complete; this run took {result.wall_s:.1f} s")
+    click.echo(_run_summary(result.run))
     if result.predictor:
         p = result.predictor
         click.echo(f"objective predicted: predictor {p['name']!r} on {', '.join(p['proxies'])}, "
@@ -143,6 +143,20 @@ def _echo(result, as_json: bool) -> None:
     click.echo(f"Pareto front of {', '.join(result.objectives)}: {len(result.best)} "
                f"architectures, {shown}")
     click.echo(aligned(headers, rows), nl=False)
+
+
+def _run_summary(run: dict) -> str:
+    """Two sums over the trials this process told: by outcome, and by where the scores of
+    those not failed came from (every part named, so the parts add up to the total)."""
+    with_scores = run["complete"] + run["over_budget"]
+    return (f"this run told {_trials(run['told'])}: {run['complete']} complete + "
+            f"{run['over_budget']} over budget + {run['failed']} failed; scores of the "
+            f"{with_scores} not failed: {run['scored']} computed here + {run['cached']} from "
+            f"cache + {run['waited']} computed by another process")
+
+
+def _trials(n: int) -> str:
+    return f"{n} trial" if n == 1 else f"{n} trials"
 
 
 def _spread(rows: list, k: int) -> list:

@@ -21,17 +21,9 @@ def spaces():
 @AS_JSON
 def list_command(as_json):
     """List the named spaces: parameters per trial, architectures, whether a grid can list it."""
-    from autost.space import ALIASES, list_spaces, load_space
+    from autost.space import space_rows
 
-    rows = []
-    for name in list_spaces():
-        space = load_space(name)
-        rows.append({
-            "name": name, "parameters": space.num_parameters(), "size": space.size(),
-            "finite": space.is_finite(), "alias_of": ALIASES.get(name),
-            "description": (f"alias of {ALIASES[name]}" if name in ALIASES
-                            else space.description),
-        })
+    rows = space_rows()
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return

@@ -37,9 +37,16 @@ def training_options(f):
               help="Score to rank by, NAME or NAME:max|min (default: the study's first "
                    "objective).")
 @training_options
-@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(min=2))
-@click.option("--lr", default=5e-3, show_default=True, type=click.FloatRange(min=0, min_open=True),
-              help="Peak AdamW learning rate (cosine decay, label smoothing 0.1).")
+@click.option("--shrink", is_flag=True,
+              help="Train each candidate shrunk as `autost reproduce scatter --preset quick` "
+                   "does (16x16 input, a quarter of the width, at most 4 blocks, T <= 2): "
+                   "seconds per epoch on a CPU, where full-size models take minutes. Stored "
+                   "under the shrunk config's own arch_id.")
+@click.option("--batch-size", default=None, type=click.IntRange(min=2),
+              help="Images per step (default: 64; 32 with --shrink).")
+@click.option("--lr", default=None, type=click.FloatRange(min=0, min_open=True),
+              help="Peak AdamW learning rate, cosine decay, label smoothing 0.1 (default: "
+                   "5e-3; 1e-2 with --shrink).")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--max-batches", default=None, type=click.IntRange(min=1),
               help="Cap the training batches per epoch (default: the whole training set).")
@@ -50,13 +57,16 @@ def training_options(f):
 @click.option("--no-asha", is_flag=True, help="Train every candidate for all epochs.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_address,
-          batch_size, lr, seed, max_batches, cpus_per_trial, gpus_per_trial, no_asha,
+          shrink, batch_size, lr, seed, max_batches, cpus_per_trial, gpus_per_trial, no_asha,
           as_json):
     """Train the top-K candidates of a study for a few epochs (ASHA stops the weak ones).
 
     Accuracy (validation, %) goes to the trainings table and to each Optuna trial's user
-    attribute ``accuracy``; energy is re-measured with the trained firing rates.
+    attribute ``accuracy``; energy is re-measured with the trained firing rates. An estimate
+    of the time comes first and a line per epoch on stderr; Ctrl-C or SIGTERM stops with
+    exit 130, keeping the trainings that finished.
     """
+    from autost.cli.train_progress import TrainingProgress
     from autost.data.datasets import ensure_dataset
     from autost.report import load_entries, top_entries
     from autost.storage import open_storage
@@ -68,19 +78,23 @@ def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_
     ensure_dataset(dataset, data_dir, download)
     if ray_address is not None:
         probe_address(ray_address)  # fail in seconds, before any scoring or training
-    settings = TrainSettings(dataset=dataset, epochs=epochs, batch_size=batch_size, lr=lr,
-                             seed=seed, max_batches=max_batches, data_dir=data_dir)
+    settings = TrainSettings(
+        dataset=dataset, epochs=epochs, batch_size=batch_size or (32 if shrink else 64),
+        lr=lr or (1e-2 if shrink else 5e-3), seed=seed, max_batches=max_batches,
+        data_dir=data_dir)
     storage = open_storage(storage_url, create=False)
-
-    def progress(outcome):
-        result = (f"failed: {outcome.error}" if outcome.error
-                  else f"{outcome.accuracy:.1f} % after {len(outcome.history)} epochs")
-        click.echo(f"trial {outcome.job.trial_number}: {result}", err=True)
-
+    progress = TrainingProgress(settings, int(cpus_per_trial), asha=not no_asha)
     ranking, best = top_entries(load_entries(storage, study), by, top)
-    rows = train_ranked(storage, study, ranking, best, settings=settings,
-                        address=ray_address, cpus_per_trial=cpus_per_trial,
-                        gpus_per_trial=gpus_per_trial, asha=not no_asha, on_outcome=progress)
+    try:
+        rows = train_ranked(storage, study, ranking, best, settings=settings,
+                            address=ray_address, cpus_per_trial=cpus_per_trial,
+                            gpus_per_trial=gpus_per_trial, asha=not no_asha, shrink=shrink,
+                            on_start=progress.start, on_epoch=progress.epoch,
+                            on_outcome=progress.outcome)
+    except KeyboardInterrupt:
+        click.echo(f"training interrupted: {progress.finished} of {len(progress.jobs)} "
+                   "trainings finished and are stored", err=True)
+        raise click.exceptions.Exit(130) from None
     objective = ranking.spec
     records = [{
         "trial": r.trial, "arch_id": r.outcome.job.arch.arch_id,

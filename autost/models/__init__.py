@@ -1,7 +1,8 @@
 """Models: the builder from ArchConfig to nn.Module and the named presets.
 
 ``get_preset``/``list_presets``/``PresetInfo`` are torch-free; ``create_model``,
-``count_params``, ``parameter_table`` and ``SpikingTransformer`` import torch on first use.
+``count_params``, ``parameter_table``, ``preset_rows`` and ``SpikingTransformer`` import
+torch on first use.
 """
 
 from importlib import import_module
@@ -13,6 +14,7 @@ _LAZY = {
     "count_params": "autost.models.builder",
     "SpikingTransformer": "autost.models.builder",
     "parameter_table": "autost.models.summary",
+    "preset_rows": "autost.models.summary",
 }
 
 __all__ = ["PresetInfo", "get_preset", "list_presets", "register_preset", *_LAZY]

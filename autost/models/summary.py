@@ -21,3 +21,16 @@ def parameter_table(model: nn.Module) -> list[dict]:
     if rest:
         rows.append({"module": "(other)", "kind": "", "params": rest})
     return rows
+
+
+def preset_rows() -> list[dict]:
+    """Every preset with its parameter count built on the meta device and the published
+    figures it is checked against (what ``autost models list`` prints)."""
+    from autost.models.builder import count_params
+    from autost.models.presets import list_presets
+
+    return [{"name": p.name, "family": p.family, "dataset": p.dataset,
+             "params": count_params(p.config), "published_params_m": p.published_params_m,
+             "exact_params": p.exact_params, "formula_params": p.formula_params,
+             "arch_id": p.config.arch_id}
+            for p in list_presets()]

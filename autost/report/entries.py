@@ -95,11 +95,13 @@ def load_entries(storage, study_name: str) -> StudyEntries:
         if row.arch_id is not None and row.arch_id in seen:
             continue
         seen.add(row.arch_id)
-        entries.append(_entry(row, objectives))
+        entries.append(entry_of(row, objectives))
     return StudyEntries(study_name, dict(study.user_attrs), objectives, rows, entries)
 
 
-def _entry(row: CandidateRow, objectives: list[Objective]) -> Entry:
+def entry_of(row: CandidateRow, objectives: list[Objective]) -> Entry:
+    """Any trial as an Entry: its objective values, stored scores and accuracy (a trial
+    that is not complete has only those it has)."""
     scores = {}
     if row.values is not None and len(row.values) == len(objectives):
         scores.update({o.name: v for o, v in zip(objectives, row.values, strict=True)})

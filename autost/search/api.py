@@ -13,14 +13,16 @@ import time
 import warnings
 from dataclasses import asdict, dataclass, field
 
-from autost.exceptions import StudyNotFoundError
 from autost.search.coordinator import Coordinator
 from autost.search.derived import load_predictor
+from autost.search.join import stored_plan, wait_for_plan
 from autost.search.plan import SearchPlan, make_plan, reconcile
 from autost.search.samplers import create_sampler
+from autost.search.trial_attrs import write_study_attrs
 
 HEARTBEAT_INTERVAL_S = 10
 DEFAULT_WORKERS = 1
+DEFAULT_WAIT_S = 60
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,9 @@ class BestTrial:
 
 @dataclass(frozen=True)
 class SearchResult:
-    """The study after this run; counts under ``run`` are this process's own."""
+    """The study after this run; counts under ``run`` are this process's own: ``told`` =
+    ``complete + over_budget + failed``, and ``complete + over_budget`` = ``scored + cached
+    + waited`` (see autost.search.coordinator.RunStats)."""
 
     study_name: str
     storage: str
@@ -96,7 +100,7 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
                       dataset=dataset, data_dir=data_dir, predictor=fitted)
     name = study_name or space_obj.name
     rdb = _optuna_storage(db, heartbeat_interval, grace_period)
-    stored = _stored_plan(rdb, name)
+    stored = stored_plan(rdb, name)
     if stored is None:
         plan = asked
     else:
@@ -116,12 +120,14 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
 def run_worker(study_name: str, *, storage: str | None = None, workers: int = DEFAULT_WORKERS,
                seed: int | None = None, progress: bool = True,
                heartbeat_interval: int | None = HEARTBEAT_INTERVAL_S,
-               grace_period: int | None = None) -> SearchResult:
+               grace_period: int | None = None,
+               wait_s: float = DEFAULT_WAIT_S) -> SearchResult:
     """Join the study ``study_name`` made by :func:`search` and work until its budget is met.
 
     The space, objectives, ceilings, sampler and budget come from the study's user attrs.
     The sampler's seed is the study's mixed with ``seed`` (None: a random one), so workers
-    that start together do not propose the same candidates.
+    that start together do not propose the same candidates. A study that does not exist yet
+    is waited for up to ``wait_s`` seconds (the search that makes it may start later).
     """
     from autost.space import load_space
     from autost.storage import open_storage
@@ -129,12 +135,7 @@ def run_worker(study_name: str, *, storage: str | None = None, workers: int = DE
     started = time.perf_counter()
     db = open_storage(storage, create=False)
     rdb = _optuna_storage(db, heartbeat_interval, grace_period)
-    plan = _stored_plan(rdb, study_name)
-    if plan is None:
-        raise StudyNotFoundError(
-            f"no study {study_name!r} in {db.masked_url}; start it with `autost search --study "
-            f"{study_name} --storage URL ...` first, then join it with workers"
-        )
+    plan = wait_for_plan(rdb, study_name, db.masked_url, wait_s)
     space_obj = load_space(plan.space_source)
     salt = random.SystemRandom().randrange(2**31) if seed is None else seed
     sampler = create_sampler(plan.sampler, seed=(plan.seed * 1_000_003 + salt) % 2**31,
@@ -168,14 +169,6 @@ def _sqlite_normal_sync(dbapi_connection, _record) -> None:
     dbapi_connection.execute("PRAGMA synchronous = NORMAL")
 
 
-def _stored_plan(rdb, name: str) -> SearchPlan | None:
-    try:
-        study_id = rdb.get_study_id_from_name(name)
-    except KeyError:
-        return None
-    return SearchPlan.from_user_attrs(rdb.get_study_user_attrs(study_id))
-
-
 def _load(rdb, name: str, sampler):
     import optuna
 
@@ -199,8 +192,7 @@ def _open_study(rdb, name: str, plan: SearchPlan, space, parallel: bool):
     with warnings.catch_warnings():  # metric names are "experimental" since Optuna 3.2
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         study.set_metric_names([o.name for o in plan.objectives])
-    for key, value in plan.user_attrs().items():
-        study.set_user_attr(key, value)
+    write_study_attrs(rdb.engine, rdb.get_study_id_from_name(name), plan.user_attrs())
     return study
 
 
@@ -229,7 +221,8 @@ def _result(db, study, plan: SearchPlan, stats, wall_s: float, notes: list[str]
             values={o.name: v for o, v in zip(plan.objectives, trial.values, strict=True)},
             params=stored.values.get("params") if stored else None,
         ))
-    run = {k: v for k, v in asdict(stats).items() if k != "failures_in_a_row"}
+    run = {"told": stats.complete + stats.over_budget + stats.failed}
+    run.update((k, v) for k, v in asdict(stats).items() if k != "failures_in_a_row")
     return SearchResult(
         study_name=study.study_name, storage=db.masked_url, space=plan.space,
         objectives=[o.spec for o in plan.objectives], sampler=plan.sampler, seed=plan.seed,

@@ -1,11 +1,14 @@
 """The ask/tell loop: one process owns the Optuna study and every database write.
 
 Per candidate: ask a trial, let the space suggest an architecture, look its scores up (this
-run's memo, then the database by arch_id and settings key), score it if needed (inline or in
-the pool), store the scores, write the trial's user attrs (``arch_id``, ``settings_key``,
-``space``, ``fail_reason``) and constraints in one transaction, and tell the objective
-values. This process keeps at most ``workers`` trials running (``2 x workers`` with a pool,
-so no pool process waits); see autost.search.budget for how the budget stays exact.
+run's memo, then the database by arch_id and settings key), claim it in the database and
+score it if needed (inline or in the pool), store the scores, write the trial's user attrs
+(``arch_id``, ``settings_key``, ``space``, ``fail_reason``) and constraints in one
+transaction, and tell the objective values. An architecture that another process has
+claimed is not scored here: its trials wait for the stored scores (autost.storage.claims),
+so each architecture is scored once however many processes search. This process keeps at
+most ``workers`` trials running (``2 x workers`` with a pool, so no pool process waits); see
+autost.search.budget for how the budget stays exact.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 from tqdm import tqdm
 
 from autost.exceptions import AutostError, SearchError
-from autost.search.budget import BudgetLock
+from autost.search.budget import budget_lock
 from autost.search.derived import (
     REFERENCE_SEED,
     objective_functions,
@@ -32,21 +35,31 @@ from autost.search.progress import Progress
 from autost.search.redundancy import RedundancyCheck
 from autost.search.scorer import Outcome, Scorer
 from autost.search.trial_attrs import count_complete, write_attrs
+from autost.storage.claims import Claims
 
 FAIL_REASON = "fail_reason"
 OVER_BUDGET = "over_budget"
 MAX_FAILURES_IN_A_ROW = 50
+POLL_S = 0.1  # how often trials waiting for another process's scores look for them
 
 
 @dataclass
 class RunStats:
-    """What this process did: trials told COMPLETE, FAIL, PRUNED (over budget), cache hits."""
+    """What this process did, in two partitions of the trials it told.
+
+    By outcome: ``complete + over_budget + failed`` = trials told (over budget: told PRUNED
+    because other processes had filled the budget). By where the scores of the ``complete +
+    over_budget`` trials came from: ``scored`` (computed here, one trial per architecture
+    scored) + ``cached`` (stored already, or a repeat of an architecture scored here) +
+    ``waited`` (computed by another process while this one waited for them).
+    """
 
     complete: int = 0
     failed: int = 0
     over_budget: int = 0
-    cached: int = 0
     scored: int = 0
+    cached: int = 0
+    waited: int = 0
     last_failure: str | None = None
     failures_in_a_row: int = field(default=0, repr=False)
 
@@ -62,10 +75,12 @@ class Coordinator:
         self._key = plan.settings_key()
         self._scorer = Scorer(plan.proxies, plan.settings(), workers)
         self._max_running = 1 if workers <= 1 else 2 * workers
-        self._lock = BudgetLock(storage.engine, study.study_name)
+        self._lock = budget_lock(storage.engine, study.study_name)
         self._study_id = rdb.get_study_id_from_name(study.study_name)
         self._memo: dict[str, Outcome] = {}
         self._running: dict[str, tuple] = {}  # arch_id -> (future, [trials]) being scored
+        self._awaited: dict[str, tuple] = {}  # arch_id -> (cfg, [trials]), scored elsewhere
+        self._claims = Claims(storage.engine, self._key)
         self._mine: dict[int, object] = {}  # trial id -> trial, from ask until told
         self._interrupts = DeferredInterrupt()
         self._arch_of: dict[int, str] = {}  # trial id -> arch_id, while running
@@ -177,18 +192,35 @@ class Coordinator:
         self._arch_of[trial._trial_id] = arch_id
         known = self._memo.get(arch_id) or self._stored(arch_id)
         if known is not None:
-            self.stats.cached += 1
-            self._progress.counts["cached"] += 1
-            self._finish(trial, known)
+            self._finish(trial, known, "cached")
         elif arch_id in self._running:
             self._running[arch_id][1].append(trial)
-        else:
-            self.storage.add_candidate(cfg, self.plan.space)
-            with self._interrupts.allowed():  # inline scoring takes the time
-                future = self._scorer.submit(cfg.to_json())
-            self._running[arch_id] = (future, [trial])
-            if future.done():
-                self._collect(arch_id)
+        elif arch_id in self._awaited:
+            self._awaited[arch_id][1].append(trial)
+        elif not self._claim_and_score(cfg, [trial], "cached"):
+            self._awaited[arch_id] = (cfg, [trial])
+
+    def _claim_and_score(self, cfg, trials: list, source: str) -> bool:
+        """Score ``cfg`` here if this process gets its claim; False if another one holds it.
+
+        Scores stored between the lookup and the claim finish the trials as ``source``.
+        """
+        arch_id = cfg.arch_id
+        if not self._claims.claim(arch_id):
+            return False
+        stored = self._stored(arch_id)
+        if stored is not None:
+            self._claims.release(arch_id)
+            for trial in trials:
+                self._finish(trial, stored, source)
+            return True
+        self.storage.add_candidate(cfg, self.plan.space)
+        with self._interrupts.allowed():  # inline scoring takes the time
+            future = self._scorer.submit(cfg.to_json())
+        self._running[arch_id] = (future, trials)
+        if future.done():
+            self._collect(arch_id)
+        return True
 
     def _stored(self, arch_id: str) -> Outcome | None:
         stored = self.storage.get_scores(arch_id, self._key)
@@ -199,23 +231,48 @@ class Coordinator:
         return outcome
 
     def _wait(self) -> None:
+        """Wait for a scoring here to end; with trials waiting for scores from another
+        process, look for those every POLL_S seconds."""
         futures = {future: arch_id for arch_id, (future, _) in self._running.items()}
+        timeout = POLL_S if self._awaited else None
         with self._interrupts.allowed():
-            finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+            if futures:
+                finished, _ = wait(futures, timeout=timeout, return_when=FIRST_COMPLETED)
+            else:
+                finished = ()
+                time.sleep(POLL_S)
         for future in finished:
             self._collect(futures[future])
+        for arch_id in list(self._awaited):
+            self._look_for(arch_id)
+
+    def _look_for(self, arch_id: str) -> None:
+        """Finish the trials waiting for ``arch_id`` once another process stored its scores;
+        score it here if that process gave up its claim or stopped refreshing it."""
+        stored = self._stored(arch_id)
+        cfg, trials = self._awaited[arch_id]
+        if stored is not None:
+            del self._awaited[arch_id]
+            for trial in trials:
+                self._finish(trial, stored, "waited")
+        elif self._claims.claimable(arch_id):
+            del self._awaited[arch_id]
+            if not self._claim_and_score(cfg, trials, "waited"):
+                self._awaited[arch_id] = (cfg, trials)  # another waiter was faster
 
     def _collect(self, arch_id: str) -> None:
         future, trials = self._running.pop(arch_id)
         outcome = self._scorer.outcome(future)
         if outcome.error is None:
-            self.stats.scored += 1
             self.storage.put_scores(arch_id, self._key, outcome)
             self._memo[arch_id] = outcome
-        for trial in trials:
-            self._finish(trial, outcome)
+        self._claims.release(arch_id)
+        for i, trial in enumerate(trials):
+            self._finish(trial, outcome, "cached" if i else "scored")
 
-    def _finish(self, trial, outcome: Outcome) -> None:
+    def _finish(self, trial, outcome: Outcome, source: str) -> None:
+        """Tell the trial COMPLETE (or PRUNED over budget) with ``outcome``, whose scores
+        came from ``source`` (a RunStats field: scored, cached or waited)."""
         import optuna
 
         missing = [p for p in self.plan.proxies if p not in outcome.values]
@@ -237,6 +294,9 @@ class Coordinator:
                 self._progress.saw(values, feasible)
                 self._redundancy.add(trial.number, values)
                 self._warn_redundant()
+        setattr(self.stats, source, getattr(self.stats, source) + 1)
+        if source in self._progress.counts:
+            self._progress.counts[source] += 1
         self.stats.failures_in_a_row = 0
         self._release(trial)
 
@@ -288,7 +348,9 @@ class Coordinator:
                 pass
         self._mine.clear()
         self._running.clear()
+        self._awaited.clear()
         self._scorer.close()
+        self._claims.close()
         if self._heartbeat:
             self._heartbeat.stop()
         self._lock.close()

@@ -64,3 +64,23 @@ class DeferredInterrupt:
             yield
         finally:
             self._allowed = False
+
+
+@contextmanager
+def signals_interrupt() -> Iterator[None]:
+    """Within the block (main thread), Ctrl-C and SIGTERM both raise KeyboardInterrupt at
+    once, whatever handlers were installed before (Ray's driver turns SIGTERM into
+    SystemExit); the previous handlers come back after. In another thread nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, _raise_interrupt) for signum in _DEFAULT_HANDLERS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _raise_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt

@@ -28,7 +28,7 @@ class Progress:
 
         self._objectives = objectives
         self._best: list[float | None] = [None] * len(objectives)
-        self.counts = {"failed": 0, "cached": 0}
+        self.counts = {"failed": 0, "cached": 0, "waited": 0}
         for trial in initial_trials:
             self.saw(trial.values, all(v <= 0 for v in trial.constraints.values()))
         # Redraw at most every few seconds when stderr is a log file rather than a terminal.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -41,10 +42,13 @@ def score_candidate(arch_json: str, proxies: tuple[str, ...], settings) -> Outco
     return Outcome(values, result.rate_source, list(result.layers), list(result.flags))
 
 
-def _init_worker() -> None:
+def _init_worker(coordinator_pid: int) -> None:
     import torch
 
+    from autost.lifeline import exit_with
+
     torch.set_num_threads(1)  # one core per pool process; the pool is the parallelism
+    exit_with(coordinator_pid)  # no orphans when the coordinator is killed
 
 
 class Scorer:
@@ -66,7 +70,7 @@ class Scorer:
                 else "spawn"
             self._pool = ProcessPoolExecutor(
                 self.workers, mp_context=multiprocessing.get_context(method),
-                initializer=_init_worker)
+                initializer=_init_worker, initargs=(os.getpid(),))
         future = self._pool.submit(score_candidate, arch_json, self.proxies, self.settings)
         future.pool = self._pool
         return future

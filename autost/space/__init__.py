@@ -5,7 +5,7 @@ the trial's ``suggest_*`` methods.
 """
 
 from autost.space.language import parse_space
-from autost.space.registry import ALIASES, list_spaces, load_space
+from autost.space.registry import ALIASES, list_spaces, load_space, space_rows
 from autost.space.space import SearchSpace
 
-__all__ = ["ALIASES", "SearchSpace", "list_spaces", "load_space", "parse_space"]
+__all__ = ["ALIASES", "SearchSpace", "list_spaces", "load_space", "parse_space", "space_rows"]

@@ -24,6 +24,21 @@ def list_spaces() -> list[str]:
     return sorted([*_shipped(), *ALIASES])
 
 
+def space_rows() -> list[dict]:
+    """Every named space: parameters per trial, number of architectures, whether a grid
+    can list it, and its description (what ``autost spaces list`` prints)."""
+    rows = []
+    for name in list_spaces():
+        space = load_space(name)
+        rows.append({
+            "name": name, "parameters": space.num_parameters(), "size": space.size(),
+            "finite": space.is_finite(), "alias_of": ALIASES.get(name),
+            "description": (f"alias of {ALIASES[name]}" if name in ALIASES
+                            else space.description),
+        })
+    return rows
+
+
 def load_space(name_or_path: str) -> SearchSpace:
     """Load a named space (``stmixer``) or a space file (``./my_space.toml``).
 

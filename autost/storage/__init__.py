@@ -13,7 +13,13 @@ from autost.storage.storage import (
     open_storage,
     package_versions,
 )
-from autost.storage.study_reader import CandidateRow, load_study, objective_specs, trial_rows
+from autost.storage.study_reader import (
+    CandidateRow,
+    load_study,
+    objective_specs,
+    study_fingerprint,
+    trial_rows,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -26,5 +32,6 @@ __all__ = [
     "objective_specs",
     "open_storage",
     "package_versions",
+    "study_fingerprint",
     "trial_rows",
 ]

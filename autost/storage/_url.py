@@ -84,6 +84,15 @@ def engine_kwargs(parsed) -> dict:
     return {"connect_args": {"connect_timeout": PG_CONNECT_TIMEOUT_S}, "pool_pre_ping": True}
 
 
+def dialect_insert(engine):
+    """The ``insert`` of the engine's dialect, the one with ``on_conflict_do_nothing``."""
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 def create_engine(parsed):
     """Build the engine autost uses for its own tables and check that it connects."""
     import sqlalchemy

@@ -72,6 +72,20 @@ class Score(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+class Claim(Base):
+    """An architecture being scored under one settings key by the process ``owner``.
+
+    ``claimed_at`` (seconds since the epoch, the owner's clock) is refreshed while the owner
+    scores; the row is deleted once the scores are stored (see autost.storage.claims).
+    """
+
+    __tablename__ = PREFIX + "claims"
+    arch_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    settings_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(255))
+    claimed_at: Mapped[float] = mapped_column(Float)
+
+
 class Training(Base):
     """One brief training of an architecture; ``status`` is ``ok`` or ``failed``.
 
@@ -96,6 +110,31 @@ class Training(Base):
     energy_mj: Mapped[float | None] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Job(Base):
+    """One search or training submitted to ``autost serve``, run by a process it starts.
+
+    ``status``: queued, running, done, failed, cancelled or interrupted (a training whose
+    server stopped; an interrupted search is queued again). ``params`` are the submitted
+    options; ``result`` the job's outcome as JSON; ``log_tail`` the last lines it printed.
+    """
+
+    __tablename__ = PREFIX + "jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    study_name: Mapped[str] = mapped_column(String(512), index=True)
+    params: Mapped[dict] = mapped_column(JSON)
+    submitted_by: Mapped[str] = mapped_column(String(255))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    log_tail: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class StoredPredictor(Base):

@@ -2,9 +2,15 @@
 
 ``MIGRATIONS[v]`` turns a version ``v - 1`` database into version ``v`` with alembic
 operations (explicit DDL, never the current models, so an old step stays right after the
-models change). :func:`upgrade` applies the missing steps in order inside one transaction
-that holds a lock, so two processes opening a fresh database do not both create tables,
-and a failing step leaves the database as it was. Version 0 means no autost tables.
+models change). :func:`upgrade` applies the missing steps in order inside one transaction,
+under :func:`schema_lock`, so two processes opening a fresh database do not both create
+tables, and a failing step leaves the database as it was. Version 0 means no autost tables.
+
+Optuna's own table creation (in RDBStorage's constructor) runs under the same lock (see
+autost.storage.storage): two processes creating those tables at once fail on PostgreSQL
+(``UniqueViolation`` on the type ``studydirection``) and on SQLite (``table trials already
+exists``, a duplicate ``alembic_version`` row), because Optuna checks for each table and
+then creates it outside one transaction.
 """
 
 from __future__ import annotations
@@ -14,10 +20,10 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from autost.exceptions import StorageError
+from autost.storage.lock import DatabaseLock
 from autost.storage.models import PREFIX, Meta
 
 VERSION_KEY = "schema_version"
-_PG_LOCK_ID = 0x6175746F7374  # "autost": pg_advisory_xact_lock key
 
 
 def _v1_initial_tables(op) -> None:
@@ -85,7 +91,40 @@ def _v3_training_settings_key(op) -> None:
     op.add_column(PREFIX + "trainings", sa.Column("settings_key", sa.String(255)))
 
 
-def _v4_predictors(op) -> None:
+def _v4_jobs(op) -> None:
+    """The job queue of ``autost serve``."""
+    now = sa.DateTime(timezone=True)
+    op.create_table(
+        PREFIX + "jobs",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False, index=True),
+        sa.Column("study_name", sa.String(512), nullable=False, index=True),
+        sa.Column("params", sa.JSON, nullable=False),
+        sa.Column("submitted_by", sa.String(255), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("pid", sa.Integer),
+        sa.Column("log_tail", sa.Text, nullable=False),
+        sa.Column("result", sa.JSON),
+        sa.Column("error", sa.Text),
+        sa.Column("created_at", now, nullable=False),
+        sa.Column("started_at", now),
+        sa.Column("finished_at", now),
+    )
+
+
+def _v5_claims(op) -> None:
+    """Claims on architectures being scored, so that processes score each one once."""
+    op.create_table(
+        PREFIX + "claims",
+        sa.Column("arch_id", sa.String(64), primary_key=True),
+        sa.Column("settings_key", sa.String(255), primary_key=True),
+        sa.Column("owner", sa.String(255), nullable=False),
+        sa.Column("claimed_at", sa.Float, nullable=False),
+    )
+
+
+def _v6_predictors(op) -> None:
     """Supervised proxy combinations fitted by `autost calibrate`."""
     op.create_table(
         PREFIX + "predictors",
@@ -99,7 +138,8 @@ def _v4_predictors(op) -> None:
 
 
 MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables, 2: _v2_canonical_arch_ids,
-                                   3: _v3_training_settings_key, 4: _v4_predictors}
+                                   3: _v3_training_settings_key, 4: _v4_jobs, 5: _v5_claims,
+                                   6: _v6_predictors}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
@@ -121,15 +161,23 @@ def upgrade(engine, masked_url: str) -> int:
     _check_not_newer(found, masked_url)
     if found == SCHEMA_VERSION:
         return found
-    with engine.connect() as connection:
-        connection.execution_options(autost_write_lock=True)
-        with connection.begin():
-            if engine.dialect.name == "postgresql":
-                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_ID})
-            found = read_version(connection)  # another process may have upgraded meanwhile
-            _check_not_newer(found, masked_url)
-            _apply(connection, found)
+    lock = schema_lock(engine)
+    try:
+        with lock.held(), engine.connect() as connection:
+            connection.execution_options(autost_write_lock=True)
+            with connection.begin():
+                found = read_version(connection)  # another process may have upgraded meanwhile
+                _check_not_newer(found, masked_url)
+                _apply(connection, found)
+    finally:
+        lock.close()
     return found
+
+
+def schema_lock(engine) -> DatabaseLock:
+    """The lock that every process holds while it creates or upgrades tables (autost's and
+    Optuna's) in the database of ``engine``."""
+    return DatabaseLock(engine, "autost-schema")
 
 
 def _apply(connection, found: int) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import socket
 import warnings
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -102,6 +103,7 @@ class Storage:
         self.engine = engine
         self._optuna_checked = False
         self._optuna_engines = []
+        self._plain_rdb = None
 
     def __repr__(self) -> str:
         return f"Storage({self.masked_url!r})"
@@ -121,26 +123,40 @@ class Storage:
 
         With ``heartbeat_interval`` (seconds) a trial whose worker stopped beating for
         ``grace_period`` is failed and re-queued up to ``max_retry`` times. Optuna's table
-        creation and version check run once per Storage, then are skipped (they cost ~30 ms).
+        creation and version check run once per Storage, under the schema lock so that
+        processes starting together do not create the tables twice, then are skipped (they
+        cost ~30 ms). Without heartbeats (readers: reports, the service) every call shares
+        one RDBStorage, so a long-lived reader does not open an engine per request.
         """
         import optuna
 
-        with warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.8
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            callback = None
-            if heartbeat_interval is not None:
-                callback = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
-            rdb = optuna.storages.RDBStorage(
-                self.url,
-                engine_kwargs=_url.engine_kwargs(self._parsed),
-                skip_compatibility_check=self._optuna_checked,
-                skip_table_creation=self._optuna_checked,
-                heartbeat_interval=heartbeat_interval,
-                grace_period=grace_period,
-                heartbeat_stale_trial_callback=callback,
-            )
+        if heartbeat_interval is None and self._plain_rdb is not None:
+            return self._plain_rdb
+
+        lock = schema.schema_lock(self.engine)
+        try:
+            with nullcontext() if self._optuna_checked else lock.held(), \
+                    warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.8
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                callback = None
+                if heartbeat_interval is not None:
+                    callback = optuna.storages.RetryHeartbeatStaleTrialCallback(
+                        max_retry=max_retry)
+                rdb = optuna.storages.RDBStorage(
+                    self.url,
+                    engine_kwargs=_url.engine_kwargs(self._parsed),
+                    skip_compatibility_check=self._optuna_checked,
+                    skip_table_creation=self._optuna_checked,
+                    heartbeat_interval=heartbeat_interval,
+                    grace_period=grace_period,
+                    heartbeat_stale_trial_callback=callback,
+                )
+        finally:
+            lock.close()
         self._optuna_checked = True
         self._optuna_engines.append(rdb.engine)
+        if heartbeat_interval is None:
+            self._plain_rdb = rdb
         return rdb
 
     # -- runs ------------------------------------------------------------------------
@@ -314,10 +330,7 @@ class Storage:
 
     # -- helpers -----------------------------------------------------------------------
     def _insert_ignore(self, model, row: dict) -> None:
-        if self.engine.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
+        insert = _url.dialect_insert(self.engine)
         keys = [c.name for c in model.__table__.primary_key.columns]
         stmt = insert(model).values(**row).on_conflict_do_nothing(index_elements=keys)
         with self.engine.begin() as connection:

@@ -121,3 +121,28 @@ def _accuracies(storage, study_name: str, arch_ids: set[str]) -> dict[str, float
         if t.arch_id not in best or rank > best[t.arch_id]:
             best[t.arch_id] = rank
     return {a: r[2] for a, r in best.items()}
+
+
+def study_fingerprint(storage, study_name: str) -> tuple:
+    """A cheap value that changes whenever a trial of the study is added or finished, or a
+    training is stored: (trials, finished trials, last finish, last training id).
+
+    One aggregate query over Optuna's ``trials`` table (indexed by study), so a server can
+    keep a study's rows in memory and reread them only when this changes.
+    """
+    import sqlalchemy as sa
+
+    from autost.storage.models import Training
+
+    studies = sa.table("studies", sa.column("study_id"), sa.column("study_name"))
+    trials = sa.table("trials", sa.column("trial_id"), sa.column("study_id"),
+                      sa.column("datetime_complete"))
+    query = (sa.select(sa.func.count(trials.c.trial_id),
+                       sa.func.count(trials.c.datetime_complete),
+                       sa.func.max(trials.c.datetime_complete))
+             .select_from(trials.join(studies, trials.c.study_id == studies.c.study_id))
+             .where(studies.c.study_name == study_name))
+    with storage.engine.connect() as connection:
+        counts = tuple(connection.execute(query).one())
+        last_training = connection.execute(sa.select(sa.func.max(Training.id))).scalar()
+    return (*counts, last_training)

@@ -105,8 +105,9 @@ def train_model(model: nn.Module, data: ImageDataset, settings: TrainSettings,
                 on_epoch: EpochCallback | None = None) -> TrainResult:
     """Train in place and validate after every epoch; ``on_epoch`` gets that epoch's metrics.
 
-    The metrics dict has ``epoch`` (1-based), ``val_accuracy`` and ``train_loss``; a
-    callback may raise to stop training (Ray Tune's schedulers stop trials that way).
+    The metrics dict has ``epoch`` (1-based), ``val_accuracy``, ``train_loss`` and
+    ``seconds`` (that epoch's wall time, validation included); a callback may raise to stop
+    training (Ray Tune's schedulers stop trials that way).
     """
     device = settings.resolved_device()
     model.to(device)
@@ -120,6 +121,7 @@ def train_model(model: nn.Module, data: ImageDataset, settings: TrainSettings,
     start = time.perf_counter()
     result = TrainResult([], [], 0.0)
     for epoch in range(settings.epochs):
+        epoch_start = time.perf_counter()
         model.train()
         losses = []
         batches = data.batches("train", settings.batch_size, seed=settings.seed * 10007 + epoch,
@@ -140,5 +142,6 @@ def train_model(model: nn.Module, data: ImageDataset, settings: TrainSettings,
         result.seconds = time.perf_counter() - start
         if on_epoch is not None:
             on_epoch({"epoch": epoch + 1, "val_accuracy": result.val_accuracy[-1],
-                      "train_loss": result.train_loss[-1]})
+                      "train_loss": result.train_loss[-1],
+                      "seconds": time.perf_counter() - epoch_start})
     return result

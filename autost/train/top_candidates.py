@@ -4,6 +4,12 @@ The caller ranks them (``autost train`` takes the ranking ``autost results top``
 feasible complete trials, one per architecture, best first). Each finished trial's
 accuracy (percent) goes to the trainings table and to the Optuna trial's user attribute
 ``accuracy``, as it finishes.
+
+With ``shrink`` each candidate is first shrunk as the scatter's quick preset shrinks it
+(:func:`autost.train.scatter.adapt`: 16x16 input, a quarter of the width, at most 4
+blocks, T <= 2), so that a CPU trains it in seconds per epoch; the shrunk config is stored
+as a candidate of its own and its trainings under its own arch_id (linked to the trial by
+study name and trial number), never as the accuracy of the searched architecture.
 """
 
 import json
@@ -12,6 +18,7 @@ from dataclasses import dataclass
 
 from autost.train.loop import TrainSettings
 from autost.train.records import store_outcome
+from autost.train.scatter import PRESETS, adapt
 from autost.train.tuning import TrainJob, TrainOutcome, run_trials
 
 ACCURACY_ATTR = "accuracy"
@@ -29,13 +36,19 @@ class TrainedCandidate:
 def train_ranked(storage, study_name: str, objective, best, *, settings: TrainSettings,
                  address: str | None = None, cpus_per_trial: float = 1,
                  gpus_per_trial: float | None = None, asha: bool = True,
-                 on_outcome: Callable[[TrainOutcome], None] | None = None
+                 shrink: bool = False,
+                 on_start: Callable[[list[TrainJob], int], None] | None = None,
+                 on_outcome: Callable[[TrainOutcome], None] | None = None,
+                 on_epoch: Callable[[int, dict], None] | None = None,
                  ) -> list[TrainedCandidate]:
     """Train the ranked candidates ``best`` of ``study_name`` (entries with ``trial``,
     ``arch`` and ``scores``, best first by ``objective``, as the report's ``top_entries``
     ranks them).
 
     The dataset must be in place (see :func:`autost.data.datasets.ensure_dataset`).
+    ``on_start(jobs, slots)`` runs once Ray is up, before training starts (``slots``: how
+    many train at once); ``on_epoch`` and ``on_outcome`` are those of
+    :func:`autost.train.tuning.run_trials`.
     """
     from autost.storage import load_study
 
@@ -44,15 +57,23 @@ def train_ranked(storage, study_name: str, objective, best, *, settings: TrainSe
 
     def record(outcome: TrainOutcome) -> None:
         store_outcome(storage, outcome, settings)
-        if outcome.accuracy is not None:
+        if outcome.accuracy is not None and not shrink:
             set_finished_trial_attr(storage, trial_ids[outcome.job.trial_number],
                                     ACCURACY_ATTR, outcome.accuracy)
         if on_outcome is not None:
             on_outcome(outcome)
 
     jobs = [TrainJob(e.arch, study_name, e.trial) for e in best]
+    if shrink:
+        spaces = {t.number: t.user_attrs.get("space") for t in study.get_trials(deepcopy=False)}
+        jobs = [TrainJob(adapt(j.arch, PRESETS["quick"], settings.dataset), study_name,
+                         j.trial_number) for j in jobs]
+        for job in jobs:
+            storage.add_candidate(job.arch, spaces.get(job.trial_number) or study_name)
     outcomes = run_trials(jobs, settings, address=address, cpus_per_trial=cpus_per_trial,
-                          gpus_per_trial=gpus_per_trial, asha=asha, on_outcome=record)
+                          gpus_per_trial=gpus_per_trial, asha=asha, on_outcome=record,
+                          on_epoch=on_epoch,
+                          on_ready=on_start and (lambda slots: on_start(jobs, slots)))
     return [TrainedCandidate(e.trial, e.scores[objective.name], o)
             for e, o in zip(best, outcomes, strict=True)]
 

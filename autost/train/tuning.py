@@ -9,7 +9,9 @@ Each architecture is one trial of a grid over job indices. ASHA (asynchronous su
 halving) on validation accuracy stops the weak trials early when asked. A trial that raises
 is reported as failed with its error while the others go on. Outcomes are handed to
 ``on_outcome`` in the driver as each trial ends, so nothing a finished trial produced is lost
-if the run is interrupted later.
+if the run is interrupted later. Ctrl-C or SIGTERM in the driver raises KeyboardInterrupt out
+of :func:`run_trials` after Ray is shut down (Tune's own handler, which would stop the
+trials, print a resume hint and return normally, is switched off).
 """
 
 import logging
@@ -23,6 +25,7 @@ from urllib.parse import urlsplit
 
 from autost.arch import ArchConfig
 from autost.exceptions import RayConnectionError
+from autost.search.interrupts import signals_interrupt
 from autost.train.brief import ArchTraining, train_architecture
 from autost.train.loop import EpochCallback, TrainSettings
 
@@ -94,6 +97,7 @@ def _ray_options() -> dict:
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+    os.environ.setdefault("TUNE_DISABLE_SIGINT_HANDLER", "1")
     return dict(include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR,
                 configure_logging=True)
 
@@ -178,7 +182,7 @@ def _outcome(job: TrainJob, trial, history: list[dict], error: str | None) -> Tr
                         rates=last.get("rates"))
 
 
-def _recorder(jobs: Sequence[TrainJob], outcomes: dict, on_outcome):
+def _recorder(jobs: Sequence[TrainJob], outcomes: dict, on_outcome, on_epoch):
     """A Tune callback, in the driver, that turns finished trials into TrainOutcomes."""
     from ray.tune import Callback
 
@@ -190,17 +194,20 @@ def _recorder(jobs: Sequence[TrainJob], outcomes: dict, on_outcome):
         pickled (it is never restored from there, so it is left out).
         """
 
-        def __init__(self, jobs, outcomes, on_outcome):
+        def __init__(self, jobs, outcomes, on_outcome, on_epoch):
             self.jobs, self.outcomes, self.on_outcome = jobs, outcomes, on_outcome
+            self.on_epoch = on_epoch
             self.history: dict[str, list[dict]] = {}
 
         def __getstate__(self):
             return {"history": {}}
 
         def on_trial_result(self, iteration, trials, trial, result, **info):
-            self.history.setdefault(trial.trial_id, []).append(
-                {"epoch": result["epoch"], METRIC: result[METRIC],
-                 "train_loss": result["train_loss"]})
+            metrics = {"epoch": result["epoch"], METRIC: result[METRIC],
+                       "train_loss": result["train_loss"], "seconds": result["seconds"]}
+            self.history.setdefault(trial.trial_id, []).append(metrics)
+            if self.on_epoch is not None:
+                self.on_epoch(trial.config["job"], metrics)
 
         def _finish(self, trial, error):
             index = trial.config["job"]
@@ -216,15 +223,22 @@ def _recorder(jobs: Sequence[TrainJob], outcomes: dict, on_outcome):
         def on_trial_error(self, iteration, trials, trial, **info):
             self._finish(trial, _trial_error(trial))
 
-    return Recorder(jobs, outcomes, on_outcome)
+    return Recorder(jobs, outcomes, on_outcome, on_epoch)
 
 
 def run_trials(jobs: Sequence[TrainJob], settings: TrainSettings, *,
                address: str | None = None, cpus_per_trial: float = 1,
                gpus_per_trial: float | None = None, asha: bool = True, grace_period: int = 1,
                on_outcome: Callable[[TrainOutcome], None] | None = None,
+               on_epoch: Callable[[int, dict], None] | None = None,
+               on_ready: Callable[[int], None] | None = None,
                train_fn: TrainFn = train_architecture) -> list[TrainOutcome]:
     """Train every job as one Ray Tune trial; return the outcomes in job order.
+
+    ``on_epoch(job index, metrics)`` runs in the driver after every epoch of every trial
+    (metrics as :func:`autost.train.loop.train_model` reports them); ``on_outcome`` as each
+    trial ends; ``on_ready(slots)`` once Ray is up, with how many trials fit at once. Ctrl-C
+    or SIGTERM raises KeyboardInterrupt once Ray is shut down.
 
     ``asha`` stops trials whose validation accuracy trails at a rung (first rung after
     ``grace_period`` epochs, halving thereafter); without it every trial runs all epochs,
@@ -238,8 +252,14 @@ def run_trials(jobs: Sequence[TrainJob], settings: TrainSettings, *,
         from ray import tune
         from ray.tune.schedulers import ASHAScheduler, FIFOScheduler
 
+        resources = ray.cluster_resources()
         if gpus_per_trial is None:
-            gpus_per_trial = 1 if ray.cluster_resources().get("GPU", 0) >= 1 else 0
+            gpus_per_trial = 1 if resources.get("GPU", 0) >= 1 else 0
+        if on_ready is not None:
+            slots = resources.get("CPU", 1) // cpus_per_trial
+            if gpus_per_trial:
+                slots = min(slots, resources.get("GPU", 0) // gpus_per_trial)
+            on_ready(max(1, int(slots)))
         scheduler = (ASHAScheduler(max_t=settings.epochs,
                                    grace_period=min(grace_period, settings.epochs),
                                    reduction_factor=2)
@@ -259,8 +279,9 @@ def run_trials(jobs: Sequence[TrainJob], settings: TrainSettings, *,
                 run_config=tune.RunConfig(
                     name="autost-train", storage_path=tmp, verbose=0,
                     failure_config=tune.FailureConfig(max_failures=0),
-                    callbacks=[_recorder(jobs, outcomes, on_outcome)]),
+                    callbacks=[_recorder(jobs, outcomes, on_outcome, on_epoch)]),
             )
-            tuner.fit()
+            with signals_interrupt():
+                tuner.fit()
     return [outcomes.get(i, TrainOutcome(job, "failed", error="trial did not run"))
             for i, job in enumerate(jobs)]

@@ -44,8 +44,11 @@ def test_search_prints_a_summary_table_and_json(tiny_space, tmp_path):
     result = _run(*common, "--budget", "3", "--seed", "2")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("study tiny (sqlite:///") and "3/3 complete" in lines[0]
-    assert lines[2].split()[:4] == ["trial", "flops", "params", "arch_id"]
+    assert lines[0].startswith(f"study tiny ({url}): 3/3 complete; this run took ")
+    assert lines[1] == ("this run told 3 trials: 3 complete + 0 over budget + 0 failed; scores "
+                        "of the 3 not failed: 3 computed here + 0 from cache + 0 computed by "
+                        "another process")
+    assert lines[3].split()[:4] == ["trial", "flops", "params", "arch_id"]
     result = _run(*common, "--budget", "4", "--json")
     doc = json.loads(result.stdout)
     assert doc["complete"] == 4 and doc["run"]["complete"] == 1 and doc["seed"] == 2
@@ -106,6 +109,28 @@ def test_a_bad_storage_fails_fast_with_the_password_masked(url):
 
 def test_worker_without_a_study_is_one_error_line(tmp_path):
     open_storage(f"sqlite:///{tmp_path}/a.db").close()
-    result = _run("worker", "--study", "nope", "--storage", f"sqlite:///{tmp_path}/a.db")
+    result = _run("worker", "--study", "nope", "--storage", f"sqlite:///{tmp_path}/a.db",
+                  "--wait", "0")
     assert result.exit_code == 1
-    assert _error_line(result).startswith("Error: no study 'nope' in sqlite:///")
+    assert _error_line(result) == (
+        f"Error: no study 'nope' in sqlite:///{tmp_path}/a.db; start it with `autost search "
+        "--study nope --storage URL ...` first, then join it with workers (--wait sets how "
+        "long a worker waits for it)")
+
+
+def test_worker_waits_for_the_study_then_gives_one_error_line(tmp_path):
+    url = f"sqlite:///{tmp_path}/a.db"
+    open_storage(url).close()
+    started = time.monotonic()
+    result = _run("worker", "--study", "nope", "--storage", url, "--wait", "1.5")
+    assert 1.5 <= time.monotonic() - started < 10
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"waiting up to 1.5 s for study 'nope' to appear in {url} (started by `autost "
+        "search`)",
+        f"Error: no study 'nope' in {url} after waiting 1.5 s; start it with `autost search "
+        "--study nope --storage URL ...` first, then join it with workers (--wait sets how "
+        "long a worker waits for it)"]
+    assert result.stdout == ""
+
+

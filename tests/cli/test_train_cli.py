@@ -1,12 +1,15 @@
 """``autost train``: top-K of a study trained on Ray, accuracy stored; fast, exact errors."""
 
 import json
+import re
 import socket
 import time
 
 from click.testing import CliRunner
 
 from autost.cli import main
+
+DURATION = r"(\d+ s|\d+ min \d\d s|\d+ h \d\d min)"  # as format_duration writes them
 
 
 def _run(*args):
@@ -35,7 +38,39 @@ def test_trains_the_top_candidates_and_writes_accuracy_back(scored_study, local_
               __import__("optuna").load_study(study_name="demo",
                                               storage=storage.optuna_storage()).trials}
     assert [trials[n].user_attrs["accuracy"] for n in (0, 1)] == [r["accuracy"] for r in rows]
-    assert "trial 0:" in result.stderr and "trial 1:" in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0] == "timing one training step on this machine (64 images)..."
+    assert re.fullmatch(
+        rf"estimate: 2 trainings x 1 epoch on digits, 2 at a time: about {DURATION}, less where "
+        r"ASHA stops weak ones \(a step of L1 D64 T1 sps \[ssa/mlp\] took \d+\.\d\d s; the "
+        r"others scaled by their MACs\)", lines[1]), lines[1]
+    for trial, row in zip((0, 1), rows, strict=True):
+        epoch = next(line for line in lines if line.startswith(f"trial {trial}: epoch"))
+        assert re.fullmatch(rf"trial {trial}: epoch 1/1, accuracy {row['accuracy']:.1f} %, "
+                            rf"{DURATION} per epoch; about 0 s more for this trial, "
+                            rf"{DURATION} in all",
+                            epoch), epoch
+        assert f"trial {trial}: {row['accuracy']:.1f} % after 1 epoch" in lines
+
+
+def test_shrink_trains_and_stores_the_shrunk_configs(scored_study, local_ray):
+    from autost.train.scatter import PRESETS, adapt
+
+    storage, info = scored_study
+    result = _run("--study", "demo", "--storage", storage.url, "--top", "1", "--by",
+                  "params:min", "--epochs", "1", "--max-batches", "2", "--shrink", "--json")
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.stdout)["trainings"][0]
+    full = storage.get_candidate(info["arch_ids"][0])
+    shrunk = adapt(full, PRESETS["quick"], "digits")
+    assert (row["arch_id"], row["summary"]) == (shrunk.arch_id, "L1 D16 T1 sps [ssa/mlp]")
+    assert storage.get_candidate(shrunk.arch_id) == shrunk
+    assert [t.trial_number for t in storage.trainings(arch_id=shrunk.arch_id)] == [0]
+    assert storage.trainings(arch_id=full.arch_id) == []
+    trial = __import__("optuna").load_study(study_name="demo",
+                                            storage=storage.optuna_storage()).trials[0]
+    assert "accuracy" not in trial.user_attrs
+    assert "(32 images)" in result.stderr.splitlines()[0]
 
 
 def test_missing_data_dir_is_one_error_line(scored_study, tmp_path):

@@ -1,6 +1,7 @@
 """Crashes and company: kill -9 then resume, a dead worker's trial failed by heartbeat and
 retried, a search and a worker on one study (SQLite and PostgreSQL) meeting the budget
-exactly, with no candidate scored twice."""
+exactly, with no candidate scored twice, started together on a fresh database, and no pool
+process left behind by a killed search."""
 
 import json
 import os
@@ -8,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 
 import optuna
 import pytest
@@ -205,7 +207,76 @@ def test_a_search_and_a_worker_meet_the_budget_exactly(backend, tmp_path, reques
     assert sum(d["run"]["over_budget"] for d in docs) == states.count("PRUNED")
     assert all(t.user_attrs.get("over_budget") for t in study.trials
                if t.state.name == "PRUNED")
-    # One row per architecture; two processes may score the same new one at the same time.
-    scored = _rows(url, Score)
-    assert sum(d["run"]["scored"] for d in docs) >= len(scored)
+    for run in (d["run"] for d in docs):  # the summary's parts add up
+        assert run["told"] == run["complete"] + run["over_budget"] + run["failed"]
+        assert run["complete"] + run["over_budget"] == (run["scored"] + run["cached"]
+                                                        + run["waited"])
+    scored = _rows(url, Score)  # one row per architecture, each scored by one process
+    assert sum(d["run"]["scored"] for d in docs) == len(scored)
     assert {t.user_attrs["arch_id"] for t in study.trials} == scored == _rows(url, Candidate)
+
+
+START_RACE_BUDGET = 5
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.parametrize("round_", range(10))
+def test_a_search_and_a_worker_started_together_on_a_fresh_database(round_, postgres_url,
+                                                                   tmp_path):
+    """Both processes create Optuna's and autost's tables at once; the worker may start
+    before the study exists and waits for it."""
+    search_args = ["search", "--space", "stmixer", "--budget", str(START_RACE_BUDGET), *COST,
+                   "--storage", postgres_url, "--study", "pg", "--no-progress", "--json"]
+    worker_args = ["worker", "--study", "pg", "--storage", postgres_url, "--no-progress",
+                   "--json"]
+    procs = [subprocess.Popen(_autost(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, cwd=tmp_path) for args in (search_args, worker_args)]
+    outputs = [proc.communicate(timeout=TIMEOUT_S) for proc in procs]
+    for proc, (out, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0 and "Traceback" not in err, err
+        assert json.loads(out)["complete"] == START_RACE_BUDGET
+    study = optuna.load_study(study_name="pg", storage=postgres_url)
+    assert [t.state.name for t in study.trials].count("COMPLETE") == START_RACE_BUDGET
+
+
+def _processes_of(group: int, marker: str) -> list[tuple[int, str]]:
+    """(pid, state) of live processes in process group ``group`` or with ``marker`` in their
+    environment (zombies left for init to reap are not running and not counted)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                state, _ppid, pgrp = f.read().rsplit(")", 1)[1].split()[:3]
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                marked = marker.encode() in f.read()
+        except OSError:  # ended meanwhile, or not ours to read
+            continue
+        if state != "Z" and (int(pgrp) == group or marked):
+            found.append((int(entry), state))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_kill_9_of_the_coordinator_leaves_no_pool_process(tmp_path):
+    url, marker = f"sqlite:///{tmp_path / 'orphans.db'}", f"AUTOST_TEST_MARK={uuid.uuid4().hex}"
+    env = {**os.environ, marker.split("=")[0]: marker.split("=")[1]}
+    proc = subprocess.Popen(_autost(*_search_args(url, 500), "--workers", "2"), env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+                            start_new_session=True)  # its own process group, id = its pid
+    # coordinator, forkserver, resource tracker and two pool processes, and scoring going on
+    _wait_for(lambda: len(_processes_of(proc.pid, marker)) >= 5 and _complete(url) >= 2, proc,
+              "two pool processes scoring")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    try:
+        while _processes_of(proc.pid, marker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _processes_of(proc.pid, marker) == []
+    finally:  # a failure must not leave the orphans running
+        for pid, _ in _processes_of(proc.pid, marker):
+            os.kill(pid, signal.SIGKILL)

@@ -1,4 +1,5 @@
-"""Two processes writing the same rows into a fresh database: one row each, no errors."""
+"""Processes writing the same rows into a fresh database: one row each, no errors; processes
+creating autost's and Optuna's tables at once."""
 
 import multiprocessing
 import types
@@ -10,6 +11,7 @@ from autost.storage import open_storage
 from autost.storage.models import Candidate, Meta, Score
 
 N_ARCHS = 15
+N_OPENERS = 4
 
 
 def _writer(url: str, barrier) -> None:
@@ -27,10 +29,41 @@ def _writer(url: str, barrier) -> None:
     storage.close()
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def _opener(url: str, barrier) -> None:
+    barrier.wait()  # every process opens the fresh database at once
+    storage = open_storage(url)
+    storage.optuna_storage()  # Optuna creates its tables in RDBStorage's constructor
+    storage.close()
+
+
+def _url(backend, tmp_path, request) -> str:
+    return (f"sqlite:///{tmp_path / 'race.db'}" if backend == "sqlite"
+            else request.getfixturevalue("postgres_url"))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql",
+                                                             marks=pytest.mark.postgres)])
+def test_processes_opening_a_fresh_database_at_once_create_each_table_once(
+        backend, tmp_path, request):
+    import optuna
+
+    url = _url(backend, tmp_path, request)
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(N_OPENERS)
+    openers = [ctx.Process(target=_opener, args=(url, barrier)) for _ in range(N_OPENERS)]
+    for p in openers:
+        p.start()
+    for p in openers:
+        p.join(timeout=120)
+    assert [p.exitcode for p in openers] == [0] * N_OPENERS
+    study = optuna.create_study(study_name="s", storage=url)  # Optuna's tables work
+    assert study.study_name == "s" and optuna.get_all_study_names(url) == ["s"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql",
+                                                             marks=pytest.mark.postgres)])
 def test_two_processes_insert_the_same_candidates_once(backend, tmp_path, request):
-    url = (f"sqlite:///{tmp_path / 'race.db'}" if backend == "sqlite"
-           else request.getfixturevalue("postgres_url"))
+    url = _url(backend, tmp_path, request)
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(2)
     workers = [ctx.Process(target=_writer, args=(url, barrier)) for _ in range(2)]

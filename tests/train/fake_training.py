@@ -14,6 +14,7 @@ def fake_train(cfg, settings, on_epoch):
     accuracies = []
     for epoch in range(1, settings.epochs + 1):
         accuracies.append(min(1.0, cfg.embed_dim / 100 * epoch / settings.epochs))
-        on_epoch({"epoch": epoch, "val_accuracy": accuracies[-1], "train_loss": 1.0 / epoch})
+        on_epoch({"epoch": epoch, "val_accuracy": accuracies[-1], "train_loss": 1.0 / epoch,
+                  "seconds": 0.5})
     result = TrainResult(accuracies, [1.0 / e for e in range(1, settings.epochs + 1)], 0.0)
     return ArchTraining(result, energy_mj=cfg.embed_dim * 1e-3, rates={"first": 0.5})

@@ -1,0 +1,62 @@
+"""The ASGI app of ``autost serve``: JSON API, pages, plotly's script, the job supervisor.
+
+The OpenAPI schema is served at ``/api/openapi.json``; FastAPI's documentation pages are
+off because they load their scripts from a CDN, and nothing here is fetched from outside.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from importlib.resources import files
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from autost import __version__
+from autost.service import api, errors, jobs, pages
+from autost.service.studies import StudyCache
+from autost.service.supervisor import Supervisor
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+def create_app(storage, token: str, slots: int = 1, run_jobs: bool = True) -> FastAPI:
+    """The app over ``storage`` (an open Storage); writes need ``token``; ``slots`` jobs
+    run at once (``run_jobs=False`` queues them without starting any, for tests)."""
+    supervisor = Supervisor(storage, slots)
+    storage.optuna_storage()  # Optuna's tables exist before the first study is read
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if run_jobs:
+            supervisor.start()
+        try:
+            yield
+        finally:
+            if run_jobs:
+                supervisor.stop()
+
+    app = FastAPI(title="autost", version=__version__, lifespan=lifespan,
+                  openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
+                  description="Training-free architecture search for spiking transformers: "
+                              "studies, candidates, Pareto fronts and a job queue.")
+    app.state.storage = storage
+    app.state.token = token
+    app.state.supervisor = supervisor
+    app.state.studies = StudyCache(storage)
+    errors.install(app)
+
+    @app.middleware("http")
+    async def limit_body(request, call_next):
+        length = request.headers.get("content-length", "0")
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            return errors.error(413, f"request body over {MAX_BODY_BYTES // 1024} KiB; a "
+                                     "search with its own space file needs far less")
+        return await call_next(request)
+
+    app.include_router(api.router)
+    app.include_router(jobs.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(files("autost.service") / "static")),
+              name="static")
+    return app

@@ -1,0 +1,160 @@
+"""Server-rendered pages (Jinja2); their plots are drawn by plotly's script, served from the
+installed plotly package, with data from the JSON API.
+
+Pages: ``/`` (every study and job), ``/studies/NAME`` (progress, Pareto front, paged
+top-k table), ``/candidates/ARCH_ID`` (per-layer energy and MACs, ArchConfig, scores,
+trainings), ``/compare`` (fronts of several studies overlaid), ``/submit`` (a search
+form) and ``/jobs/ID`` (a job's status and log).
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from autost.exceptions import AutostError
+from autost.report.export import jsonable, scaled
+from autost.report.scores import score_info
+from autost.search.progress import format_number
+from autost.service import studies
+from autost.service.api import describe, study_names, trial_page
+from autost.service.errors import NotFound, status_of
+from autost.storage.jobs import get_job, list_jobs
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(files("autost.service") / "templates"))
+templates.env.filters["scaled"] = lambda value, name: scaled(name, value)
+templates.env.filters["unit"] = lambda name: score_info(name).shown
+templates.env.filters["pretty"] = lambda obj: json.dumps(jsonable(obj), indent=2)
+templates.env.filters["short"] = format_number
+PAGE_SIZE = 25
+
+
+def render(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
+    return templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def guarded(handler):
+    """Show an AutostError (unknown study, bad query) as an error page, not JSON."""
+    import functools
+
+    @functools.wraps(handler)
+    def page(request: Request, *args, **kwargs):
+        try:
+            return handler(request, *args, **kwargs)
+        except AutostError as e:
+            return render(request, "error.html", status_of(e), message=str(e))
+
+    return page
+
+
+@router.get("/", response_class=HTMLResponse)
+@guarded
+def index(request: Request):
+    storage = request.app.state.storage
+    cache = request.app.state.studies
+    rows = [studies.summary(cache.get(n)) for n in study_names(storage)]
+    return render(request, "index.html", studies=rows, jobs=list_jobs(storage.engine),
+                  storage=storage.masked_url)
+
+
+@router.get("/studies/{name}", response_class=HTMLResponse)
+@guarded
+def study(request: Request, name: str, page: int = 1, state: str | None = None,
+          mixer: str | None = None, objective: list[str] = Query([])):
+    entries = request.app.state.studies.get(name)
+    return render(request, "study.html", study=studies.summary(entries),
+                  table=_table(request, entries, page, state, mixer), objectives=objective,
+                  state=state or "", mixer=mixer or "")
+
+
+@router.get("/studies/{name}/table", response_class=HTMLResponse)
+@guarded
+def study_table(request: Request, name: str, page: int = 1, state: str | None = None,
+                mixer: str | None = None):
+    """The top-k table alone, for the study page to refresh while a search runs."""
+    entries = request.app.state.studies.get(name)
+    return render(request, "table.html", study=studies.summary(entries),
+                  table=_table(request, entries, page, state, mixer))
+
+
+def _table(request: Request, entries, page: int, state, mixer) -> dict:
+    """One page of the trials, best first by the study's first objective."""
+    sort = entries.objectives[0].spec if entries.objectives else None
+    page = max(1, page)
+    listing = trial_page(request, entries.study_name, state=state or None,
+                         mixer=mixer or None, sort=sort, offset=(page - 1) * PAGE_SIZE,
+                         limit=PAGE_SIZE)
+    names = [o.name for o in entries.objectives]
+    names += [n for n in ("params", "sops", "accuracy")
+              if n not in names and any(n in r["scores"] for r in listing["rows"])]
+    pages = max(1, -(-listing["total"] // PAGE_SIZE))
+    return {**listing, "names": names, "page": page, "pages": pages, "sort": sort}
+
+
+@router.get("/candidates/{arch_id}", response_class=HTMLResponse)
+@guarded
+def candidate(request: Request, arch_id: str):
+    info = describe(request.app.state.storage, arch_id)
+    return render(request, "candidate.html", info=info, layers=_layer_charts(info))
+
+
+def _layer_charts(info: dict) -> list[dict]:
+    """Per score set with a per-layer table: layer names, MACs over all T and energy (mJ,
+    the layer's share of the total)."""
+    charts = []
+    for s in info["scores"]:
+        if not s["layers"]:
+            continue
+        energy = s["values"].get("energy")
+        charts.append({
+            "settings_key": s["settings_key"], "rate_source": s["rate_source"],
+            "names": [r["name"] for r in s["layers"]],
+            "macs": [r.get("macs_total") for r in s["layers"]],
+            "energy": ([r.get("energy_share", 0.0) * energy for r in s["layers"]]
+                       if isinstance(energy, int | float) else None),
+        })
+    return jsonable(charts)
+
+
+@router.get("/compare", response_class=HTMLResponse)
+@guarded
+def compare(request: Request, study: list[str] = Query([]),
+            objective: list[str] = Query([])):
+    names = study_names(request.app.state.storage)
+    missing = [s for s in study if s not in names]
+    if missing:
+        raise NotFound(f"no study {missing[0]!r}; studies: {', '.join(names)}")
+    return render(request, "compare.html", names=names, chosen=study, objectives=objective)
+
+
+@router.get("/submit", response_class=HTMLResponse)
+@guarded
+def submit(request: Request):
+    from autost.search import list_samplers
+    from autost.space import list_spaces
+
+    return render(request, "submit.html", spaces=list_spaces(), samplers=list_samplers())
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+@guarded
+def job(request: Request, job_id: int):
+    found = get_job(request.app.state.storage.engine, job_id)
+    if found is None:
+        raise NotFound(f"no job {job_id}")
+    return render(request, "job.html", job=found.to_dict())
+
+
+@router.get("/plotly.min.js")
+def plotly_js():
+    """plotly's script from the installed package (never a CDN)."""
+    import plotly
+
+    return FileResponse(Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
+                        media_type="text/javascript")

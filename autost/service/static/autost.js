@@ -1,0 +1,178 @@
+// The pages' behaviour: plots through plotly (served by this server), polling the JSON API.
+const autost = (() => {
+  const enc = encodeURIComponent;
+  const TOKEN_KEY = "autost-token";
+
+  async function getJSON(url) {
+    const r = await fetch(url);
+    const body = await r.json();
+    if (!r.ok) throw new Error(body.error || r.statusText);
+    return body;
+  }
+
+  function query(objectives, extra) {
+    const q = new URLSearchParams(extra || {});
+    objectives.filter(Boolean).forEach(o => q.append("objective", o));
+    return q.toString();
+  }
+
+  function axis(spec, units) {
+    const name = spec.split(":")[0];
+    return { title: { text: `${name} [${units[name] || ""}] (${spec.split(":")[1]})` } };
+  }
+
+  function trace(rows, objectives, label, style) {
+    const names = objectives.map(o => o.split(":")[0]);
+    const col = i => rows.map(r => r.scores[names[i]]);
+    const t = {
+      name: label, mode: style.mode, x: col(0), y: col(1),
+      customdata: rows.map(r => r.arch_id),
+      hovertext: rows.map(r => `trial ${r.trial}: ${r.summary}<br>` +
+        names.map(n => `${n} = ${Number(r.scores[n]).toPrecision(4)}`).join("<br>")),
+      hoverinfo: "text", marker: style.marker, line: style.line,
+    };
+    if (names.length === 3) { t.type = "scatter3d"; t.z = col(2); } else { t.type = "scatter"; }
+    return t;
+  }
+
+  function layout(doc) {
+    const l = { margin: { t: 40 }, hovermode: "closest",
+                legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" } };
+    if (doc.objectives.length === 3) {
+      l.scene = { xaxis: axis(doc.objectives[0], doc.units), yaxis: axis(doc.objectives[1], doc.units),
+                  zaxis: axis(doc.objectives[2], doc.units) };
+    } else {
+      l.xaxis = axis(doc.objectives[0], doc.units); l.yaxis = axis(doc.objectives[1], doc.units);
+    }
+    return l;
+  }
+
+  function openOnClick(div) {
+    div.on("plotly_click", ev => {
+      const id = ev.points[0].customdata;
+      if (id) window.location.href = "/candidates/" + id;
+    });
+  }
+
+  async function drawFront(name, objectives) {
+    const div = document.getElementById("front");
+    let doc;
+    try {
+      doc = await getJSON(`/api/studies/${enc(name)}/pareto?` + query(objectives, { cloud: 2000 }));
+    } catch (e) { div.innerHTML = `<p class="muted">${e.message}</p>`; return; }
+    const traces = [
+      trace(doc.cloud, doc.objectives, `other candidates (${doc.candidates - doc.rows.length} of ` +
+            `${doc.candidates}, up to 2000 drawn)`, { mode: "markers", marker: { color: "#9aa5b8", size: 5 } }),
+      trace(doc.rows, doc.objectives, `Pareto front (${doc.rows.length})`,
+            { mode: doc.objectives.length === 2 ? "lines+markers" : "markers",
+              marker: { color: "#d1495b", size: 9 }, line: { shape: "hv" } }),
+    ];
+    div.innerHTML = "";
+    await Plotly.react(div, traces, layout(doc), { responsive: true });
+    if (!div.dataset.clickable) { openOnClick(div); div.dataset.clickable = "1"; }
+    div.dataset.ready = "1";
+  }
+
+  function showProgress(p) {
+    const el = document.getElementById("progress");
+    el.textContent = `${p.complete} / ${p.budget ?? "?"} complete (${p.feasible} feasible, ` +
+      `${p.infeasible} infeasible), ${p.running} running, ${p.failed} failed`;
+  }
+
+  async function refreshTable(name) {
+    const params = new URLSearchParams(window.location.search);
+    params.delete("objective");
+    const r = await fetch(`/studies/${enc(name)}/table?` + params.toString());
+    if (r.ok) document.getElementById("table").innerHTML = await r.text();
+  }
+
+  function studyPage(name, objectives, progress) {
+    showProgress(progress);
+    drawFront(name, objectives);
+    let last = progress.trials + ":" + progress.complete + ":" + progress.running;
+    setInterval(async () => {
+      let doc;
+      try { doc = await getJSON(`/api/studies/${enc(name)}`); } catch (e) { return; }
+      showProgress(doc.progress);
+      const now = doc.progress.trials + ":" + doc.progress.complete + ":" + doc.progress.running;
+      if (now !== last) { last = now; drawFront(name, objectives); refreshTable(name); }
+    }, 2000);
+  }
+
+  function layerCharts(charts) {
+    charts.forEach((c, i) => {
+      const traces = [{ type: "bar", name: "MACs (total over T)", x: c.names, y: c.macs,
+                        marker: { color: "#30638e" } }];
+      const l = { margin: { t: 40, b: 160 }, barmode: "group",
+                  legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+                  yaxis: { title: { text: "MACs per image, total over T" } } };
+      if (c.energy) {
+        traces.push({ type: "bar", name: `energy (mJ, ${c.rate_source} rates)`, x: c.names,
+                      y: c.energy, yaxis: "y2", marker: { color: "#d1495b" } });
+        l.yaxis2 = { title: { text: "mJ per image" }, overlaying: "y", side: "right" };
+        traces[0].offsetgroup = 1; traces[1].offsetgroup = 2;
+      }
+      Plotly.newPlot(`layers-${i}`, traces, l, { responsive: true });
+    });
+  }
+
+  async function comparePage(studies, objectives) {
+    if (!studies.length) return;
+    const div = document.getElementById("compare");
+    const errors = document.getElementById("compare-errors");
+    const traces = []; let doc0 = null;
+    for (const s of studies) {
+      try {
+        const doc = await getJSON(`/api/studies/${enc(s)}/pareto?` + query(objectives));
+        doc0 = doc0 || doc;
+        traces.push(trace(doc.rows, doc.objectives, `${s} (${doc.rows.length} of ${doc.candidates})`,
+                          { mode: "lines+markers", marker: { size: 8 }, line: { shape: "hv" } }));
+      } catch (e) { errors.textContent += `${s}: ${e.message}\n`; }
+    }
+    if (doc0) { await Plotly.newPlot(div, traces, layout(doc0), { responsive: true }); openOnClick(div); }
+  }
+
+  function submitPage() {
+    const form = document.getElementById("submit-form");
+    const token = document.getElementById("token");
+    token.value = localStorage.getItem(TOKEN_KEY) || "";
+    form.addEventListener("submit", async ev => {
+      ev.preventDefault();
+      const v = id => document.getElementById(id).value.trim();
+      const body = { budget: Number(v("budget")) };
+      const file = document.getElementById("space-file").files[0];
+      if (file) body.space_toml = await file.text(); else if (v("space")) body.space = v("space");
+      if (v("objectives")) body.objectives = v("objectives").split(",").map(s => s.trim()).filter(Boolean);
+      if (v("max_params")) body.constraints = { max_params: v("max_params") };
+      for (const k of ["sampler", "study", "rates", "submitter"]) if (v(k)) body[k] = v(k);
+      if (v("seed")) body.seed = Number(v("seed"));
+      localStorage.setItem(TOKEN_KEY, token.value);
+      const r = await fetch("/api/searches", { method: "POST", body: JSON.stringify(body),
+        headers: { "Content-Type": "application/json", Authorization: "Bearer " + token.value } });
+      const doc = await r.json();
+      if (!r.ok) { document.getElementById("submit-error").textContent = doc.error; return; }
+      window.location.href = "/jobs/" + doc.id;
+    });
+  }
+
+  function jobPage(id) {
+    const finished = ["done", "failed", "cancelled", "interrupted"];
+    const timer = setInterval(async () => {
+      let job;
+      try { job = await getJSON(`/api/jobs/${id}`); } catch (e) { return; }
+      const status = document.getElementById("job-status");
+      status.textContent = job.status; status.className = "status-" + job.status;
+      document.getElementById("job-log").textContent = job.log_tail;
+      document.getElementById("job-error").textContent = job.error || "";
+      if (finished.includes(job.status)) clearInterval(timer);
+    }, 1000);
+    document.getElementById("cancel-button").addEventListener("click", async () => {
+      const token = localStorage.getItem(TOKEN_KEY) || window.prompt("Token of this server");
+      const r = await fetch(`/api/jobs/${id}`, { method: "DELETE",
+        headers: { Authorization: "Bearer " + token } });
+      if (!r.ok) document.getElementById("cancel-error").textContent = (await r.json()).error;
+    });
+  }
+
+  return { studyPage, layerCharts, comparePage, submitPage, jobPage };
+})();

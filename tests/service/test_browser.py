@@ -1,0 +1,88 @@
+"""The pages in a real browser: Debian's chromium, driven by Selenium through chromedriver.
+
+Open the study page, wait for the Pareto front, click a point, land on that candidate's
+page with its per-layer chart, then submit a small search through the form and watch the
+job finish. Skipped where chromium is not installed, except under CI=true (a failure).
+"""
+
+import os
+import shutil
+import signal
+
+import pytest
+from service_helpers import STUDY, TOKEN, Server, free_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+@pytest.fixture
+def browser():
+    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
+        reason = (f"needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium "
+                  "chromium-driver)")
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + "; CI=true requires them")
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1200,1000"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def server(db_url):
+    running = Server(db_url, free_port())
+    yield running
+    running.process.send_signal(signal.SIGTERM)
+    running.process.wait(timeout=60)
+
+
+@pytest.mark.slow
+def test_study_page_click_a_point_then_submit_a_search(browser, server):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    wait = WebDriverWait(browser, 60)
+    browser.get(f"{server.base}/studies/{STUDY}")
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#front[data-ready='1']")))
+    front = server.get(f"/api/studies/{STUDY}/pareto")["rows"]
+    points = browser.find_elements(By.CSS_SELECTOR, "#front .scatterlayer .trace:last-child "
+                                                    ".point")
+    assert len(points) == len(front)
+    assert "complete" in browser.find_element(By.ID, "progress").text
+
+    ActionChains(browser).move_to_element(points[0]).pause(0.3).click().perform()
+    wait.until(ec.url_contains("/candidates/"))
+    arch_id = browser.current_url.rsplit("/", 1)[1]
+    assert arch_id in {row["arch_id"] for row in front}
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#layers-0 .main-svg")))
+    summary = server.get(f"/api/candidates/{arch_id}")["summary"]
+    assert browser.find_element(By.ID, "summary").text == summary
+
+    browser.get(f"{server.base}/submit")
+    Select(browser.find_element(By.ID, "space")).select_by_value("autost-tiny")
+    budget = browser.find_element(By.ID, "budget")
+    budget.clear()
+    budget.send_keys("3")
+    browser.find_element(By.ID, "study").send_keys("from-browser")
+    browser.find_element(By.ID, "submitter").send_keys("selenium")
+    browser.find_element(By.ID, "token").send_keys(TOKEN)
+    browser.find_element(By.ID, "submit-button").click()
+    wait.until(ec.url_contains("/jobs/"))
+    WebDriverWait(browser, 180).until(
+        ec.text_to_be_present_in_element((By.ID, "job-status"), "done"))
+    assert "study from-browser: 3/3 complete" in browser.find_element(By.ID, "job-log").text
+    study = server.get("/api/studies/from-browser")
+    assert study["progress"]["complete"] == 3
+    assert server.get("/api/jobs")["jobs"][0]["submitted_by"] == "selenium@127.0.0.1"
