@@ -64,6 +64,11 @@ class CalibrationError(DatasetError):
     """A calibration batch has the wrong shape for the model."""
 
 
+class PredictorError(AutostError):
+    """A predictor cannot be fitted (too few trainings, nothing varies) or stored (its
+    name is taken)."""
+
+
 class RayConnectionError(AutostError):
     """A Ray cluster address cannot be reached."""
 

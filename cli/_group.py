@@ -19,6 +19,8 @@ COMMANDS = {
     "report": ("autost.cli.report:report", "Write a report folder for a study."),
     "train": ("autost.cli.train:train", "Train the top candidates of a study briefly."),
     "reproduce": ("autost.cli.reproduce:reproduce", "Reproduce figures (accuracy vs FLOPs)."),
+    "calibrate": ("autost.cli.calibrate:calibrate",
+                  "Fit a proxy combination on the trained accuracies."),
     "fidelity": ("autost.cli.fidelity:fidelity",
                  "Measure how well every proxy ranks trained accuracy."),
     "serve": ("autost.cli.serve:serve", "Serve the database: JSON API, pages, job queue."),

@@ -10,6 +10,7 @@ from autost.tables import aligned
 
 MACS_CONVENTION = ("MACs are multiply-accumulates per image: macs_per_step for one time step, "
                    "macs_total = T x macs_per_step; SOPs and energy per image over all T steps")
+GRADIENT_AND_SPIKE_SCORES = ("synflow", "snip", "grad_norm", "zico", "sahd", "naswot")
 
 
 # Keys under which autost's own JSON outputs hold an architecture: `autost models show
@@ -171,7 +172,7 @@ def _render(name: str, cfg, result, settings, convention: dict | None = None) ->
     if "energy" in v:
         totals.append(f"energy_mj              {v['energy']:.6f}  (e_mac {settings.e_mac_pj} "
                       f"pJ, e_ac {settings.e_ac_pj} pJ)")
-    totals += [f"{name:<22} {v[name]:.6f}" for name in ("sahd", "naswot") if name in v]
+    totals += [f"{name:<22} {v[name]:.6f}" for name in GRADIENT_AND_SPIKE_SCORES if name in v]
     if convention is not None:
         totals += _render_convention(convention)
     flags = [f"flag: {f}" for f in result.flags]
@@ -192,13 +193,14 @@ def _render(name: str, cfg, result, settings, convention: dict | None = None) ->
 @click.option("--rates", type=click.Choice(["init", "prior"]), default="init",
               show_default=True, help="Firing rates for SOPs and energy.")
 @click.option("--dataset", default="digits", show_default=True,
-              help="Calibration images for the rate pass.")
+              help="Calibration images for the rate and gradient passes.")
 @click.option("--energy-convention", "convention_name", metavar="PAPER",
               help="Also compute energy the way a paper does: autost (the default "
                    "convention), spikformer, qkformer, sdt or stmixer.")
 @click.option("--published-ops", is_flag=True,
               help="With --energy-convention: use the operation counts the paper printed "
                    "for this preset (reproduces its table).")
+
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
 def score(preset, arch_file, arch_id, storage_url, proxies, rates, dataset, convention_name,
           published_ops, as_json):

@@ -43,8 +43,11 @@ def _common(f):
 @click.option("--budget", required=True, type=click.IntRange(min=1),
               help="COMPLETE trials the study should hold; a rerun adds only what is missing.")
 @click.option("--objective", "objectives", multiple=True, metavar="NAME[:max|min]",
-              help="Objective proxy, repeatable (default: flops:max and energy:min; a rerun "
-                   "keeps the study's).")
+              help="Objective, repeatable: a proxy, a rank aggregate of proxies joined by + "
+                   "(zico+flops), or predicted (with --predictor). Default: flops:max and "
+                   "energy:min; a rerun keeps the study's.")
+@click.option("--predictor", default=None, metavar="NAME",
+              help="Predictor fitted by autost calibrate, for the objective predicted.")
 @click.option("--max-params", type=Quantity(), default=None,
               help="Ceiling on parameters, e.g. 12M.")
 @click.option("--max-macs", type=Quantity(), default=None,
@@ -58,11 +61,17 @@ def _common(f):
               help="Firing rates behind SOPs and energy: literature priors (default, no "
                    "forward pass) or measured at init on a calibration batch (seconds per "
                    "candidate; use --workers).")
+@click.option("--dataset", default=None,
+              help="Calibration images of the data-dependent proxies (default: digits; with "
+                   "--predictor, its dataset).")
+@click.option("--data-dir", default=None, type=click.Path(file_okay=False),
+              help="Folder of --dataset (default: the dataset's usual place).")
 @click.option("--seed", type=int, default=None,
               help="Sampler seed (default: drawn at random and recorded in the study).")
 @_common
-def search(space, budget, objectives, max_params, max_macs, max_energy, sampler, study_name,
-           rates, storage_url, workers, seed, as_json, progress):
+def search(space, budget, objectives, predictor, max_params, max_macs, max_energy, sampler,
+           study_name, rates, dataset, data_dir, storage_url, workers, seed, as_json,
+           progress):
     """Search a space: sample, score and store candidates until the study has BUDGET complete
     trials. Rerunning the same command resumes the study."""
     from autost.search import search as run_search
@@ -73,7 +82,8 @@ def search(space, budget, objectives, max_params, max_macs, max_energy, sampler,
         space, budget=budget, objectives=list(objectives) or None,
         constraints={k: v for k, v in constraints.items() if v is not None} or None,
         sampler=sampler, seed=seed, study_name=study_name, storage=storage_url,
-        workers=workers, rates=rates, progress=progress,
+        workers=workers, rates=rates, progress=progress, dataset=dataset, data_dir=data_dir,
+        predictor=predictor,
     )
     _echo(result, as_json)
 
@@ -114,6 +124,10 @@ def _echo(result, as_json: bool) -> None:
     click.echo(f"study {result.study_name} ({result.storage}): {result.complete}/"
                f"{result.budget} complete; this run took {result.wall_s:.1f} s")
     click.echo(_run_summary(result.run))
+    if result.predictor:
+        p = result.predictor
+        click.echo(f"objective predicted: predictor {p['name']!r} on {', '.join(p['proxies'])}, "
+                   f"cross-validated Kendall tau {p['cv_kendall_tau']:+.3f}")
     if not result.best:
         click.echo("no feasible complete trial yet")
         return

@@ -335,11 +335,14 @@ def load_dataset(name: str, *, data_dir: str | Path | None = None, input_size: i
     return DATASETS[name](data_dir, input_size, in_channels, download, seed)
 
 
-def calibration_batch(name: str, input_size: int, in_channels: int, batch_size: int,
-                      seed: int, *, data_dir: str | Path | None = None) -> torch.Tensor:
-    """A seeded sample of validation images as a normalised float batch [B, C, H, W].
+def calibration_sample(name: str, input_size: int, in_channels: int, batch_size: int,
+                       seed: int, *, data_dir: str | Path | None = None
+                       ) -> tuple[torch.Tensor, torch.Tensor]:
+    """A seeded sample of validation images as a normalised float batch [B, C, H, W], and
+    their labels [B] (what the gradient proxies' loss needs).
 
-    The same arguments always give the same tensor, so rates measured on it are reproducible.
+    The same arguments always give the same tensors, so scores measured on them are
+    reproducible.
     """
     data = load_dataset(name, data_dir=data_dir, input_size=input_size,
                         in_channels=in_channels, seed=seed)
@@ -348,4 +351,11 @@ def calibration_batch(name: str, input_size: int, in_channels: int, batch_size: 
     idx = torch.randperm(len(split), generator=g)[:batch_size]
     if len(idx) < batch_size:
         idx = torch.randint(0, len(split), (batch_size,), generator=g)
-    return data.prepare(split.images[idx])
+    return data.prepare(split.images[idx]), split.labels[idx]
+
+
+def calibration_batch(name: str, input_size: int, in_channels: int, batch_size: int,
+                      seed: int, *, data_dir: str | Path | None = None) -> torch.Tensor:
+    """The images of :func:`calibration_sample`: what the rate pass runs."""
+    return calibration_sample(name, input_size, in_channels, batch_size, seed,
+                              data_dir=data_dir)[0]

@@ -1,7 +1,8 @@
 """Training-free proxies behind one interface, and the scoring entry point.
 
 ``list_proxies()`` / ``get_proxy(name)`` give the registered proxies (params, flops, sops,
-energy, sahd, naswot); ``score_architecture(cfg, proxies, settings)`` computes them for one
+energy; the gradient proxies synflow, snip, grad_norm, zico; the spike-code kernels sahd,
+naswot); ``score_architecture(cfg, proxies, settings)`` computes them for one
 architecture. The contract of a proxy is the docstring of :class:`Proxy`. The registry and
 the settings import without torch; ``score_architecture`` and ``ScoringContext`` import it
 on first use.
@@ -9,9 +10,13 @@ on first use.
 
 from importlib import import_module
 
-from autost.proxies import cost_proxies, spike_proxies  # noqa: F401  (register the proxies)
+from autost.proxies import (  # noqa: F401  (register the proxies)
+    cost_proxies,
+    gradient_proxies,
+    spike_proxies,
+)
 from autost.proxies.base import Proxy, get_proxy, list_proxies, register_proxy
-from autost.proxies.settings import COST_MODEL_VERSION, ScoreResult, ScoreSettings
+from autost.proxies.settings import COST_MODEL_VERSION, ScoreResult, ScoreSettings, scores_key
 
 _LAZY = {name: "autost.proxies.evaluate" for name in ("score_architecture", "ScoringContext")}
 
@@ -23,6 +28,7 @@ __all__ = [
     "get_proxy",
     "list_proxies",
     "register_proxy",
+    "scores_key",
     *_LAZY,
 ]
 

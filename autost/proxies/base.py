@@ -23,8 +23,11 @@ class Proxy:
             sahd, naswot) are maximized.
         unit: unit of the value (``"MACs"``, ``"mJ"``, ...); ``""`` for a unitless score.
         needs_data: True when the value needs a calibration batch through a real model
-            (the rate pass) with the default settings; :meth:`needs_rate_pass` refines this
-            per settings. A proxy without data builds no weights and runs no real forward.
+            (the rate pass, or the gradient pass over images and labels) with the default
+            settings. A proxy without data loads no dataset; params and flops build no
+            weights at all, synflow runs a real model on an all-ones image.
+            :meth:`needs_rate_pass` says whether the rate pass is what it needs, per
+            settings.
         deterministic: the same architecture, settings (seed) and batch give the same float
             bit for bit.
 

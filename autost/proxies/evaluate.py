@@ -8,6 +8,7 @@ batch) only when a proxy needs data with these settings.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from functools import cached_property, lru_cache
 
@@ -39,18 +40,46 @@ class ScoringContext:
         return _built(lambda: count_costs(self.cfg), self.cfg)
 
     @cached_property
-    def rates(self) -> RateReport:
-        """The rate pass on a model seeded with ``settings.seed`` (the caller's RNG kept)."""
-        s, cfg = self.settings, self.cfg
-        batch = _calibration_batch(s.dataset, cfg.input_size, cfg.in_channels, s.batch_size,
-                                   s.seed)
+    def _model(self):
+        """The model seeded with ``settings.seed`` (the caller's RNG kept); never run."""
         from autost.models import create_model
 
+        s, cfg = self.settings, self.cfg
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(s.seed)
             with torch.device("cpu"):
-                model = _built(lambda: create_model(cfg, mask_seed=s.seed), cfg)
-            return _built(lambda: measure_rates(model, batch), cfg)
+                return _built(lambda: create_model(cfg, mask_seed=s.seed), cfg)
+
+    def fresh_model(self):
+        """A copy of the seeded model as built: every pass starts from the same weights and
+        the same spike-mask draws, whichever passes ran before."""
+        return copy.deepcopy(self._model)
+
+    @cached_property
+    def calibration(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The calibration images [B, C, H, W] and their labels [B]."""
+        s, cfg = self.settings, self.cfg
+        return _calibration_sample(s.dataset, cfg.input_size, cfg.in_channels, s.batch_size,
+                                   s.seed, s.data_dir)
+
+    @cached_property
+    def rates(self) -> RateReport:
+        """The rate pass on the seeded model and the calibration images."""
+        return _built(lambda: measure_rates(self.fresh_model(), self.calibration[0]), self.cfg)
+
+    @cached_property
+    def gradient_model(self):
+        """The model the gradient pass ran on (its weights are what SNIP multiplies)."""
+        return self.fresh_model()
+
+    @cached_property
+    def gradients(self) -> list[list[torch.Tensor]]:
+        """Per mini-batch of the calibration batch, the loss gradients of the MAC weights."""
+        from autost.proxies.gradients import minibatch_gradients
+
+        images, labels = self.calibration
+        return _built(lambda: minibatch_gradients(self.gradient_model, images, labels),
+                      self.cfg)
 
     @cached_property
     def energy(self) -> EnergyReport | None:
@@ -78,10 +107,12 @@ def _built(make, cfg: ArchConfig):
 
 
 @lru_cache(maxsize=8)
-def _calibration_batch(dataset, input_size, in_channels, batch_size, seed) -> torch.Tensor:
-    from autost.data.datasets import calibration_batch
+def _calibration_sample(dataset, input_size, in_channels, batch_size, seed, data_dir
+                        ) -> tuple[torch.Tensor, torch.Tensor]:
+    from autost.data.datasets import calibration_sample
 
-    return calibration_batch(dataset, input_size, in_channels, batch_size, seed)
+    return calibration_sample(dataset, input_size, in_channels, batch_size, seed,
+                              data_dir=data_dir)
 
 
 def score_architecture(cfg: ArchConfig, proxies: Sequence[str],

@@ -3,7 +3,8 @@
 One type for the whole package: a search optimizes proxies by them, a report ranks stored
 scores (and trained accuracy) by them, and the study keeps their specs in its user attrs.
 A bare name takes its direction from objectives already known (the study's own), else
-from the proxy registry; accuracy is maximized.
+from the proxy registry; accuracy, a predicted accuracy and rank aggregates ("a+b") are
+maximized.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def parse_objective(spec: str, *, known=(), error: type[AutostError] = AutostErr
 
 
 def _registry_direction(name: str, error: type[AutostError]) -> str:
-    if name == "accuracy":
+    if name in ("accuracy", "predicted") or "+" in name:  # combined scores: higher is better
         return "max"
     from autost.proxies import get_proxy
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 
 from autost.exceptions import AutostError, CalibrationError, unknown_name
 
@@ -14,7 +16,12 @@ SETTINGS_RATES = ("init", "prior")
 
 @dataclass(frozen=True)
 class ScoreSettings:
-    """How to score: rate source, calibration data, seed and energy constants (pJ)."""
+    """How to score: rate source, calibration data, seed and energy constants (pJ).
+
+    ``dataset`` (and ``data_dir``, its folder; None: the dataset's default place) gives the
+    calibration images and labels of the data-dependent proxies: score on the dataset the
+    architectures are studied on, since firing rates and gradients depend on the images.
+    """
 
     rates: str = "init"
     dataset: str = "digits"
@@ -22,6 +29,7 @@ class ScoreSettings:
     seed: int = 0
     e_mac_pj: float = 4.6
     e_ac_pj: float = 0.9
+    data_dir: str | None = None
 
     def __post_init__(self) -> None:
         if self.rates not in SETTINGS_RATES:
@@ -35,14 +43,29 @@ class ScoreSettings:
             if not isinstance(value, int | float) or value <= 0:
                 raise AutostError(f"{name} {value!r} is invalid: give a positive energy in pJ")
             object.__setattr__(self, name, float(value))
+        if self.data_dir is not None:
+            object.__setattr__(self, "data_dir", str(Path(self.data_dir).expanduser().resolve()))
 
     def key(self) -> str:
-        """Canonical cache key, e.g. ``cost2/init/digits/b16/s0/mac4.6/ac0.9``."""
-        return (f"cost{COST_MODEL_VERSION}/{self.rates}/{self.dataset}/b{self.batch_size}"
-                f"/s{self.seed}/mac{self.e_mac_pj!r}/ac{self.e_ac_pj!r}")
+        """Canonical cache key, e.g. ``cost2/init/digits/b16/s0/mac4.6/ac0.9``; a data
+        folder adds ``/dir`` and 12 hex digits of the SHA-256 of its absolute path."""
+        key = (f"cost{COST_MODEL_VERSION}/{self.rates}/{self.dataset}/b{self.batch_size}"
+               f"/s{self.seed}/mac{self.e_mac_pj!r}/ac{self.e_ac_pj!r}")
+        if self.data_dir is not None:
+            key += "/dir" + hashlib.sha256(self.data_dir.encode()).hexdigest()[:12]
+        return key
 
     def to_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def scores_key(settings: ScoreSettings, proxies) -> str:
+    """Cache key of a stored score set: the settings plus the proxies computed.
+
+    The proxy names are part of the key because a stored score set is never updated (first
+    writer wins), so a set without energy must not answer a request that needs it.
+    """
+    return f"{settings.key()};{'+'.join(sorted(set(proxies)))}"
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import random
 import time
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from autost.search.coordinator import Coordinator
+from autost.search.derived import load_predictor
 from autost.search.join import stored_plan, wait_for_plan
 from autost.search.plan import SearchPlan, make_plan, reconcile
 from autost.search.samplers import create_sampler
@@ -53,6 +54,8 @@ class SearchResult:
     wall_s: float
     run: dict
     best: list[BestTrial]
+    predictor: dict | None = None  # name, proxies, cross-validated tau of ``predicted``
+    notes: list[str] = field(default_factory=list)  # said on stderr: predictor, warnings
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -62,7 +65,8 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
            sampler: str | None = None, seed: int | None = None, study_name: str | None = None,
            storage: str | None = None, workers: int = DEFAULT_WORKERS, rates: str | None = None,
            progress: bool = True, heartbeat_interval: int | None = HEARTBEAT_INTERVAL_S,
-           grace_period: int | None = None) -> SearchResult:
+           grace_period: int | None = None, dataset: str | None = None,
+           data_dir: str | None = None, predictor: str | None = None) -> SearchResult:
     """Search ``space`` (name, TOML path or SearchSpace) until the study has ``budget``
     COMPLETE trials.
 
@@ -73,7 +77,10 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
     one and records it. ``storage``: a SQLAlchemy URL, default ``sqlite:///autost.db``.
     ``workers``: local processes that score candidates. ``rates``: ``prior`` (per-layer
     literature priors, default: no forward pass) or ``init`` (measured on a calibration batch
-    at initialization; seconds per candidate, so use ``workers``). ``heartbeat_interval``,
+    at initialization; seconds per candidate, so use ``workers``). ``dataset``, ``data_dir``:
+    the calibration images of the data-dependent proxies (default digits). ``predictor``:
+    the name of a predictor fitted by ``autost calibrate``, for the objective ``predicted``
+    (an objective ``a+b+c`` ranks by the proxies' sum of log ranks). ``heartbeat_interval``,
     ``grace_period`` (s, default twice the interval): a trial whose process stopped beating
     that long is failed and retried by the next process that asks.
     A rerun with the same study resumes it; options left None take the study's values.
@@ -84,11 +91,13 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
     from autost.storage import open_storage
 
     started = time.perf_counter()
-    db = open_storage(storage)
+    db = open_storage(storage, create=predictor is None)  # a predictor lives in a database
+    fitted = load_predictor(db, predictor) if predictor is not None else None
     space_obj = load_space(space) if isinstance(space, str) else space
     asked = make_plan(space_obj, budget=budget, objectives=objectives, constraints=constraints,
                       sampler=sampler, seed=seed, rates=rates,
-                      space_arg=space if isinstance(space, str) else space_obj.source)
+                      space_arg=space if isinstance(space, str) else space_obj.source,
+                      dataset=dataset, data_dir=data_dir, predictor=fitted)
     name = study_name or space_obj.name
     rdb = _optuna_storage(db, heartbeat_interval, grace_period)
     stored = stored_plan(rdb, name)
@@ -96,14 +105,16 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
         plan = asked
     else:
         given = {k for k, v in (("objectives", objectives), ("constraints", constraints),
-                                ("sampler", sampler), ("seed", seed), ("rates", rates))
+                                ("sampler", sampler), ("seed", seed), ("rates", rates),
+                                ("predictor", predictor))
                  if v is not None}
         plan = reconcile(stored, asked, given)
     study = _open_study(rdb, name, plan, space_obj, parallel=workers > 1)
     db.record_run(name, plan.space, plan.user_attrs(), plan.seed)
-    stats = Coordinator(study, space_obj, plan, db, rdb, workers=workers,
-                        progress=progress).run()
-    return _result(db, study, plan, stats, time.perf_counter() - started)
+    coordinator = Coordinator(study, space_obj, plan, db, rdb, workers=workers,
+                              progress=progress)
+    stats = coordinator.run()
+    return _result(db, study, plan, stats, time.perf_counter() - started, coordinator.notes)
 
 
 def run_worker(study_name: str, *, storage: str | None = None, workers: int = DEFAULT_WORKERS,
@@ -131,9 +142,10 @@ def run_worker(study_name: str, *, storage: str | None = None, workers: int = DE
                              space=space_obj, parallel=True)
     study = _load(rdb, study_name, sampler)
     db.record_run(study_name, plan.space, plan.user_attrs() | {"worker": True}, plan.seed)
-    stats = Coordinator(study, space_obj, plan, db, rdb, workers=workers,
-                        progress=progress).run()
-    return _result(db, study, plan, stats, time.perf_counter() - started)
+    coordinator = Coordinator(study, space_obj, plan, db, rdb, workers=workers,
+                              progress=progress)
+    stats = coordinator.run()
+    return _result(db, study, plan, stats, time.perf_counter() - started, coordinator.notes)
 
 
 def _optuna_storage(db, heartbeat_interval, grace_period):
@@ -184,7 +196,8 @@ def _open_study(rdb, name: str, plan: SearchPlan, space, parallel: bool):
     return study
 
 
-def _result(db, study, plan: SearchPlan, stats, wall_s: float) -> SearchResult:
+def _result(db, study, plan: SearchPlan, stats, wall_s: float, notes: list[str]
+            ) -> SearchResult:
     from optuna.trial import TrialState
 
     complete = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
@@ -214,5 +227,5 @@ def _result(db, study, plan: SearchPlan, stats, wall_s: float) -> SearchResult:
         study_name=study.study_name, storage=db.masked_url, space=plan.space,
         objectives=[o.spec for o in plan.objectives], sampler=plan.sampler, seed=plan.seed,
         budget=plan.budget, complete=complete, wall_s=round(wall_s, 3), run=run,
-        best=rows,
+        best=rows, predictor=plan.predictor, notes=list(notes),
     )

@@ -13,16 +13,26 @@ autost.search.budget for how the budget stays exact.
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 
+from tqdm import tqdm
+
 from autost.exceptions import AutostError, SearchError
 from autost.search.budget import budget_lock
+from autost.search.derived import (
+    REFERENCE_SEED,
+    objective_functions,
+    plan_predictor,
+    reference_sample,
+)
 from autost.search.heartbeat import Heartbeat, fail_stale_trials
 from autost.search.interrupts import DeferredInterrupt
 from autost.search.progress import Progress
+from autost.search.redundancy import RedundancyCheck
 from autost.search.scorer import Outcome, Scorer
 from autost.search.trial_attrs import count_complete, write_attrs
 from autost.storage.claims import Claims
@@ -77,6 +87,8 @@ class Coordinator:
         self._heartbeat = None
         self._stale_check = 0.0
         self._show_progress = progress
+        self._values = None  # proxy values -> objective values, set up by run()
+        self.notes: list[str] = []  # what the search said on stderr (predictor, warnings)
 
     def run(self) -> RunStats:
         import optuna
@@ -88,9 +100,14 @@ class Coordinator:
         done = self.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
         self._progress = Progress(self.plan.objectives, self.plan.budget, done,
                                   self._show_progress)
+        self._redundancy = RedundancyCheck(self.plan.objectives)
+        for trial in done:
+            self._redundancy.add(trial.number, trial.values)
         try:
             with warnings.catch_warnings(), self._interrupts:
                 warnings.filterwarnings("ignore", message="Heartbeat of storage")
+                self._values = self._objective_values()
+                self._warn_redundant()
                 self._loop(complete)
         finally:
             self._shutdown()
@@ -110,6 +127,46 @@ class Coordinator:
             else:
                 self._wait()
             complete = self._count()
+
+    def _objective_values(self):
+        """proxy values -> the list of objective values told (see autost.search.derived)."""
+        predictor = plan_predictor(self.storage, self.plan)
+        if predictor is not None:
+            self._note(f"objective predicted: {predictor.describe()}")
+        functions = objective_functions(self.plan.objectives, predictor, self._reference)
+        return lambda values: [f(values) for f in functions]
+
+    def _reference(self) -> dict[str, list[float]]:
+        """Proxy values of the reference sample that rank aggregates rank against."""
+        cfgs = reference_sample(self.space)
+        self._note(f"rank aggregates rank each candidate against {len(cfgs)} reference "
+                   f"architectures of {self.plan.space} (seed {REFERENCE_SEED}; scored once, "
+                   "then read from the database)")
+        pending = {}
+        for cfg in cfgs:
+            if not (self._memo.get(cfg.arch_id) or self._stored(cfg.arch_id)):
+                self.storage.add_candidate(cfg, self.plan.space)
+                with self._interrupts.allowed():
+                    pending[cfg.arch_id] = self._scorer.submit(cfg.to_json())
+        for arch_id, future in pending.items():
+            with self._interrupts.allowed():
+                outcome = self._scorer.outcome(future)
+            if outcome.error is None:
+                self.storage.put_scores(arch_id, self._key, outcome)
+                self._memo[arch_id] = outcome
+        scored = [self._memo[c.arch_id] for c in cfgs if c.arch_id in self._memo]
+        if not scored:
+            raise SearchError(f"no reference architecture of {self.plan.space} could be "
+                              "scored; check the space and the proxies (autost score)")
+        return {p: [o.values[p] for o in scored] for p in self.plan.proxies}
+
+    def _note(self, message: str) -> None:
+        self.notes.append(message)
+        tqdm.write(message, file=sys.stderr)  # above the progress bar, not through it
+
+    def _warn_redundant(self) -> None:
+        for message in self._redundancy.warnings():
+            self._note(message)
 
     def _count(self) -> int:
         return count_complete(self.storage.engine, self._study_id)
@@ -224,7 +281,7 @@ class Coordinator:
             return
         violations = {c.name: c.violation(outcome.values) for c in self.plan.constraints}
         feasible = all(v <= 0 for v in violations.values())
-        values = [outcome.values[o.name] for o in self.plan.objectives]
+        values = self._values(outcome.values)
         with self._lock.held():
             if self._count() >= self.plan.budget:
                 self._write(trial, violations, {OVER_BUDGET: True})
@@ -235,6 +292,8 @@ class Coordinator:
                 self.study.tell(trial, values)
                 self.stats.complete += 1
                 self._progress.saw(values, feasible)
+                self._redundancy.add(trial.number, values)
+                self._warn_redundant()
         setattr(self.stats, source, getattr(self.stats, source) + 1)
         if source in self._progress.counts:
             self._progress.counts[source] += 1

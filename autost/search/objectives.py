@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from autost.exceptions import SearchConfigError, unknown_name
 from autost.proxies.objective import Objective, objective_name, parse_objective
+from autost.search.derived import check_objective_name
 
 # AutoST's accuracy proxy (FLOPs, to maximize) against the cost it buys (energy, to minimize).
 DEFAULT_OBJECTIVES = ("flops:max", "energy:min")
@@ -49,12 +50,9 @@ class Constraint:
 
 
 def parse_search_objective(spec: str) -> Objective:
-    """Parse "name:max", "name:min" or a bare proxy name (its own direction)."""
-    from autost.proxies import list_proxies
-
-    name = objective_name(spec)
-    if name not in list_proxies():
-        raise unknown_name("objective proxy", name, list_proxies(), SearchConfigError)
+    """Parse "name:max", "name:min" or a bare name (its own direction): a proxy, a rank
+    aggregate "a+b+c" or "predicted" (see autost.search.derived; both maximized by default)."""
+    check_objective_name(objective_name(spec))
     return parse_objective(spec, error=SearchConfigError)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autost.exceptions import SearchConfigError
+from autost.search.derived import PREDICTED, objective_inputs, predictor_attrs
 from autost.search.objectives import (
     DEFAULT_OBJECTIVES,
     Constraint,
@@ -27,7 +28,7 @@ RATES = ("init", "prior")
 # rates measured at initialization cost seconds per candidate on a CPU.
 DEFAULT_RATES = "prior"
 # Attrs that must agree between a rerun's options and the stored study.
-_IDENTITY = ("space", "objectives", "constraints", "rates")
+_IDENTITY = ("space", "objectives", "constraints", "rates", "predictor")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class SearchPlan:
     rates: str
     budget: int
     score_settings: dict
+    predictor: dict | None = None  # name, proxies, digest and tau of the predictor used
 
     @property
     def directions(self) -> list[str]:
@@ -50,9 +52,11 @@ class SearchPlan:
 
     @property
     def proxies(self) -> tuple[str, ...]:
-        """Proxies to compute: the objectives', then those the ceilings read."""
-        names = [o.name for o in self.objectives] + [c.proxy for c in self.constraints]
-        return tuple(dict.fromkeys(names))
+        """Proxies to compute: the objectives' (an aggregate's parts, the predictor's
+        inputs), then those the ceilings read."""
+        inputs = (self.predictor or {}).get("proxies", ())
+        names = [p for o in self.objectives for p in objective_inputs(o.name, inputs)]
+        return tuple(dict.fromkeys(names + [c.proxy for c in self.constraints]))
 
     def settings(self):
         from autost.proxies import ScoreSettings
@@ -60,15 +64,14 @@ class SearchPlan:
         return ScoreSettings(**self.score_settings)
 
     def settings_key(self) -> str:
-        """Cache key of the scores: the proxy settings plus the proxies computed.
+        """Cache key of the scores (autost.proxies.scores_key)."""
+        from autost.proxies import scores_key
 
-        The proxy names are part of the key because a stored score set is never updated
-        (first writer wins), so a set without energy must not answer a search that needs it.
-        """
-        return f"{self.settings().key()};{'+'.join(sorted(self.proxies))}"
+        return scores_key(self.settings(), self.proxies)
 
     def user_attrs(self) -> dict:
-        return {
+        extra = {"predictor": dict(self.predictor)} if self.predictor else {}
+        return extra | {
             "space": self.space,
             "space_source": self.space_source,
             "objectives": [o.spec for o in self.objectives],
@@ -99,31 +102,63 @@ class SearchPlan:
             rates=attrs["rates"],
             budget=int(attrs.get("budget", 0)),
             score_settings=dict(attrs.get("score_settings") or {"rates": attrs["rates"]}),
+            predictor=attrs.get("predictor"),
         )
 
 
 def make_plan(space, *, budget: int, objectives=None, constraints=None, sampler=None,
-              seed=None, rates=None, space_arg: str | None = None) -> SearchPlan:
-    """A plan from options; None means the default (see DEFAULT_* in this package)."""
+              seed=None, rates=None, space_arg: str | None = None, dataset: str | None = None,
+              data_dir: str | None = None, predictor=None) -> SearchPlan:
+    """A plan from options; None means the default (see DEFAULT_* in this package).
+
+    ``dataset``/``data_dir``: calibration images of the data-dependent proxies (default
+    digits). ``predictor``: the Predictor of the objective ``predicted``; the plan then
+    scores as it was fitted (its rates and dataset).
+    """
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
         raise SearchConfigError(f"budget {budget!r} must be a positive number of trials")
-    rates = rates or DEFAULT_RATES
-    if rates not in RATES:
-        raise SearchConfigError(f"rates {rates!r} must be one of {', '.join(RATES)}")
+    parsed = parse_objectives(objectives or DEFAULT_OBJECTIVES)
+    score_settings = _score_settings(parsed, rates, dataset, data_dir, predictor)
     source = space.name
     if space_arg is not None and Path(space_arg).suffix == ".toml":
         source = str(Path(space_arg).expanduser().resolve())
     return SearchPlan(
         space=space.name,
         space_source=source,
-        objectives=parse_objectives(objectives or DEFAULT_OBJECTIVES),
+        objectives=parsed,
         constraints=build_constraints(space.constraints, constraints or {}),
         sampler=check_sampler(sampler or DEFAULT_SAMPLER),
         seed=random.SystemRandom().randrange(2**31) if seed is None else int(seed),
-        rates=rates,
+        rates=score_settings["rates"],
         budget=budget,
-        score_settings={"rates": rates},
+        score_settings=score_settings,
+        predictor=predictor_attrs(predictor) if predictor is not None else None,
     )
+
+
+def _score_settings(objectives, rates, dataset, data_dir, predictor) -> dict:
+    """Score settings of a new plan: the options', or the predictor's (which must agree)."""
+    predicted = any(o.name == PREDICTED for o in objectives)
+    if predicted != (predictor is not None):
+        raise SearchConfigError(
+            "the objective predicted needs --predictor NAME (fit one with autost calibrate)"
+            if predicted else "--predictor is read by the objective predicted only; add "
+            "--objective predicted:max")
+    if predictor is None:
+        rates = rates or DEFAULT_RATES
+        if rates not in RATES:
+            raise SearchConfigError(f"rates {rates!r} must be one of {', '.join(RATES)}")
+        given = {"dataset": dataset, "data_dir": data_dir}
+        return {"rates": rates} | {k: v for k, v in given.items() if v is not None}
+    fitted = predictor.score_settings
+    for key, value in (("rates", rates), ("dataset", dataset)):
+        if value is not None and value != fitted[key]:
+            raise SearchConfigError(
+                f"predictor {predictor.name!r} was fitted on proxies scored with {key} "
+                f"{fitted[key]!r}, not {value!r}; leave out --{key.replace('_', '-')} or "
+                "calibrate a predictor with it")
+    return dict(fitted) | ({"data_dir": data_dir} if data_dir is not None else {})
+
 
 
 def reconcile(stored: SearchPlan, asked: SearchPlan, given: set[str]) -> SearchPlan:
@@ -135,9 +170,10 @@ def reconcile(stored: SearchPlan, asked: SearchPlan, given: set[str]) -> SearchP
     """
     stored_attrs, asked_attrs = stored.user_attrs(), asked.user_attrs()
     clash = [k for k in _IDENTITY
-             if (k in given or k == "space") and stored_attrs[k] != asked_attrs[k]]
+             if (k in given or k == "space") and stored_attrs.get(k) != asked_attrs.get(k)]
     if clash:
-        detail = "; ".join(f"{k}: study has {stored_attrs[k]!r}, asked {asked_attrs[k]!r}"
+        detail = "; ".join(f"{k}: study has {stored_attrs.get(k)!r}, asked "
+                           f"{asked_attrs.get(k)!r}"
                            for k in clash)
         raise SearchConfigError(
             f"the existing study was made with other settings ({detail}); rerun with the "

@@ -135,3 +135,20 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StoredPredictor(Base):
+    """A supervised proxy combination fitted by `autost calibrate`, by name.
+
+    ``model`` is :meth:`autost.proxies.predictor.Predictor.to_dict` (plain JSON: the closed
+    form, no pickle); the dataset and the cross-validated Kendall tau are also columns so
+    listings need not parse it.
+    """
+
+    __tablename__ = PREFIX + "predictors"
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    dataset: Mapped[str] = mapped_column(String(64))
+    model: Mapped[dict] = mapped_column(JSON)
+    cv_kendall_tau: Mapped[float] = mapped_column(Float)
+    n_trainings: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

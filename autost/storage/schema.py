@@ -124,8 +124,22 @@ def _v5_claims(op) -> None:
     )
 
 
+def _v6_predictors(op) -> None:
+    """Supervised proxy combinations fitted by `autost calibrate`."""
+    op.create_table(
+        PREFIX + "predictors",
+        sa.Column("name", sa.String(128), primary_key=True),
+        sa.Column("dataset", sa.String(64), nullable=False),
+        sa.Column("model", sa.JSON, nullable=False),
+        sa.Column("cv_kendall_tau", sa.Float, nullable=False),
+        sa.Column("n_trainings", sa.Integer, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+
 MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables, 2: _v2_canonical_arch_ids,
-                                   3: _v3_training_settings_key, 4: _v4_jobs, 5: _v5_claims}
+                                   3: _v3_training_settings_key, 4: _v4_jobs, 5: _v5_claims,
+                                   6: _v6_predictors}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

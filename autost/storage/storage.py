@@ -13,7 +13,7 @@ import socket
 import warnings
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import metadata
 
 import sqlalchemy as sa
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from autost.arch import ArchConfig
 from autost.storage import _url, schema
-from autost.storage.models import Candidate, Run, Score, Training
+from autost.storage.models import Candidate, Run, Score, StoredPredictor, Training
 
 VERSIONED_PACKAGES = ("autost", "optuna", "torch", "sqlalchemy")
 TRAINING_STATUSES = ("ok", "failed")
@@ -288,6 +288,38 @@ class Storage:
                 query = sa.select(Training).where(Training.arch_id.in_(chunk))
                 rows.extend(_training(r) for r in session.scalars(query))
         return sorted(rows, key=lambda r: r.id)
+
+    # -- predictors --------------------------------------------------------------------
+    def put_predictor(self, predictor, replace: bool = False) -> bool:
+        """Store a fitted Predictor under its name; return False (and write nothing) when
+        that name exists and ``replace`` is False."""
+        row = {"name": predictor.name, "dataset": predictor.dataset,
+               "model": _encode(predictor.to_dict()),
+               "cv_kendall_tau": predictor.cv_kendall_tau,
+               "n_trainings": predictor.n_trainings}
+        table = StoredPredictor.__table__
+        with self.engine.begin() as connection:
+            exists = connection.execute(sa.select(table.c.name).where(
+                table.c.name == predictor.name)).first() is not None
+            if exists and not replace:
+                return False
+            if exists:
+                connection.execute(table.delete().where(table.c.name == predictor.name))
+            connection.execute(table.insert().values(**row, created_at=datetime.now(UTC)))
+        return True
+
+    def get_predictor(self, name: str):
+        """The Predictor stored as ``name``, or None."""
+        from autost.proxies.predictor import Predictor
+
+        with Session(self.engine) as session:
+            row = session.get(StoredPredictor, name)
+            return None if row is None else Predictor.from_dict(_decode(row.model))
+
+    def predictor_names(self) -> list[str]:
+        with self.engine.connect() as connection:
+            return list(connection.execute(
+                sa.select(StoredPredictor.name).order_by(StoredPredictor.name)).scalars())
 
     # -- helpers -----------------------------------------------------------------------
     def _insert_ignore(self, model, row: dict) -> None:

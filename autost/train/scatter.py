@@ -158,15 +158,11 @@ def score_all(storage, cfgs: list[ArchConfig], space: str, settings, log: Log,
 
 
 def calibration_settings(dataset: str, data_dir: str | None):
-    """ScoreSettings whose calibration batches come from ``dataset`` where scoring can read it.
-
-    Scoring reads a dataset without a data directory: digits, synthetic and Fashion-MNIST
-    from its default folder do; CIFAR (or a Fashion-MNIST elsewhere) calibrates on digits.
-    """
+    """ScoreSettings whose calibration batches come from ``dataset`` in ``data_dir``: the
+    data-dependent proxies calibrate on the images the architectures are trained on."""
     from autost.proxies import ScoreSettings
 
-    readable = ("digits", "synthetic") + (("fashion-mnist",) if data_dir is None else ())
-    return ScoreSettings(dataset=dataset if dataset in readable else "digits")
+    return ScoreSettings(dataset=dataset, data_dir=data_dir)
 
 
 def train_all(storage, cfgs: list[ArchConfig], settings: TrainSettings, *,

@@ -6,6 +6,7 @@ import json
 from click.testing import CliRunner
 
 from autost.cli import main
+from autost.storage import open_storage
 from autost.train.scatter import PROXIES
 
 
@@ -35,6 +36,10 @@ def test_three_sample_scatter_end_to_end_then_reused(tmp_path, local_ray):
     corr = list(csv.DictReader((out / "correlations.csv").open()))
     assert [c["proxy"] for c in corr] == list(PROXIES) and all(c["n"] == "3" for c in corr)
     assert (out / "scatter.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    storage = open_storage(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    run = storage.runs("scatter/stmixer")[0]  # the proxies calibrate on the trained dataset
+    assert run.settings["score_settings"] == "cost2/init/synthetic/b16/s0/mac4.6/ac0.9"
+    storage.close()
 
     again = _run(*args, "--json")
     assert again.exit_code == 0, again.output

@@ -38,7 +38,8 @@ def test_table_names_the_macs_convention(arch_file):
     row = next(line for line in out.splitlines()
                if line.startswith("blocks.0.token_mixer.first_matmul "))
     assert row.split()[1:3] == ["SpikeMatMul", "2x16x16"]
-    for total in ("params", "macs_total", "sops", "energy_mj", "sahd", "naswot"):
+    for total in ("params", "macs_total", "sops", "energy_mj", "synflow", "snip", "grad_norm",
+                  "zico", "sahd", "naswot"):
         assert any(line.startswith(total + " ") for line in out.splitlines())
 
 
@@ -49,7 +50,8 @@ def test_json_output(arch_file):
     data = json.loads(result.stdout)
     assert data["rate_source"] == "prior" and data["timesteps"] == 2
     assert data["values"]["macs_total"] == 2 * data["values"]["macs_per_step"]
-    assert set(data["values"]) >= {"params", "flops", "sops", "energy", "sahd", "naswot"}
+    assert set(data["values"]) >= {"params", "flops", "sops", "energy", "synflow", "snip",
+                                   "grad_norm", "zico", "sahd", "naswot"}
     assert data["settings"]["rates"] == "prior" and data["layers"]
 
 
@@ -121,7 +123,7 @@ def test_proxies_chooses_what_is_computed(arch_file):
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("flops,flop", "unknown proxy 'flop'; did you mean 'flops', 'sops'?"),
+    ("flops,flop", "unknown proxy 'flop'; did you mean 'flops', 'synflow', 'sops'?"),
     (" , ", "give proxy names separated by commas, e.g. flops,energy"),
 ])
 def test_unknown_proxy_is_misuse(arch_file, value, message):

@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from autost.data.datasets import calibration_batch, list_datasets, load_dataset
+from autost.data.datasets import (
+    calibration_batch,
+    calibration_sample,
+    list_datasets,
+    load_dataset,
+)
 from autost.exceptions import DatasetError
 
 
@@ -23,6 +28,15 @@ def test_digits_split_is_fixed_and_batches_fit_the_model():
     assert x.shape == (32, 3, 16, 16) and x.dtype == torch.float32 and y.shape == (32,)
     assert torch.equal(x[:, 0], x[:, 2])  # one grey channel repeated
     assert abs(float(data.prepare(data.train.images).mean())) < 0.05  # normalised
+
+
+def test_calibration_sample_gives_the_images_their_labels():
+    images, labels = calibration_sample("digits", 8, 1, 6, seed=3)
+    assert torch.equal(images, calibration_batch("digits", 8, 1, 6, seed=3))
+    data = load_dataset("digits", input_size=8, in_channels=1, seed=3)
+    idx = torch.randperm(len(data.validation), generator=torch.Generator().manual_seed(3))[:6]
+    assert torch.equal(labels, data.validation.labels[idx])
+    assert torch.equal(images, data.prepare(data.validation.images[idx]))
 
 
 def test_calibration_batch_is_deterministic():

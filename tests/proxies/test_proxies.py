@@ -30,8 +30,9 @@ TINY = ArchConfig(blocks=(BlockConfig("ssa", heads=2, mlp_ratio=2.0),
 ALWAYS = {"params", "macs_per_step", "macs_total", "elementwise_ops_total"}
 
 
-def test_registry_lists_the_six_proxies():
-    assert list_proxies() == ["params", "flops", "sops", "energy", "sahd", "naswot"]
+def test_registry_lists_the_ten_proxies():
+    assert list_proxies() == ["params", "flops", "sops", "energy", "synflow", "snip",
+                              "grad_norm", "zico", "sahd", "naswot"]
 
 
 @pytest.mark.parametrize("name", list_proxies())
@@ -41,7 +42,9 @@ def test_proxy_conforms_to_the_contract(name):
     assert proxy.direction in ("maximize", "minimize")
     assert isinstance(proxy.unit, str)
     assert isinstance(proxy.needs_data, bool) and proxy.deterministic is True
-    assert proxy.needs_rate_pass(ScoreSettings()) == proxy.needs_data
+    assert proxy.needs_rate_pass(ScoreSettings()) == (name in ("sops", "energy", "sahd",
+                                                                "naswot"))
+    assert proxy.needs_data == (name not in ("params", "flops", "synflow"))
     result = score_architecture(TINY, [name], ScoreSettings(rates="prior", batch_size=4))
     value = result.values[name]
     assert isinstance(value, float) and not math.isnan(value)
@@ -60,7 +63,7 @@ def no_data(monkeypatch):
         raise AssertionError("a proxy without data ran the rate pass")
 
     monkeypatch.setattr(evaluate, "measure_rates", forbidden)
-    monkeypatch.setattr(evaluate, "_calibration_batch", forbidden)
+    monkeypatch.setattr(evaluate, "_calibration_sample", forbidden)
 
 
 def test_cost_proxies_touch_no_data_and_build_nothing_real(no_data, monkeypatch):
@@ -136,3 +139,30 @@ def test_registry_and_settings_import_without_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_every_pass_starts_from_the_model_as_built():
+    # Random spike masks draw a fresh mask per call: a gradient proxy must give the same
+    # value alone and after the rate pass (and synflow after the gradient pass).
+    masked = TINY.replace(mask_ratio=0.25)
+    settings = ScoreSettings(batch_size=4)
+    together = score_architecture(masked, ["sahd", "zico", "snip", "synflow"], settings)
+    for name in ("zico", "snip", "synflow"):
+        alone = score_architecture(masked, [name], settings)
+        assert alone.values[name].hex() == together.values[name].hex()
+    assert math.isfinite(together.values["zico"]) and together.values["snip"] > 0
+
+
+def test_calibration_data_is_the_named_dataset_in_the_named_folder(tmp_path):
+    import hashlib
+
+    settings = ScoreSettings(dataset="fashion-mnist", data_dir=str(tmp_path))
+    digest = hashlib.sha256(str(tmp_path.resolve()).encode()).hexdigest()[:12]
+    assert settings.key() == f"cost2/init/fashion-mnist/b16/s0/mac4.6/ac0.9/dir{digest}"
+    with pytest.raises(DatasetError, match=str(tmp_path)):
+        score_architecture(TINY, ["zico"], settings)
+    digits = score_architecture(TINY, ["zico", "sahd"], ScoreSettings(batch_size=4))
+    synthetic = score_architecture(TINY, ["zico", "sahd"],
+                                   ScoreSettings(dataset="synthetic", batch_size=4))
+    assert digits.values["zico"] != synthetic.values["zico"]
+    assert digits.values["sahd"] != synthetic.values["sahd"]

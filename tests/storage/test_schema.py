@@ -133,7 +133,23 @@ def test_version_4_database_gets_the_claims_table_keeping_its_rows(url, monkeypa
     assert not sa.inspect(storage.engine).has_table("autost_claims")
     monkeypatch.undo()
     storage = open_storage(url)
-    assert _version(storage) == 5 and storage.get_candidate(cfg.arch_id) == cfg
+    assert _version(storage) == SCHEMA_VERSION and storage.get_candidate(cfg.arch_id) == cfg
     columns = [c["name"] for c in sa.inspect(storage.engine).get_columns("autost_claims")]
     assert columns == ["arch_id", "settings_key", "owner", "claimed_at"]
+    storage.close()
+
+
+def test_version_5_database_gains_the_predictors_table_keeping_rows(url, monkeypatch):
+    from autost.arch import ArchConfig, BlockConfig
+
+    cfg = ArchConfig(blocks=(BlockConfig(),))
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 5)
+    storage = open_storage(url)
+    storage.add_candidate(cfg, "s")
+    assert not sa.inspect(storage.engine).has_table("autost_predictors")
+    storage.close()
+    monkeypatch.undo()
+    storage = open_storage(url)
+    assert _version(storage) == 6 and storage.get_candidate(cfg.arch_id) == cfg
+    assert storage.predictor_names() == []
     storage.close()

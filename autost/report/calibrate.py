@@ -1,0 +1,143 @@
+"""Fit a supervised proxy combination on the trainings the database holds for one dataset.
+
+The architectures trained on the dataset (successful trainings; one epoch budget, the one
+most architectures were trained for unless the caller names one; accuracies of several
+seeds averaged) are scored by the chosen proxies under the settings a search would use
+(scores come from the database's cache when present, and new ones are stored there), and a
+ridge regression of accuracy on the standardized proxy values is fitted with scikit-learn.
+Its quality is the Kendall tau between out-of-fold predictions and accuracy (k-fold
+cross-validation, shuffled with a fixed seed): a combiner is worth what it predicts for
+architectures it has not seen. The penalty is chosen by an inner cross-validation
+(RidgeCV's efficient leave-one-out), so the outer tau stays honest.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from autost.exceptions import PredictorError, unknown_name
+from autost.proxies import ScoreSettings, get_proxy, list_proxies, scores_key
+from autost.proxies.predictor import Predictor, feature, uses_log
+from autost.report.correlation import kendall_tau
+
+MIN_TRAININGS = 10  # below this, a 5-fold tau has folds of one or two architectures
+CV_FOLDS = 5
+CV_SEED = 0
+ALPHAS = tuple(10.0 ** k for k in range(-3, 4))
+Log = Callable[[str], None]
+
+
+def calibrate(storage, *, dataset: str, name: str, proxies: Sequence[str] | None = None,
+              epochs: int | None = None, settings: ScoreSettings | None = None,
+              replace: bool = False, log: Log = lambda _: None) -> Predictor:
+    """Fit the predictor ``name`` on ``dataset``'s trainings, store it and return it.
+
+    ``proxies`` default to every registered proxy; ``settings`` to a search's defaults
+    (prior rates) with calibration images from ``dataset``. Refuses, before scoring or
+    writing anything, an existing name (unless ``replace``), an unknown proxy and fewer
+    than MIN_TRAININGS trained architectures.
+    """
+    proxies = tuple(dict.fromkeys(proxies or list_proxies()))
+    for proxy in proxies:
+        if proxy not in list_proxies():
+            raise unknown_name("proxy", proxy, list_proxies())
+    if not replace and name in storage.predictor_names():
+        raise PredictorError(f"predictor {name!r} already exists in {storage.masked_url}; give "
+                          "another --name, or --replace to refit it")
+    settings = settings or ScoreSettings(rates="prior", dataset=dataset)
+    arch_ids, accuracy, epochs = trained_architectures(storage, dataset, epochs)
+    log(f"{len(arch_ids)} architectures trained on {dataset} for {epochs} epochs; scoring "
+        f"{', '.join(proxies)}")
+    table = proxy_table(storage, arch_ids, proxies, settings, log)
+    predictor = fit_predictor(name, dataset, epochs, table, accuracy, settings)
+    storage.put_predictor(predictor, replace=True)
+    return predictor
+
+
+def trained_architectures(storage, dataset: str, epochs: int | None
+                          ) -> tuple[list[str], np.ndarray, int]:
+    """(arch_ids, mean accuracy per architecture, epochs) of ``dataset``'s trainings."""
+    rows = [r for r in storage.trainings() if r.dataset == dataset and r.status == "ok"
+            and r.accuracy is not None and math.isfinite(r.accuracy)]
+    if epochs is None and rows:
+        per_budget = Counter(e for e, _ in {(r.epochs, r.arch_id) for r in rows})
+        epochs = max(per_budget, key=lambda e: (per_budget[e], e))
+    by_arch = defaultdict(list)
+    for r in rows:
+        if r.epochs == epochs:
+            by_arch[r.arch_id].append(r.accuracy)
+    known = storage.get_candidates(list(by_arch))
+    arch_ids = sorted(a for a in by_arch if a in known)
+    if len(arch_ids) < MIN_TRAININGS:
+        budget = f" for {epochs} epochs" if epochs is not None else ""
+        raise PredictorError(
+            f"the database holds {len(arch_ids)} architectures trained on {dataset}{budget}; "
+            f"a predictor needs at least {MIN_TRAININGS}: train more (autost train, or "
+            "autost reproduce scatter) and calibrate again")
+    return arch_ids, np.array([np.mean(by_arch[a]) for a in arch_ids]), epochs
+
+
+def proxy_table(storage, arch_ids: Sequence[str], proxies: Sequence[str],
+                settings: ScoreSettings, log: Log) -> dict[str, list[float]]:
+    """Proxy values of every architecture: stored scores first, else scored and stored."""
+    from autost.proxies import score_architecture
+
+    key = scores_key(settings, proxies)
+    stored = storage.scores_for((a, key) for a in arch_ids)
+    configs = storage.get_candidates([a for a in arch_ids if (a, key) not in stored])
+    values = {}
+    for i, arch_id in enumerate(arch_ids):
+        if (arch_id, key) in stored:
+            values[arch_id] = stored[arch_id, key].values
+            continue
+        log(f"scoring {i + 1}/{len(arch_ids)}: {configs[arch_id].summary()}")
+        result = score_architecture(configs[arch_id], proxies, settings)
+        storage.put_scores(arch_id, key, result)
+        values[arch_id] = result.values
+    return {p: [float(values[a][p]) for a in arch_ids] for p in proxies}
+
+
+def fit_predictor(name: str, dataset: str, epochs: int, table: dict[str, list[float]],
+                  accuracy: np.ndarray, settings: ScoreSettings) -> Predictor:
+    """Ridge regression of accuracy on the standardized features of ``table``."""
+    from sklearn.linear_model import RidgeCV
+    from sklearn.model_selection import KFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    proxies = tuple(table)
+    directions = tuple(get_proxy(p).direction for p in proxies)
+    logs = tuple(uses_log(p) for p in proxies)
+    columns, lower, upper = [], [], []
+    for proxy, log, direction in zip(proxies, logs, directions, strict=True):
+        x = np.array([feature(proxy, v, log, direction) for v in table[proxy]])
+        finite = x[np.isfinite(x)]
+        if len(finite) == 0:
+            raise PredictorError(f"proxy {proxy} is not finite for any trained "
+                                       "architecture; leave it out of --proxies")
+        lower.append(float(finite.min()))
+        upper.append(float(finite.max()))
+        columns.append(np.clip(x, lower[-1], upper[-1]))
+    features = np.column_stack(columns)
+    folds = min(CV_FOLDS, len(accuracy))
+    model = make_pipeline(StandardScaler(), RidgeCV(alphas=ALPHAS))
+    predicted = cross_val_predict(model, features, accuracy,
+                                  cv=KFold(folds, shuffle=True, random_state=CV_SEED))
+    tau = kendall_tau(predicted, accuracy)
+    if math.isnan(tau):
+        raise PredictorError(f"the proxies {', '.join(proxies)} or the accuracies do not "
+                                   "vary across the trained architectures; nothing to fit")
+    model.fit(features, accuracy)
+    scaler, ridge = model[0], model[1]
+    return Predictor(
+        name=name, dataset=dataset, epochs=int(epochs), proxies=proxies,
+        directions=directions, log=logs, lower=tuple(lower), upper=tuple(upper),
+        mean=tuple(map(float, scaler.mean_)), scale=tuple(map(float, scaler.scale_)),
+        coef=tuple(map(float, ridge.coef_)), intercept=float(ridge.intercept_),
+        alpha=float(ridge.alpha_), n_trainings=len(accuracy), cv_folds=folds,
+        cv_kendall_tau=tau, score_settings=settings.to_dict(),
+    )

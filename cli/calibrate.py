@@ -1,0 +1,49 @@
+"""``autost calibrate``: fit a supervised proxy combination on the database's trainings."""
+
+import json
+
+import click
+
+from autost.cli.search import STORAGE_HELP
+
+
+@click.command()
+@click.option("--dataset", required=True,
+              help="Fit on the trainings of this dataset; its images calibrate the proxies.")
+@click.option("--name", required=True, help="Name to store the predictor under.")
+@click.option("--proxies", default=None, metavar="A,B,...",
+              help="Proxies to combine, comma-separated (default: every registered proxy). "
+                   "A search with the predictor computes each of them per candidate.")
+@click.option("--epochs", default=None, type=click.IntRange(min=1),
+              help="Use the trainings of this many epochs (default: the epoch count most "
+                   "architectures were trained for).")
+@click.option("--rates", type=click.Choice(["prior", "init"]), default="prior",
+              show_default=True, help="Firing rates behind sops and energy, as in the search "
+                                      "that will use the predictor.")
+@click.option("--replace", is_flag=True, help="Refit and overwrite an existing predictor.")
+@click.option("--storage", "storage_url", default=None, help=STORAGE_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the predictor as JSON.")
+def calibrate(dataset, name, proxies, epochs, rates, replace, storage_url, as_json):
+    """Fit a ridge regression of trained accuracy on proxy values, cross-validated.
+
+    Prints the cross-validated Kendall tau between predicted and trained accuracy; a search
+    uses the predictor with --objective predicted:max --predictor NAME.
+    """
+    from autost.proxies import ScoreSettings
+    from autost.report.calibrate import calibrate as fit
+    from autost.storage import open_storage
+    from autost.tables import aligned
+
+    chosen = [p.strip() for p in proxies.split(",") if p.strip()] if proxies else None
+    storage = open_storage(storage_url, create=False)
+    predictor = fit(storage, dataset=dataset, name=name, proxies=chosen, epochs=epochs,
+                    settings=ScoreSettings(rates=rates, dataset=dataset), replace=replace,
+                    log=lambda line: click.echo(line, err=True))
+    if as_json:
+        click.echo(json.dumps(predictor.to_dict(), indent=2))
+        return
+    rows = [[p, "log10" if log else "", c]
+            for p, log, c in zip(predictor.proxies, predictor.log, predictor.coef, strict=True)]
+    click.echo(aligned(["proxy", "transform", "standardized coefficient"], rows, {2}),
+               nl=False)
+    click.echo(predictor.describe())

@@ -1,0 +1,143 @@
+"""Combined objectives in a real search: rank aggregates against the reference sample, the
+calibrated predictor, and the objectives' one-line errors."""
+
+import math
+
+import optuna
+import pytest
+from click.testing import CliRunner
+
+from autost.cli import main
+from autost.exceptions import SearchConfigError
+from autost.proxies import get_proxy
+from autost.search import parse_search_objective, search
+from autost.search.derived import REFERENCE_SIZE, reference_sample
+from autost.storage import open_storage
+from autost.storage.study_reader import study_candidates
+
+
+def _complete(url, name):
+    study = optuna.load_study(study_name=name, storage=url)
+    return study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
+
+
+def test_rank_aggregate_objective_ranks_against_the_reference_sample(tiny_space, sqlite_url,
+                                                                      capsys):
+    result = search(tiny_space, budget=4, objectives=["flops+params"], sampler="grid",
+                    seed=0, storage=sqlite_url, progress=False)
+    assert result.complete == 4
+    # the tiny space holds four architectures: the reference sample is all of them
+    from autost.space import load_space
+
+    reference = reference_sample(load_space(tiny_space))
+    assert len(reference) == 4 < REFERENCE_SIZE
+    assert result.notes == ["rank aggregates rank each candidate against 4 reference "
+                            "architectures of tiny (seed 0; scored once, then read from "
+                            "the database)"]
+    assert result.notes[0] in capsys.readouterr().err
+    storage = open_storage(sqlite_url)
+    key = _complete(sqlite_url, "tiny")[0].user_attrs["settings_key"]
+    ref = [storage.get_scores(c.arch_id, key).values for c in reference]
+    for trial in _complete(sqlite_url, "tiny"):
+        own = storage.get_scores(trial.user_attrs["arch_id"], key).values
+        # flops is maximized, params minimized; each candidate also ties itself in the
+        # reference: rank = 1 + (beaten) + (tied) / 2 out of 5
+        expected = 0.0
+        for proxy, better in (("flops", lambda r, x: r < x), ("params", lambda r, x: r > x)):
+            beaten = sum(better(r[proxy], own[proxy]) for r in ref)
+            tied = sum(r[proxy] == own[proxy] for r in ref)
+            expected += math.log((1 + beaten + tied / 2) / 5)
+        assert trial.values == [pytest.approx(expected, abs=1e-12)]
+    assert get_proxy("params").direction == "minimize"
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("zico+zico", "objective 'zico+zico' is malformed; join two or more distinct proxies"),
+    ("zico+", "objective 'zico+' is malformed"),
+    ("zico+flopz", "unknown proxy 'flopz'; did you mean 'flops', 'synflow'?"),
+    ("predictd", "unknown objective proxy 'predictd'; did you mean 'predicted'?"),
+])
+def test_malformed_combined_objectives(spec, message):
+    with pytest.raises(SearchConfigError) as error:
+        parse_search_objective(spec)
+    assert str(error.value).startswith(message)
+    assert parse_search_objective("zico+flops").spec == "zico+flops:max"
+    assert parse_search_objective("predicted").spec == "predicted:max"
+
+
+@pytest.fixture
+def calibrated(tmp_path):
+    """A database holding a real cost-only search of stmixer, trainings for its 12
+    architectures (accuracy linear in log10 FLOPs) and the predictor 'fit' on flops."""
+    from autost.report.calibrate import calibrate
+
+    url = f"sqlite:///{tmp_path / 'db.db'}"
+    search("stmixer", budget=12, objectives=["flops:max"], sampler="random", seed=3,
+           storage=url, progress=False, study_name="source")
+    storage = open_storage(url)
+    for row in study_candidates(storage, "source"):
+        storage.add_training(row.arch_id, dataset="synthetic", epochs=2, seed=0, status="ok",
+                             accuracy=10 * math.log10(row.scores["flops"]) - 40)
+    predictor = calibrate(storage, dataset="synthetic", name="fit", proxies=["flops"])
+    return url, storage, predictor
+
+
+def test_predicted_objective_tells_the_predictors_value(calibrated):
+    url, storage, predictor = calibrated
+    result = CliRunner().invoke(main, [
+        "search", "--space", "stmixer", "--budget", "6", "--objective", "predicted:max",
+        "--objective", "params:min", "--predictor", "fit", "--sampler", "random", "--seed",
+        "1", "--study", "guided", "--storage", url, "--no-progress"])
+    assert result.exit_code == 0, result.output
+    line = (f"objective predicted: predictor 'fit' on flops, cross-validated Kendall tau "
+            f"{predictor.cv_kendall_tau:+.3f}")
+    assert line in result.stdout
+    assert f"objective predicted: {predictor.describe()}" in result.stderr
+    trials = _complete(url, "guided")
+    assert len(trials) == 6
+    key = trials[0].user_attrs["settings_key"]
+    assert key.startswith("cost2/prior/synthetic/")  # scored as the predictor was fitted
+    for trial in trials:
+        values = storage.get_scores(trial.user_attrs["arch_id"], key).values
+        assert trial.values == [predictor.predict(values), values["params"]]
+    attrs = optuna.load_study(study_name="guided", storage=url).user_attrs
+    assert attrs["predictor"]["name"] == "fit"
+    assert attrs["predictor"]["cv_kendall_tau"] == predictor.cv_kendall_tau
+
+
+def test_unknown_predictor_is_one_error_line_and_writes_nothing(calibrated):
+    url, storage, _ = calibrated
+    before = optuna.get_all_study_names(url)
+    result = CliRunner().invoke(main, [
+        "search", "--space", "stmixer", "--budget", "2", "--objective", "predicted:max",
+        "--predictor", "fti", "--storage", url, "--no-progress"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.strip() == "Error: unknown predictor 'fti'; did you mean 'fit'?"
+    assert optuna.get_all_study_names(url) == before
+    assert len(storage.runs("stmixer")) == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--objective", "predicted:max"],
+     "Error: the objective predicted needs --predictor NAME (fit one with autost calibrate)"),
+    (["--predictor", "fit"],
+     "Error: --predictor is read by the objective predicted only; add --objective "
+     "predicted:max"),
+    (["--objective", "predicted:max", "--predictor", "fit", "--rates", "init"],
+     "Error: predictor 'fit' was fitted on proxies scored with rates 'prior', not 'init'; "
+     "leave out --rates or calibrate a predictor with it"),
+])
+def test_predictor_misuse_is_one_error_line(calibrated, args, message):
+    url, _, _ = calibrated
+    result = CliRunner().invoke(main, ["search", "--space", "stmixer", "--budget", "2",
+                                       *args, "--storage", url, "--no-progress"])
+    assert result.exit_code == 1 and result.stderr.strip() == message
+
+
+def test_predictor_needs_an_existing_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'none.db'}"
+    result = CliRunner().invoke(main, ["search", "--space", "stmixer", "--budget", "2",
+                                       "--objective", "predicted:max", "--predictor", "fit",
+                                       "--storage", url, "--no-progress"])
+    assert result.exit_code == 1 and result.stderr.startswith("Error: ")
+    assert not (tmp_path / "none.db").exists()
