@@ -10,8 +10,7 @@ from click.testing import CliRunner
 
 from autost.cli import main
 from autost.report.calibrate import MIN_TRAININGS
-from autost.storage import open_storage
-from autost.storage.study_reader import study_candidates
+from autost.storage import load_study, open_storage, trial_rows
 
 
 def accuracy_of(flops: float) -> float:
@@ -30,7 +29,8 @@ def _template(tmp_path_factory):
     search("stmixer", budget=14, objectives=["flops:max", "params:min"], sampler="random",
            seed=3, storage=url, progress=False)
     storage = open_storage(url)
-    rows = [r for r in study_candidates(storage, "stmixer") if r.state == "COMPLETE"]
+    study_rows = trial_rows(storage, load_study(storage, "stmixer"))
+    rows = [r for r in study_rows if r.state == "COMPLETE"]
     arch_ids = list(dict.fromkeys(r.arch_id for r in rows))
     flops = {r.arch_id: r.scores["flops"] for r in rows}
     with storage.engine.connect() as connection:  # the search's rows into the file itself
