@@ -5,8 +5,9 @@ then every line of the "A tour" block, continuation lines joined, comments dropp
 Python API snippet) and run in a new process. To keep the run to minutes, the test
 substitutes only what a flag sizes: every ``--budget N`` (and the snippet's ``budget=N``)
 becomes BUDGET, every ``--epochs N`` becomes 1 and `autost train` gets ``--max-batches 2``,
-`autost reproduce scatter` gets ``--samples 3 --epochs 1``; ``ARCH_ID`` becomes the first
-arch_id that `autost results top` printed before it. Nothing else is changed.
+`autost reproduce scatter` gets ``--samples 3 --epochs 1``, `autost fidelity` runs its
+``test`` preset (seconds, synthetic data) instead of ``cpu`` (about ten minutes); ``ARCH_ID``
+becomes the first arch_id that `autost results top` printed before it. Nothing else changes.
 """
 
 import csv
@@ -54,6 +55,8 @@ def small(args: list[str]) -> list[str]:
         out += ["--max-batches", "2"]
     if out[1:3] == ["reproduce", "scatter"]:
         out += ["--samples", "3", "--epochs", "1"]
+    if out[1] == "fidelity" and "--preset" in out:
+        out[out.index("--preset") + 1] = "test"
     return out
 
 
