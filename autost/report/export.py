@@ -78,6 +78,19 @@ def write_text(path, text: str) -> None:
                           "exists and is writable") from e
 
 
+def save_figure(fig, path) -> None:
+    """Save a matplotlib figure to ``path`` and close it; an unwritable path is a ReportError."""
+    import matplotlib.pyplot as plt
+
+    try:
+        fig.savefig(path)
+    except OSError as e:
+        raise ReportError(f"cannot write {str(path)!r}: {e.strerror}; check the folder "
+                          "is writable") from e
+    finally:
+        plt.close(fig)
+
+
 def scaled(name: str, value) -> str:
     """A value for reading: divided by the score's display scale, 4 significant digits."""
     if value is None:

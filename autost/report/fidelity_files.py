@@ -15,7 +15,7 @@ from pathlib import Path
 
 from autost.exceptions import ReportError
 from autost.report.bootstrap import Estimate
-from autost.report.export import records, write_text
+from autost.report.export import records, save_figure, write_text
 from autost.report.scores import score_info
 
 DPI = 110
@@ -29,16 +29,6 @@ def _pyplot():
     import matplotlib.pyplot as plt
 
     return plt
-
-
-def _save(fig, path: Path) -> None:
-    try:
-        fig.savefig(path)
-    except OSError as e:
-        raise ReportError(f"cannot write {str(path)!r}: {e.strerror}; check the folder "
-                          "is writable") from e
-    finally:
-        _pyplot().close(fig)
 
 
 def with_interval(row: dict, column: str) -> str:
@@ -92,7 +82,7 @@ def plot_taus(table: Sequence[dict], ceiling: Estimate, path: Path, title: str) 
     ax.grid(True, axis="x", alpha=0.3)
     ax.legend(fontsize=7, loc="lower left")
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def plot_proxy_scatter(rows: Sequence[dict], row: dict, path: Path, title: str) -> None:
@@ -114,7 +104,7 @@ def plot_proxy_scatter(rows: Sequence[dict], row: dict, path: Path, title: str) 
                  f"{row['n']}", fontsize=8)
     ax.grid(True, alpha=0.3)
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def make_folders(out_dir: Path) -> None:

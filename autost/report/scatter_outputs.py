@@ -13,7 +13,7 @@ from pathlib import Path
 
 from autost.exceptions import ReportError
 from autost.report.correlation import correlation_table
-from autost.report.export import records, write_text
+from autost.report.export import records, save_figure, write_text
 
 MARKERS = {"conv": ("s", "tab:blue"), "ssa": ("o", "tab:orange"), "stm": ("^", "tab:green"),
            "qk_token": ("v", "tab:red"), "qk_channel": ("<", "tab:purple"),
@@ -48,13 +48,7 @@ def plot_scatter(rows: Sequence[dict], path: Path, title: str, note: str = "") -
     if trained:
         ax.legend(title="token mixer", fontsize=8)
     fig.tight_layout()
-    try:
-        fig.savefig(path)
-    except OSError as e:
-        raise ReportError(f"cannot write {str(path)!r}: {e.strerror}; check the folder "
-                          "is writable") from e
-    finally:
-        plt.close(fig)
+    save_figure(fig, path)
 
 
 def correlation_text(correlations: Sequence[dict]) -> str:
