@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from autost.arch import ArchConfig
 from autost.exceptions import StudyNotFoundError
+from autost.proxies.direction import direction_of
 from autost.storage.optuna_tables import (
     ARCH_ID_ATTR,
     FAIL_REASON_ATTR,
@@ -71,8 +72,7 @@ def objective_specs(study) -> list[str]:
     names = study.metric_names
     if not names:
         return []
-    return [f"{n}:{'max' if d.name == 'MAXIMIZE' else 'min'}"
-            for n, d in zip(names, study.directions, strict=True)]
+    return [f"{n}:{direction_of(d)}" for n, d in zip(names, study.directions, strict=True)]
 
 
 def trial_rows(storage, study) -> list[CandidateRow]:
