@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 from autost.search.coordinator import Coordinator
 from autost.search.derived import load_predictor
+from autost.search.dominance import non_dominated
 from autost.search.join import stored_plan, wait_for_plan
 from autost.search.plan import RUN_ATTRS, SearchPlan, make_plan, reconcile
 from autost.search.samplers import create_sampler
@@ -180,9 +181,8 @@ def _result(db, study, plan: SearchPlan, stats, wall_s: float, notes: list[str]
             ) -> SearchResult:
     from optuna.trial import TrialState
 
-    complete = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
-    best = study.best_trials if complete else []
-    best = sorted(best, key=lambda t: (t.values[0], t.number),
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    best = sorted(_front(complete, plan), key=lambda t: (t.values[0], t.number),
                   reverse=plan.objectives[0].maximize)
     first = {}  # a front holds every trial of a repeated architecture; show it once
     for trial in best:
@@ -206,6 +206,19 @@ def _result(db, study, plan: SearchPlan, stats, wall_s: float, notes: list[str]
     return SearchResult(
         study_name=study.study_name, storage=db.masked_url, space=plan.space,
         objectives=[o.spec for o in plan.objectives], sampler=plan.sampler, seed=plan.seed,
-        budget=plan.budget, complete=complete, wall_s=round(wall_s, 3), run=run,
+        budget=plan.budget, complete=len(complete), wall_s=round(wall_s, 3), run=run,
         best=rows, predictor=plan.predictor, notes=list(notes),
     )
+
+
+def _front(complete: list, plan: SearchPlan) -> list:
+    """The trials of ``complete`` that meet every ceiling and that no other such trial
+    dominates (what Optuna's ``Study.best_trials`` gives, by the reports' dominance test)."""
+    import numpy as np
+
+    feasible = [t for t in complete if all(v <= 0 for v in t.constraints.values())]
+    values = np.array([t.values for t in feasible], dtype=float)
+    keep = non_dominated(values.reshape(len(feasible), len(plan.objectives)),
+                         [o.direction for o in plan.objectives])
+    return [feasible[i] for i in keep]
+
