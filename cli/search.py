@@ -4,6 +4,8 @@ import json
 
 import click
 
+from autost.cost.constants import SCORING_RATE_SOURCES
+
 STORAGE_HELP = "Database URL (default: sqlite:///autost.db in the working directory)."
 SHOWN_BEST = 10
 
@@ -57,7 +59,7 @@ def _common(f):
 @click.option("--sampler", default=None,
               help="tpe (default), nsga2, nsga3, random, qmc, gp or grid (finite spaces only).")
 @click.option("--study", "study_name", default=None, help="Study name (default: the space's).")
-@click.option("--rates", type=click.Choice(["init", "prior"]), default=None,
+@click.option("--rates", type=click.Choice(SCORING_RATE_SOURCES), default=None,
               help="Firing rates behind SOPs and energy: literature priors (default, no "
                    "forward pass) or measured at init on a calibration batch (seconds per "
                    "candidate; use --workers).")

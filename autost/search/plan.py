@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from autost.cost.constants import SCORING_RATE_SOURCES
 from autost.exceptions import SearchConfigError
 from autost.search.derived import PREDICTED, objective_inputs, predictor_attrs
 from autost.search.objectives import (
@@ -23,7 +24,6 @@ from autost.search.objectives import (
 )
 from autost.search.samplers import DEFAULT_SAMPLER, check_sampler
 
-RATES = ("init", "prior")
 # Literature rates need no forward pass (~1 ms per candidate beside a 5-30 ms cost pass);
 # rates measured at initialization cost seconds per candidate on a CPU.
 DEFAULT_RATES = "prior"
@@ -146,8 +146,9 @@ def _score_settings(objectives, rates, dataset, data_dir, predictor) -> dict:
             "--objective predicted:max")
     if predictor is None:
         rates = rates or DEFAULT_RATES
-        if rates not in RATES:
-            raise SearchConfigError(f"rates {rates!r} must be one of {', '.join(RATES)}")
+        if rates not in SCORING_RATE_SOURCES:
+            raise SearchConfigError(
+                f"rates {rates!r} must be one of {', '.join(SCORING_RATE_SOURCES)}")
         given = {"dataset": dataset, "data_dir": data_dir}
         return {"rates": rates} | {k: v for k, v in given.items() if v is not None}
     fitted = predictor.score_settings

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from autost.arch import ArchConfig
 from autost.exceptions import StudyNotFoundError
+from autost.proxies.direction import direction_of
 
 OBJECTIVES_ATTR = "objectives"
 ARCH_ID_ATTR = "arch_id"
@@ -68,8 +69,7 @@ def objective_specs(study) -> list[str]:
     names = study.metric_names
     if not names:
         return []
-    return [f"{n}:{'max' if d.name == 'MAXIMIZE' else 'min'}"
-            for n, d in zip(names, study.directions, strict=True)]
+    return [f"{n}:{direction_of(d)}" for n, d in zip(names, study.directions, strict=True)]
 
 
 def trial_rows(storage, study) -> list[CandidateRow]:
