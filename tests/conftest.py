@@ -1,15 +1,16 @@
-"""Shared fixtures: a throw-away PostgreSQL database and a small scored study on SQLite."""
+"""Shared fixtures: a throw-away PostgreSQL database and a small searched study on SQLite."""
 
 from __future__ import annotations
 
 import copy
-import math
 import os
-import shutil
-import types
+import sqlite3
 import uuid
+from pathlib import Path
 
 import pytest
+
+from autost.exceptions import BuildError
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"
 
@@ -47,70 +48,64 @@ def postgres_url():
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-DEMO_SETTINGS = {
-    "space": "stmixer", "sampler": "tpe", "budget": 12, "seed": 7, "rates": "init",
-    "objectives": ["flops:max", "energy:min"], "constraints": {"max_params": 2.0e6},
-}
-DEMO_KEY = "rates=init,dataset=digits,batch=16,seed=0"
+DEMO_SPACE = Path(__file__).with_name("demo.toml")
+DEMO_SEED = 2
+DEMO_CEILING = 5.0e5  # max_params: a few candidates break it
+DEMO_FAILING = 5  # the fifth architecture the search scores cannot be built
 
 
-def _demo_arch(i: int):
-    from autost.arch import ArchConfig, BlockConfig
+def _failing(score_architecture, nth: int):
+    """``score_architecture`` whose ``nth`` call raises BuildError, as an unbuildable
+    candidate does."""
+    calls = []
 
-    mixers = ("ssa", "stm", "conv")
-    if i == 5:
-        block = BlockConfig(token_mixer="emsa", channel_mixer="emsp", heads=4, token_experts=2,
-                            channel_experts=4)
-        return ArchConfig(blocks=(block, block), embed_dim=64, timesteps=2)
-    blocks = tuple(BlockConfig(token_mixer=mixers[(i + b) % 3], heads=4) for b in range(1 + i % 3))
-    return ArchConfig(blocks=blocks, embed_dim=64 + 32 * (i % 5), timesteps=1 + i % 4)
+    def score(cfg, proxies, settings):
+        calls.append(cfg.arch_id)
+        if len(calls) == nth:
+            raise BuildError(f"cannot build {cfg.summary()}")
+        return score_architecture(cfg, proxies, settings)
+    return score
 
 
-def build_scored_study(url: str, name: str = "demo"):
-    """Write study ``name`` as the search does: ask, user attrs, set_constraint, tell.
+def build_scored_study(url: str):
+    """Search the demo space (tests/demo.toml) into ``url`` as ``autost search`` does.
 
-    Twelve trials: trials 0-8 feasible and complete, 9 and 10 violate ``max_params`` while
-    having the best flops and energy of all (so a leak into the front is visible), 11 failed
-    with a ``fail_reason``. Returns (storage, info dict).
+    Twelve COMPLETE trials under the default objectives (flops:max, energy:min) and a
+    ``max_params`` ceiling that some break, plus one FAIL trial: the candidate whose scoring
+    raised BuildError. Returns (storage, info); ``info`` is read back through Optuna's public
+    API and the stored scores: trial numbers ``feasible``, ``infeasible``, ``failed``,
+    ``arch_ids`` and ``values`` (the stored scores) per trial number, the scores'
+    ``settings_key``.
     """
-    import optuna
-
+    import autost.proxies
+    from autost.search import search
     from autost.storage import open_storage
 
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(autost.proxies, "score_architecture",
+                      _failing(autost.proxies.score_architecture, DEMO_FAILING))
+        search(str(DEMO_SPACE), budget=12, seed=DEMO_SEED, storage=url, progress=False,
+               constraints={"max_params": DEMO_CEILING})
     storage = open_storage(url)
-    study = optuna.create_study(study_name=name, storage=storage.optuna_storage(),
-                                directions=["maximize", "minimize"])
-    for key, value in DEMO_SETTINGS.items():
-        study.set_user_attr(key, value)
-    storage.record_run(name, "stmixer", DEMO_SETTINGS, seed=7)
+    return storage, _facts(storage, "demo")
+
+
+def _facts(storage, name: str) -> dict:
+    import optuna
+
+    study = optuna.load_study(study_name=name, storage=storage.optuna_storage())
     info = {"feasible": [], "infeasible": [], "failed": [], "values": {}, "arch_ids": {}}
-    for i in range(12):
-        cfg = _demo_arch(i)
-        trial = study.ask()
-        for key, value in (("arch_id", cfg.arch_id), ("settings_key", DEMO_KEY),
-                           ("space", "stmixer")):
-            trial.set_user_attr(key, value)
-        info["arch_ids"][trial.number] = cfg.arch_id
-        if i == 11:
-            trial.set_user_attr("fail_reason", "BuildError: cannot build block 0")
-            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+    for trial in study.trials:
+        info["arch_ids"][trial.number] = trial.user_attrs["arch_id"]
+        info["settings_key"] = trial.user_attrs["settings_key"]
+        if trial.state.name == "FAIL":
             info["failed"].append(trial.number)
             continue
-        storage.add_candidate(cfg, "stmixer")
-        flops = 1e6 * (i + 1) ** 1.5 * (9.0 if i in (9, 10) else 1.0)
-        energy = 0.01 * ((i * 7) % 10 + 1) * (0.01 if i in (9, 10) else 1.0)
-        params = 3.0e6 if i in (9, 10) else 1.0e5 * (i + 1)
-        values = {"params": params, "flops": flops, "macs_total": flops, "sops": flops / 3,
-                  "energy": energy, "sahd": float(i % 4), "naswot": -math.inf if i == 3 else i}
-        layers = [{"name": f"blocks.{b}.attn", "macs_total": flops / cfg.depth,
-                   "energy_mj": energy / cfg.depth} for b in range(cfg.depth)]
-        storage.put_scores(cfg.arch_id, DEMO_KEY, types.SimpleNamespace(
-            values=values, rate_source="init", layers=layers, flags=[]))
-        trial.set_constraint("max_params", params - DEMO_SETTINGS["constraints"]["max_params"])
-        study.tell(trial, [flops, energy])
-        info["values"][trial.number] = values
-        info["infeasible" if i in (9, 10) else "feasible"].append(trial.number)
-    return storage, info
+        stored = storage.get_scores(trial.user_attrs["arch_id"], info["settings_key"])
+        info["values"][trial.number] = stored.values
+        feasible = all(v <= 0 for v in trial.constraints.values())
+        info["feasible" if feasible else "infeasible"].append(trial.number)
+    return info
 
 
 @pytest.fixture
@@ -129,12 +124,14 @@ def _scored_template(tmp_path_factory):
 
 @pytest.fixture
 def scored_study(_scored_template, tmp_path):
-    """(storage, info) of study ``demo`` (see build_scored_study) on a private SQLite copy."""
+    """(storage, info) of study ``demo`` (see build_scored_study) on a private SQLite copy
+    (the search runs once per session)."""
     from autost.storage import open_storage
 
     template, info = _scored_template
     path = tmp_path / "scored.db"
-    shutil.copyfile(template, path)
+    with sqlite3.connect(template) as source, sqlite3.connect(path) as copy_:
+        source.backup(copy_)  # also what is still in the template's write-ahead log
     storage = open_storage(f"sqlite:///{path}")
     yield storage, copy.deepcopy(info)
     storage.close()

@@ -12,29 +12,43 @@ def test_report_folder_files(scored_study, tmp_path):
         "layers_best_energy.csv", "layers_best_flops.csv", "pareto.csv", "pareto.png",
         "summary.md", "top.csv"]
     assert all(p.stat().st_size > 0 for p in files)
+    by_flops = sorted(info["feasible"], key=lambda n: -info["values"][n]["flops"])
     top = list(csv.DictReader((tmp_path / "out" / "top.csv").open()))
-    assert [int(r["trial"]) for r in top] == [8, 7, 6]
+    assert [int(r["trial"]) for r in top] == by_flops[:3]
     layers = list(csv.DictReader((tmp_path / "out" / "layers_best_flops.csv").open()))
-    assert [r["name"] for r in layers] == ["blocks.0.attn", "blocks.1.attn", "blocks.2.attn"]
+    stored = storage.get_scores(info["arch_ids"][by_flops[0]], info["settings_key"])
+    assert [r["name"] for r in layers] == [layer["name"] for layer in stored.layers]
 
 
-def test_summary_states_settings_best_and_why_infeasible(scored_study, tmp_path):
-    storage, _ = scored_study
+def test_summary_states_settings_best_and_why_infeasible(scored_study, tmp_path, brute_force):
+    storage, info = scored_study
     write_report(storage, "demo", tmp_path)
     text = (tmp_path / "summary.md").read_text()
+    feasible, values = info["feasible"], info["values"]
+    (failed,), (_,) = info["failed"], info["infeasible"]  # one of each
+    on_front = brute_force([[values[n]["flops"], values[n]["energy"]] for n in feasible],
+                           ["max", "min"])
+    trials = len(info["arch_ids"])
     for line in (
-        "| **space** | stmixer |", "| **sampler** | tpe |", "| **seed** | 7 |",
+        "| **space** | demo |", "| **sampler** | tpe |", "| **seed** | 2 |",
         "| **budget** | 12 |", "| **objectives** | flops:max, energy:min |",
-        "| **constraints** | max_params <= 2e+06 |",
-        "| **rate source** | init (9 candidates); requested: init |",
-        "| **trials** | 12: 9 complete feasible, 1 failed, 2 infeasible |",
-        "- max_params violated: 2 trials",
-        "- BuildError: cannot build block 0: 1 trial",
-        "4 of 9 feasible candidates are non-dominated over flops:max, energy:min",
+        "| **constraints** | max_params <= 500000 |",
+        f"| **rate source** | prior ({len(feasible)} candidates); requested: prior |",
+        f"| **trials** | {trials}: {len(feasible)} complete feasible, 1 failed, "
+        "1 infeasible |",
+        "- max_params violated: 1 trial",
+        f"- BuildError: cannot build {storage.get_candidate(info['arch_ids'][failed]).summary()}"
+        ": 1 trial",
+        f"{len(on_front)} of {len(feasible)} feasible candidates are non-dominated over "
+        "flops:max, energy:min",
     ):
         assert line in text, line
-    assert "| flops:max | 8 |" in text and "27 M MACs per image, total over T" in text
-    assert "| energy:min | 0 |" in text and "0.01 mJ per image" in text
+    most = max(feasible, key=lambda n: values[n]["flops"])
+    least = min(feasible, key=lambda n: values[n]["energy"])
+    assert f"| flops:max | {most} |" in text
+    assert f"{values[most]['flops'] / 1e6:.4g} M MACs per image, total over T" in text
+    assert f"| energy:min | {least} |" in text and f"{values[least]['energy']:.4g} mJ per image" \
+        in text
 
 
 def test_settings_fall_back_to_the_newest_run(scored_study, tmp_path):
@@ -43,7 +57,7 @@ def test_settings_fall_back_to_the_newest_run(scored_study, tmp_path):
 
     study = optuna.create_study(study_name="bare", storage=storage.optuna_storage(),
                                 directions=["maximize", "minimize"])
-    study.set_user_attr("objectives", ["sahd:max", "energy:min"])
+    study.set_user_attr("objectives", ["sahd:max", "energy:min"])  # scores of its own
     study.optimize(lambda t: (t.suggest_int("a", 0, 3), t.suggest_float("e", 0, 1)),
                    n_trials=4)
     storage.record_run("bare", "mixed", {"sampler": "old", "budget": 2}, seed=1)

@@ -28,7 +28,7 @@ def test_png_is_a_real_image_of_the_expected_size(front, tmp_path):
 def test_three_objectives_still_plot(scored_study, tmp_path):
     storage, _ = scored_study
     front = pareto_front(load_entries(storage, "demo"), ["flops:max", "energy:min",
-                                                         "sahd:max"])
+                                                         "params:min"])
     assert image.imread(plot_front(front, tmp_path / "f.png")).shape[:2] == (600, 800)
 
 
