@@ -107,20 +107,24 @@ def test_optuna_study_lives_in_the_same_database(storage):
 
 def test_trial_rows_join_trials_with_rows(scored_study):
     storage, info = scored_study
-    rows = trial_rows(storage, load_study(storage, "demo"))
-    assert [r.number for r in rows] == list(range(12))
+    study = load_study(storage, "demo")
+    ceiling = study.user_attrs["constraints"]["max_params"]
+    rows = trial_rows(storage, study)
+    assert [r.number for r in rows] == sorted(info["arch_ids"])
     by_number = {r.number: r for r in rows}
-    for n in info["feasible"]:
-        row = by_number[n]
-        assert row.state == "COMPLETE" and row.feasible and row.violations == {}
+    for n in info["feasible"] + info["infeasible"]:
+        row, values = by_number[n], info["values"][n]
+        assert row.state == "COMPLETE" and row.feasible == (n in info["feasible"])
         assert row.arch.arch_id == row.arch_id == info["arch_ids"][n]
-        assert row.scores["flops"] == info["values"][n]["flops"] == row.values[0]
-        assert row.rate_source == "init" and row.accuracy is None
-    for n in info["infeasible"]:
-        assert not by_number[n].feasible and by_number[n].violations == {"max_params": 1.0e6}
+        assert row.scores == values and row.values == [values["flops"], values["energy"]]
+        assert row.settings_key == info["settings_key"] and row.space == "demo"
+        assert row.rate_source == "prior" and row.accuracy is None
+        excess = (values["params"] - ceiling) / ceiling
+        assert row.violations == ({} if row.feasible else {"max_params": pytest.approx(excess)})
     (failed,) = info["failed"]
-    assert by_number[failed].state == "FAIL"
-    assert by_number[failed].fail_reason.startswith("BuildError")
+    row = by_number[failed]
+    assert (row.state, row.values, row.scores) == ("FAIL", None, {})
+    assert row.fail_reason == f"BuildError: cannot build {row.arch.summary()}"
 
 
 def test_trial_rows_take_latest_accuracy_of_this_study_first(scored_study):
@@ -146,7 +150,6 @@ def test_trial_rows_on_postgresql(postgres_url, scored_study_builder):
     storage, info = scored_study_builder(postgres_url)
     rows = trial_rows(storage, load_study(storage, "demo"))
     assert [r.number for r in rows if r.feasible and r.state == "COMPLETE"] == info["feasible"]
-    assert all(r.scores["flops"] == info["values"][r.number]["flops"] for r in rows
-               if r.number in info["values"])
-    assert rows[3].scores["naswot"] == -math.inf
+    assert {r.number: r.scores for r in rows if r.scores} == info["values"]
+    assert [r.number for r in rows if r.fail_reason] == info["failed"]
     storage.close()
