@@ -6,6 +6,7 @@ import copy
 import os
 import sqlite3
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -49,8 +50,10 @@ def postgres_url():
 
 
 DEMO_SPACE = Path(__file__).with_name("demo.toml")
+# With this seed and ceiling the twelve COMPLETE trials are twelve architectures, one breaks
+# max_params while it would be on the front, and one feasible trial is dominated.
 DEMO_SEED = 2
-DEMO_CEILING = 5.0e5  # max_params: a few candidates break it
+DEMO_CEILING = 5.0e5  # max_params
 DEMO_FAILING = 5  # the fifth architecture the search scores cannot be built
 
 
@@ -70,12 +73,12 @@ def _failing(score_architecture, nth: int):
 def build_scored_study(url: str):
     """Search the demo space (tests/demo.toml) into ``url`` as ``autost search`` does.
 
-    Twelve COMPLETE trials under the default objectives (flops:max, energy:min) and a
-    ``max_params`` ceiling that some break, plus one FAIL trial: the candidate whose scoring
-    raised BuildError. Returns (storage, info); ``info`` is read back through Optuna's public
-    API and the stored scores: trial numbers ``feasible``, ``infeasible``, ``failed``,
-    ``arch_ids`` and ``values`` (the stored scores) per trial number, the scores'
-    ``settings_key``.
+    Twelve COMPLETE trials under the default objectives (flops:max, energy:min), rates prior,
+    and a ``max_params`` ceiling, plus one FAIL trial: the candidate whose scoring raised
+    BuildError, as the search fails one that cannot be built. Returns (storage, info);
+    ``info`` is read back through Optuna's public API and the stored scores: trial numbers
+    ``feasible``, ``infeasible`` (COMPLETE, breaking the ceiling), ``failed``, and per trial
+    number ``arch_ids`` and ``values`` (the stored scores), and the scores' ``settings_key``.
     """
     import autost.proxies
     from autost.search import search
@@ -130,8 +133,8 @@ def scored_study(_scored_template, tmp_path):
 
     template, info = _scored_template
     path = tmp_path / "scored.db"
-    with sqlite3.connect(template) as source, sqlite3.connect(path) as copy_:
-        source.backup(copy_)  # also what is still in the template's write-ahead log
+    with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(path)) as to:
+        source.backup(to)  # also what is still in the template's write-ahead log
     storage = open_storage(f"sqlite:///{path}")
     yield storage, copy.deepcopy(info)
     storage.close()
