@@ -23,6 +23,7 @@ from autost.exceptions import PredictorError, unknown_name
 from autost.proxies import ScoreSettings, get_proxy, list_proxies, scores_key
 from autost.proxies.predictor import Predictor, feature, uses_log
 from autost.report.correlation import kendall_tau
+from autost.wording import counted
 
 MIN_TRAININGS = 10  # below this, a 5-fold tau has folds of one or two architectures
 CV_FOLDS = 5
@@ -50,7 +51,8 @@ def calibrate(storage, *, dataset: str, name: str, proxies: Sequence[str] | None
                           "another --name, or --replace to refit it")
     settings = settings or ScoreSettings(rates="prior", dataset=dataset)
     arch_ids, accuracy, epochs = trained_architectures(storage, dataset, epochs)
-    log(f"{len(arch_ids)} architectures trained on {dataset} for {epochs} epochs; scoring "
+    log(f"{counted(len(arch_ids), 'architecture')} trained on {dataset} for "
+        f"{counted(epochs, 'epoch')}; scoring "
         f"{', '.join(proxies)}")
     table = proxy_table(storage, arch_ids, proxies, settings, log)
     predictor = fit_predictor(name, dataset, epochs, table, accuracy, settings)
@@ -73,9 +75,10 @@ def trained_architectures(storage, dataset: str, epochs: int | None
     known = storage.get_candidates(list(by_arch))
     arch_ids = sorted(a for a in by_arch if a in known)
     if len(arch_ids) < MIN_TRAININGS:
-        budget = f" for {epochs} epochs" if epochs is not None else ""
+        budget = f" for {counted(epochs, 'epoch')}" if epochs is not None else ""
         raise PredictorError(
-            f"the database holds {len(arch_ids)} architectures trained on {dataset}{budget}; "
+            f"the database holds {counted(len(arch_ids), 'architecture')} trained on "
+            f"{dataset}{budget}; "
             f"a predictor needs at least {MIN_TRAININGS}: train more (autost train, or "
             "autost reproduce scatter) and calibrate again")
     return arch_ids, np.array([np.mean(by_arch[a]) for a in arch_ids]), epochs

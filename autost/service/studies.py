@@ -17,9 +17,9 @@ from collections import Counter
 from autost.exceptions import ReportError
 from autost.report import StudyEntries, load_entries
 from autost.report.entries import entry_of
-from autost.report.export import jsonable
 from autost.report.scores import score_info
 from autost.storage import study_fingerprint
+from autost.tables import jsonable
 
 STATES = ("COMPLETE", "INFEASIBLE", "RUNNING", "FAIL", "PRUNED", "WAITING")
 MAX_PAGE = 500

@@ -31,6 +31,7 @@ from autost.exceptions import ArchValidationError, AutostError, BuildError, unkn
 from autost.train.loop import TrainSettings
 from autost.train.records import cached_trainings, store_outcome
 from autost.train.tuning import TrainJob, run_trials
+from autost.wording import counted
 
 PROXIES = ("params", "flops", "sops", "energy", "sahd", "naswot")
 SAMPLE_TRIES = 50  # draws per wanted architecture before giving up on distinct ones
@@ -111,9 +112,10 @@ def sample_architectures(space, n: int, seed: int, preset: ScatterPreset,
             continue
         found.setdefault(cfg.arch_id, cfg)
     if len(found) < n:
-        raise AutostError(f"space {space.name!r} gave only {len(found)} distinct "
-                          f"architectures for the {preset.name} preset in {SAMPLE_TRIES * n} "
-                          f"draws; ask for at most {len(found)} samples")
+        raise AutostError(f"space {space.name!r} gave only "
+                          f"{counted(len(found), 'distinct architecture')} for the "
+                          f"{preset.name} preset in {SAMPLE_TRIES * n} draws; ask for at most "
+                          f"{counted(len(found), 'sample')}")
     return list(found.values())
 
 
@@ -172,7 +174,7 @@ def train_all(storage, cfgs: list[ArchConfig], settings: TrainSettings, *,
             for a, r in cached_trainings(storage, [c.arch_id for c in cfgs], settings).items()}
     missing = [c for c in cfgs if c.arch_id not in done]
     log(f"{len(done)} of {len(cfgs)} already trained; training {len(missing)} "
-        f"for {settings.epochs} epochs on {settings.dataset}")
+        f"for {counted(settings.epochs, 'epoch')} on {settings.dataset}")
 
     def record(outcome) -> None:
         store_outcome(storage, outcome, settings)
@@ -232,6 +234,6 @@ def run_scatter(storage, space_name: str, *, preset: str = "quick",
     trained = train_all(storage, cfgs, settings, address=address, log=log)
     rows = scatter_rows(cfgs, scores, trained)
     ok = sum(r["status"] == "ok" for r in rows)
-    title = (f"{space.name}: {ok} random architectures, {settings.epochs} epochs on "
-             f"{dataset} ({preset})")
+    title = (f"{space.name}: {counted(ok, 'random architecture')}, "
+             f"{counted(settings.epochs, 'epoch')} on {dataset} ({preset})")
     return ScatterRun(rows, PROXIES, title)

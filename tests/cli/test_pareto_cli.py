@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 import time
@@ -24,13 +25,36 @@ def test_help():
     assert result.exit_code == 0 and "--objective" in result.output
 
 
-def test_markdown_on_stdout_by_default(scored_study):
+def test_a_table_on_stdout_by_default(scored_study):
     storage, _ = scored_study
     result = _run("--study", "demo", "--storage", storage.url)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
+    assert re.split(r"\s{2,}", lines[0])[:3] == [
+        "trial", "arch_id", "flops: MACs per image, total over T (M)"]
+    assert set(lines[1]) == {"-", " "} and len(lines) == 2 + 4
+
+
+def test_csv_on_stdout_and_markdown_in_a_file(scored_study, tmp_path):
+    storage, _ = scored_study
+    result = _run("--study", "demo", "--storage", storage.url, "--csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 4 and list(rows[0])[:2] == ["trial", "arch_id"]
+    out = tmp_path / "front.md"
+    assert _run("--study", "demo", "--storage", storage.url, "--out", str(out)).exit_code == 0
+    lines = out.read_text().splitlines()
     assert lines[0].startswith("| trial | arch_id | flops: MACs per image, total over T (M) |")
     assert len(lines) == 2 + 4
+
+
+def test_a_flag_that_disagrees_with_the_files_suffix_is_misuse(scored_study, tmp_path):
+    storage, _ = scored_study
+    out = tmp_path / "front.csv"
+    result = _run("--study", "demo", "--storage", storage.url, "--json", "--out", str(out))
+    assert result.exit_code == 2 and not out.exists()
+    assert result.output == (f"Error: --json and --out {out} disagree; name the file "
+                             "FILE.json, or leave --json out\n")
 
 
 def test_csv_file_from_suffix_and_png_plot(scored_study, tmp_path):
@@ -48,7 +72,7 @@ def test_csv_file_from_suffix_and_png_plot(scored_study, tmp_path):
 
 def test_json_with_chosen_objectives(scored_study):
     storage, _ = scored_study
-    result = _run("--study", "demo", "--storage", storage.url, "--format", "json",
+    result = _run("--study", "demo", "--storage", storage.url, "--json",
                   "--objective", "sops:max", "--objective", "energy:min")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)

@@ -72,22 +72,55 @@ def test_optuna_cli_reads_the_study(tiny_space, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--sampler", "tpee"], "Error: unknown sampler 'tpee'; did you mean 'tpe'?"),
     (["--objective", "flop"], "Error: unknown objective proxy 'flop'; did you mean 'flops'"),
     (["--space", "stmixr"], "Error: unknown space 'stmixr'"),
+    (["--space", "broken.toml"], "Error: broken.toml: not valid TOML"),
 ])
-def test_bad_names_are_one_error_line(args, message, tmp_path):
-    base = {"--space": "stmixer", "--budget": "1", "--storage": f"sqlite:///{tmp_path}/a.db"}
+def test_bad_input_is_one_error_line_and_leaves_no_database(args, message, tmp_path,
+                                                            monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "broken.toml").write_text("[global\n")
+    base = {"--space": "stmixer", "--budget": "1"}  # the default storage: ./autost.db
     base.update(dict(zip(args[::2], args[1::2], strict=True)))
     result = _run("search", *[x for kv in base.items() for x in kv])
     assert result.exit_code == 1
     assert _error_line(result).startswith(message)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.toml"]
 
 
-def test_a_bad_ceiling_is_misuse():
-    result = _run("search", "--space", "stmixer", "--budget", "1", "--max-params", "12X")
-    assert result.exit_code == 2
-    assert "Invalid value for '--max-params': --max-params '12X' is not a number" in result.output
+@pytest.mark.parametrize("args, line", [
+    (["--sampler", "tpee"], "Error: unknown sampler 'tpee'; did you mean 'tpe'?"),
+    (["--sampler", "foo"],
+     "Error: unknown sampler 'foo'; known samplers: gp, grid, nsga2, nsga3, qmc, random, tpe"),
+    (["--max-params", "12X"],
+     "Error: --max-params '12X' is not a number; write e.g. 12M, 1.5G, 250k or 1.5"),
+    (["--max-energy", "-3M"], "Error: --max-energy '-3M' must be a positive number"),
+    (["--budget", "0"], "Error: Invalid value for '--budget': 0 is not in the range x>=1."),
+    (["--workers", "0"], "Error: Invalid value for '--workers': 0 is not in the range x>=1."),
+])
+def test_misuse_is_one_error_line_exit_2_and_leaves_no_database(args, line, tmp_path,
+                                                               monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    base = {"--space": "stmixer", "--budget": "1"}
+    base.update(dict(zip(args[::2], args[1::2], strict=True)))
+    result = _run("search", *[x for kv in base.items() for x in kv])
+    assert (result.exit_code, result.output) == (2, line + "\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interruption_says_how_far_the_study_got_and_how_to_resume(tiny_space, tmp_path,
+                                                                      monkeypatch):
+    from autost.search import coordinator
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(coordinator.Coordinator, "run", interrupted)
+    result = _run("search", "--space", tiny_space, "--budget", "3", "--no-progress",
+                  "--storage", f"sqlite:///{tmp_path / 'a.db'}", "--objective", "flops:max")
+    assert result.exit_code == 130 and result.stdout == ""
+    assert result.stderr == ("Interrupted: 0 of 3 trials complete in study 'tiny'; run the same "
+                             "command again to resume.\n")
 
 
 @pytest.mark.parametrize("url", [
