@@ -71,6 +71,15 @@ def test_optuna_cli_reads_the_study(tiny_space, tmp_path):
     assert best and "arch_id" in best[0]["user_attrs"]
 
 
+def _search_in(folder, monkeypatch, args):
+    """``autost search`` of one stmixer trial with ``args`` on top, run in ``folder`` with the
+    default storage (./autost.db)."""
+    monkeypatch.chdir(folder)
+    base = {"--space": "stmixer", "--budget": "1"}
+    base.update(dict(zip(args[::2], args[1::2], strict=True)))
+    return _run("search", *[x for kv in base.items() for x in kv])
+
+
 @pytest.mark.parametrize("args, message", [
     (["--objective", "flop"], "Error: unknown objective proxy 'flop'; did you mean 'flops'"),
     (["--space", "stmixr"], "Error: unknown space 'stmixr'"),
@@ -78,11 +87,8 @@ def test_optuna_cli_reads_the_study(tiny_space, tmp_path):
 ])
 def test_bad_input_is_one_error_line_and_leaves_no_database(args, message, tmp_path,
                                                             monkeypatch):
-    monkeypatch.chdir(tmp_path)
     (tmp_path / "broken.toml").write_text("[global\n")
-    base = {"--space": "stmixer", "--budget": "1"}  # the default storage: ./autost.db
-    base.update(dict(zip(args[::2], args[1::2], strict=True)))
-    result = _run("search", *[x for kv in base.items() for x in kv])
+    result = _search_in(tmp_path, monkeypatch, args)
     assert result.exit_code == 1
     assert _error_line(result).startswith(message)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.toml"]
@@ -100,10 +106,7 @@ def test_bad_input_is_one_error_line_and_leaves_no_database(args, message, tmp_p
 ])
 def test_misuse_is_one_error_line_exit_2_and_leaves_no_database(args, line, tmp_path,
                                                                monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    base = {"--space": "stmixer", "--budget": "1"}
-    base.update(dict(zip(args[::2], args[1::2], strict=True)))
-    result = _run("search", *[x for kv in base.items() for x in kv])
+    result = _search_in(tmp_path, monkeypatch, args)
     assert (result.exit_code, result.output) == (2, line + "\n")
     assert list(tmp_path.iterdir()) == []
 
