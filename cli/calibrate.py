@@ -3,6 +3,7 @@
 import click
 
 from autost.cli.options import echo_json, json_option, storage_option
+from autost.cost.constants import SCORING_RATE_SOURCES
 
 
 @click.command()
@@ -15,7 +16,7 @@ from autost.cli.options import echo_json, json_option, storage_option
 @click.option("--epochs", default=None, type=click.IntRange(min=1),
               help="Use the trainings of this many epochs (default: the epoch count most "
                    "architectures were trained for).")
-@click.option("--rates", type=click.Choice(["prior", "init"]), default="prior",
+@click.option("--rates", type=click.Choice(SCORING_RATE_SOURCES), default="prior",
               show_default=True, help="Firing rates behind sops and energy, as in the search "
                                       "that will use the predictor.")
 @click.option("--replace", is_flag=True, help="Refit and overwrite an existing predictor.")

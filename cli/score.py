@@ -5,6 +5,7 @@ import json
 import click
 
 from autost.cli.options import echo_json, json_option, storage_option
+from autost.cost.constants import SCORING_RATE_SOURCES
 from autost.tables import aligned
 
 MACS_CONVENTION = ("MACs are multiply-accumulates per image: macs_per_step for one time step, "
@@ -178,7 +179,7 @@ def _render(name: str, cfg, result, settings, convention: dict | None = None) ->
               help="Proxies to compute, e.g. flops,energy (default: all). sahd and naswot, "
                    "and sops and energy with --rates init, need a forward pass; params and "
                    "MACs are always given.")
-@click.option("--rates", type=click.Choice(["init", "prior"]), default="init",
+@click.option("--rates", type=click.Choice(SCORING_RATE_SOURCES), default="init",
               show_default=True, help="Firing rates for SOPs and energy.")
 @click.option("--dataset", default="digits", show_default=True,
               help="Calibration images for the rate and gradient passes.")

@@ -3,6 +3,7 @@
 import click
 
 from autost.cli.options import Checked, echo_json, json_option, storage_option
+from autost.cost.constants import SCORING_RATE_SOURCES
 from autost.wording import counted
 
 SHOWN_BEST = 10
@@ -58,7 +59,7 @@ def _common(f):
 @click.option("--sampler", type=Checked(_sampler, "NAME"), default=None,
               help="tpe (default), nsga2, nsga3, random, qmc, gp or grid (finite spaces only).")
 @click.option("--study", "study_name", default=None, help="Study name (default: the space's).")
-@click.option("--rates", type=click.Choice(["init", "prior"]), default=None,
+@click.option("--rates", type=click.Choice(SCORING_RATE_SOURCES), default=None,
               help="Firing rates behind SOPs and energy: literature priors (default, no "
                    "forward pass) or measured at init on a calibration batch (seconds per "
                    "candidate; use --workers).")

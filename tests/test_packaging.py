@@ -46,6 +46,18 @@ def test_help_and_version_import_neither_torch_nor_ray():
         assert "optuna" not in loaded and "sqlalchemy" not in loaded, argv
 
 
+def test_help_of_the_commands_with_rate_options_imports_no_torch():
+    # Their --rates choices come from autost.cost, whose constants import without torch.
+    for command in ("search", "score", "calibrate"):
+        code = (
+            "import sys; from autost.cli import main\n"
+            f"sys.argv = ['autost', {command!r}, '--help']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass"
+        )
+        loaded = _fresh_modules(code)
+        assert "autost.cost.constants" in loaded and "torch" not in loaded, command
+
+
 def test_python_dash_m_autost_prints_version():
     out = subprocess.run([sys.executable, "-m", "autost", "--version"], capture_output=True,
                          text=True, check=True).stdout

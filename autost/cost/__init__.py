@@ -3,35 +3,31 @@
 :func:`count_costs` needs no data and allocates no weights (meta device);
 :func:`measure_rates` runs one calibration batch; :func:`estimate_energy` combines the two
 (or prior or trained rates) into SOPs and mJ per image. Conventions: the README's "What is
-measured, and how" and :mod:`autost.cost.energy`.
+measured, and how" and :mod:`autost.cost.energy`. The constants (per-operation energies,
+rate sources) import without torch; the rest imports it on first use.
 """
 
-from autost.cost.count import CostReport, LayerCost, count_costs
-from autost.cost.energy import (
-    E_AC_PJ,
-    E_MAC_PJ,
-    RATE_SOURCES,
-    EnergyReport,
-    LayerEnergy,
-    estimate_energy,
-)
-from autost.cost.priors import PRIOR_RATES, PriorRate, prior_rates
-from autost.cost.rates import LayerRate, RateReport, measure_rates
+from importlib import import_module
+
+from autost.cost.constants import E_AC_PJ, E_MAC_PJ, RATE_SOURCES, SCORING_RATE_SOURCES
+
+_LAZY = {
+    **dict.fromkeys(("CostReport", "LayerCost", "count_costs"), "autost.cost.count"),
+    **dict.fromkeys(("EnergyReport", "LayerEnergy", "estimate_energy"), "autost.cost.energy"),
+    **dict.fromkeys(("PRIOR_RATES", "PriorRate", "prior_rates"), "autost.cost.priors"),
+    **dict.fromkeys(("LayerRate", "RateReport", "measure_rates"), "autost.cost.rates"),
+}
 
 __all__ = [
     "E_AC_PJ",
     "E_MAC_PJ",
-    "PRIOR_RATES",
     "RATE_SOURCES",
-    "CostReport",
-    "EnergyReport",
-    "LayerCost",
-    "LayerEnergy",
-    "LayerRate",
-    "PriorRate",
-    "RateReport",
-    "count_costs",
-    "estimate_energy",
-    "measure_rates",
-    "prior_rates",
+    "SCORING_RATE_SOURCES",
+    *_LAZY,
 ]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'autost.cost' has no attribute {name!r}")

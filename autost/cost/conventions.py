@@ -25,8 +25,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from autost.cost.constants import E_AC_PJ, E_MAC_PJ, PJ_PER_MJ
 from autost.cost.count import CostReport
-from autost.cost.energy import E_AC_PJ, E_MAC_PJ, PJ_PER_MJ
 from autost.exceptions import CostModelError
 
 

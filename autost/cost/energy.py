@@ -5,10 +5,10 @@ layer, where rate(l) is the fraction of the layer's MACs triggered by non-zero i
 (:attr:`autost.cost.rates.LayerRate.sop_rate`). Encoding layers (the model's
 ``encoding_layers()``) read analog values, the image or analog features (``ms`` SPS's RPE
 conv), and are dense: E = e_mac x MACs_per_step(encoding) x T + e_ac x sum of SOPs, with
-e_mac = 4.6 pJ and e_ac = 0.9 pJ (45 nm, Horowitz ISSCC 2014, as Spikformer appendix C.2
-and QKFormer appendix 6.6), reported in mJ per image. BatchNorm is taken as folded into
-the preceding layer and costs nothing (QKFormer appendix 6.6); element-wise work is not in
-the energy.
+the 45 nm e_mac and e_ac of :mod:`autost.cost.constants` (as Spikformer appendix C.2 and
+QKFormer appendix 6.6), reported in mJ per image. BatchNorm is taken as folded into the
+preceding layer and costs nothing (QKFormer appendix 6.6); element-wise work is not in the
+energy.
 """
 
 from __future__ import annotations
@@ -16,13 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from autost.cost.constants import E_AC_PJ, E_MAC_PJ, PJ_PER_MJ, RATE_SOURCES
 from autost.cost.count import CostReport
 from autost.exceptions import CostModelError
-
-E_MAC_PJ = 4.6
-E_AC_PJ = 0.9
-PJ_PER_MJ = 1e9
-RATE_SOURCES = ("init", "prior", "trained")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from autost.exceptions import unknown_name
+from autost.proxies.direction import DIRECTIONS
 
 if TYPE_CHECKING:
     from autost.proxies.evaluate import ScoringContext
@@ -17,7 +18,7 @@ class Proxy:
 
     Attributes:
         name: registry name, also the key of the value in ``ScoreResult.values``.
-        direction: ``"maximize"`` or ``"minimize"``, the direction a search optimizes the
+        direction: ``"max"`` or ``"min"``, the direction a search optimizes the
             value by default: cost measures (params, sops, energy) are minimized; the
             scores used to rank candidates by expected accuracy (flops as AutoST uses it,
             sahd, naswot) are maximized.
@@ -58,8 +59,9 @@ _REGISTRY: dict[str, type[Proxy]] = {}
 
 def register_proxy(cls: type[Proxy]) -> type[Proxy]:
     """Class decorator: register ``cls`` under ``cls.name``."""
-    if cls.direction not in ("maximize", "minimize"):
-        raise ValueError(f"proxy {cls.name!r}: direction must be 'maximize' or 'minimize'")
+    if cls.direction not in DIRECTIONS:
+        raise ValueError(f"proxy {cls.name!r}: direction must be 'max' or 'min', not "
+                         f"{cls.direction!r}")
     _REGISTRY[cls.name] = cls
     return cls
 

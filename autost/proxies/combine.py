@@ -14,7 +14,7 @@ not depend on what else a search has seen (what an objective needs: Optuna's val
 immutable, and a cached candidate must get the same value in every study).
 
 Ties share the mean of their ranks. "Better" follows each proxy's direction (larger for
-``maximize``); a NaN or an infinite value at the worse end ranks below every finite one.
+``max``); a NaN or an infinite value at the worse end ranks below every finite one.
 Numpy only, no torch.
 """
 
@@ -24,6 +24,8 @@ import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+
+from autost.proxies.direction import sign
 
 AGGREGATE_SEPARATOR = "+"
 
@@ -42,11 +44,7 @@ def aggregate_parts(name: str) -> tuple[str, ...] | None:
 
 def _better_is_larger(values, direction: str) -> np.ndarray:
     """Values oriented so that larger is better, NaN and the worse infinity at -inf."""
-    x = np.asarray(values, dtype=float)
-    if direction == "minimize":
-        x = -x
-    elif direction != "maximize":
-        raise ValueError(f"direction must be 'maximize' or 'minimize', got {direction!r}")
+    x = sign(direction) * np.asarray(values, dtype=float)
     return np.where(np.isnan(x), -np.inf, x)
 
 

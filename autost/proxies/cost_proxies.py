@@ -8,7 +8,7 @@ class ParamsProxy(Proxy):
     """Number of parameters used in forward (exact, counted on the meta device)."""
 
     name = "params"
-    direction = "minimize"
+    direction = "min"
     unit = "params"
     needs_data = False
 
@@ -26,7 +26,7 @@ class FlopsProxy(Proxy):
     """
 
     name = "flops"
-    direction = "maximize"
+    direction = "max"
     unit = "MACs"
     needs_data = False
 
@@ -39,7 +39,7 @@ class SopsProxy(Proxy):
     """Synaptic operations per image over T: rate x MACs per non-encoding MAC layer."""
 
     name = "sops"
-    direction = "minimize"
+    direction = "min"
     unit = "SOPs"
     needs_data = True
 

@@ -11,7 +11,7 @@ from autost.proxies.base import Proxy, register_proxy
 
 
 class _GradientProxy(Proxy):
-    direction = "maximize"
+    direction = "max"
     unit = ""
     needs_data = True
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from autost.exceptions import AutostError, UnknownNameError
-
-_DIRECTIONS = {"max": "max", "maximize": "max", "min": "min", "minimize": "min"}
+from autost.proxies.direction import MAX, optuna_direction, parse_direction
 
 
 @dataclass(frozen=True)
@@ -29,12 +28,12 @@ class Objective:
 
     @property
     def maximize(self) -> bool:
-        return self.direction == "max"
+        return self.direction == MAX
 
     @property
     def study_direction(self) -> str:
         """Optuna's spelling: "maximize" or "minimize"."""
-        return "maximize" if self.maximize else "minimize"
+        return optuna_direction(self.direction)
 
 
 def objective_name(spec: str) -> str:
@@ -50,12 +49,13 @@ def parse_objective(spec: str, *, known=(), error: type[AutostError] = AutostErr
     are raised as ``error``.
     """
     name = objective_name(spec)
-    _, sep, direction = str(spec).partition(":")
+    _, sep, written = str(spec).partition(":")
     if sep:
-        if not name or direction.strip().lower() not in _DIRECTIONS:
+        direction = parse_direction(written)
+        if not name or direction is None:
             raise error(f"objective {spec!r} is malformed; write NAME:max or NAME:min, "
                         "e.g. flops:max")
-        return Objective(name, _DIRECTIONS[direction.strip().lower()])
+        return Objective(name, direction)
     for objective in known:
         if objective.name == name:
             return objective
@@ -64,11 +64,11 @@ def parse_objective(spec: str, *, known=(), error: type[AutostError] = AutostErr
 
 def _registry_direction(name: str, error: type[AutostError]) -> str:
     if name in ("accuracy", "predicted") or "+" in name:  # combined scores: higher is better
-        return "max"
+        return MAX
     from autost.proxies import get_proxy
 
     try:
-        return "max" if get_proxy(name).direction == "maximize" else "min"
+        return get_proxy(name).direction
     except UnknownNameError:
         raise error(
             f"no direction known for score {name!r}; write {name}:max or {name}:min"

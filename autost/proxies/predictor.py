@@ -15,6 +15,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
+from autost.proxies.direction import parse_direction, sign
 from autost.wording import counted
 
 # Proxies measured in these units are positive costs spanning orders of magnitude.
@@ -31,7 +32,7 @@ def uses_log(proxy: str) -> bool:
 def feature(proxy: str, value: float, log: bool, direction: str) -> float:
     """The predictor's input for one proxy value; NaN and the worse infinity map to -inf or
     +inf at the proxy's worse end (minimized proxies are worse when large)."""
-    worse = math.inf if direction == "minimize" else -math.inf
+    worse = -sign(direction) * math.inf
     if value is None or math.isnan(value):
         return worse
     if log:
@@ -91,4 +92,7 @@ class Predictor:
     @classmethod
     def from_dict(cls, data: Mapping) -> Predictor:
         tuples = ("proxies", "directions", "log", "lower", "upper", "mean", "scale", "coef")
-        return cls(**{k: tuple(v) if k in tuples else v for k, v in data.items()})
+        fields = {k: tuple(v) if k in tuples else v for k, v in data.items()}
+        # Predictors fitted before directions were "max"/"min" hold "maximize"/"minimize".
+        fields["directions"] = tuple(parse_direction(d) for d in fields["directions"])
+        return cls(**fields)

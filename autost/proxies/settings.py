@@ -6,12 +6,12 @@ import hashlib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from autost.cost.constants import E_AC_PJ, E_MAC_PJ, SCORING_RATE_SOURCES
 from autost.exceptions import AutostError, CalibrationError, unknown_name
 
 # Bump when counting rules, rate conventions or proxy formulas change: it is part of the
 # settings key, so cached scores of an older cost model are not reused.
 COST_MODEL_VERSION = 2
-SETTINGS_RATES = ("init", "prior")
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,13 @@ class ScoreSettings:
     dataset: str = "digits"
     batch_size: int = 16
     seed: int = 0
-    e_mac_pj: float = 4.6
-    e_ac_pj: float = 0.9
+    e_mac_pj: float = E_MAC_PJ
+    e_ac_pj: float = E_AC_PJ
     data_dir: str | None = None
 
     def __post_init__(self) -> None:
-        if self.rates not in SETTINGS_RATES:
-            raise unknown_name("rate source", self.rates, SETTINGS_RATES)
+        if self.rates not in SCORING_RATE_SOURCES:
+            raise unknown_name("rate source", self.rates, SCORING_RATE_SOURCES)
         if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) \
                 or self.batch_size < 2:
             raise CalibrationError(f"batch_size {self.batch_size!r} is invalid: the spike-"

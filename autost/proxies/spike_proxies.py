@@ -16,7 +16,7 @@ class SahdProxy(Proxy):
     """
 
     name = "sahd"
-    direction = "maximize"
+    direction = "max"
     unit = ""
     needs_data = True
 
@@ -31,7 +31,7 @@ class NaswotProxy(Proxy):
     """log |det K| of NASWOT's Hamming kernel on the concatenated spike codes (11.2)."""
 
     name = "naswot"
-    direction = "maximize"
+    direction = "max"
     unit = ""
     needs_data = True
 

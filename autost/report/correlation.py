@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from scipy import stats
 
-DIRECTIONS = ("maximize", "minimize")
+from autost.proxies.direction import MAX, sign
 
 
 def _pairs(proxy: Sequence[float], accuracy: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
@@ -64,21 +64,20 @@ def spearman_rho(proxy: Sequence[float], accuracy: Sequence[float]) -> float:
 
 
 def precision_at_top(proxy: Sequence[float], accuracy: Sequence[float], fraction: float = 0.25,
-                     direction: str = "maximize") -> float:
+                     direction: str = MAX) -> float:
     """Share of the proxy's top ceil(fraction * n) architectures that are also the most accurate.
 
-    ``direction`` says which end of the proxy predicts high accuracy ("maximize": larger is
+    ``direction`` says which end of the proxy predicts high accuracy ("max": larger is
     better). Ties are broken by position, so the answer is deterministic.
     """
-    if direction not in DIRECTIONS:
-        raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
+    larger_is_better = sign(direction)
     if not 0 < fraction <= 1:
         raise ValueError(f"fraction must be in (0, 1], got {fraction}")
     x, y = _pairs(proxy, accuracy)
     if len(x) == 0:
         return math.nan
     k = max(1, math.ceil(fraction * len(x)))
-    keys = -x if direction == "maximize" else x
+    keys = -larger_is_better * x
     by_proxy = set(np.argsort(keys, kind="stable")[:k].tolist())
     by_accuracy = set(np.argsort(-y, kind="stable")[:k].tolist())
     return len(by_proxy & by_accuracy) / k

@@ -20,10 +20,20 @@ from autost.report.pareto import Front, pareto_front
 from autost.report.plot import plot_front
 from autost.report.scores import score_info
 from autost.report.top import top_entries
+from autost.storage.optuna_tables import (
+    BUDGET_ATTR,
+    CONSTRAINTS_ATTR,
+    OBJECTIVES_ATTR,
+    RATES_ATTR,
+    SAMPLER_ATTR,
+    SEED_ATTR,
+    SPACE_ATTR,
+)
 from autost.tables import csv_text, markdown
 from autost.wording import counted
 
-SETTINGS_KEYS = ("space", "sampler", "budget", "seed", "objectives", "constraints", "rates")
+SETTINGS_KEYS = (SPACE_ATTR, SAMPLER_ATTR, BUDGET_ATTR, SEED_ATTR, OBJECTIVES_ATTR,
+                 CONSTRAINTS_ATTR, RATES_ATTR)
 REASON_CHARS = 120
 
 

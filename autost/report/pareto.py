@@ -13,17 +13,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from autost.exceptions import ReportError
+from autost.proxies.direction import sign
 from autost.proxies.objective import Objective
 from autost.report.entries import Entry, StudyEntries, load_entries
-
-_MAXIMIZE = ("max", "maximize")
-_MINIMIZE = ("min", "minimize")
 
 
 def non_dominated(points: np.ndarray, directions: Sequence[str]) -> np.ndarray:
     """Indices (ascending) of the non-dominated rows of ``points`` [n, k].
 
-    ``directions`` holds "max"/"min" (or "maximize"/"minimize") per column. Runs in
+    ``directions`` holds "max" or "min" per column. Runs in
     O(n log n) for two objectives (one sort and a sweep) and in O(n f k) beyond, for a
     front of f points. Values must be finite; identical points are all kept.
     """
@@ -32,7 +30,7 @@ def non_dominated(points: np.ndarray, directions: Sequence[str]) -> np.ndarray:
         raise ValueError(f"points must be [n, {len(directions)}], got shape {p.shape}")
     if not np.isfinite(p).all():
         raise ValueError("points must be finite; drop candidates with missing scores first")
-    signs = np.array([_sign(d) for d in directions])
+    signs = np.array([-sign(d) for d in directions])
     p = p * signs  # every column is now minimised
     if len(p) == 0:
         return np.empty(0, dtype=int)
@@ -41,14 +39,6 @@ def non_dominated(points: np.ndarray, directions: Sequence[str]) -> np.ndarray:
     if p.shape[1] == 2:
         return _front_2d(p)
     return _front_nd(p)
-
-
-def _sign(direction: str) -> float:
-    if direction in _MAXIMIZE:
-        return -1.0
-    if direction in _MINIMIZE:
-        return 1.0
-    raise ValueError(f"direction must be 'max' or 'min', not {direction!r}")
 
 
 def _front_2d(p: np.ndarray) -> np.ndarray:

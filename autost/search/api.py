@@ -17,9 +17,9 @@ from autost.search.coordinator import Coordinator
 from autost.search.derived import load_predictor
 from autost.search.interrupts import SearchInterrupted
 from autost.search.join import stored_plan, wait_for_plan
-from autost.search.plan import SearchPlan, make_plan, reconcile
+from autost.search.plan import RUN_ATTRS, SearchPlan, make_plan, reconcile
 from autost.search.samplers import create_sampler
-from autost.search.trial_attrs import write_study_attrs
+from autost.storage.optuna_tables import ARCH_ID_ATTR, write_study_attrs
 
 HEARTBEAT_INTERVAL_S = 10
 DEFAULT_WORKERS = 1
@@ -103,7 +103,7 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
                       dataset=dataset, data_dir=data_dir, predictor=fitted)
     db = db or open_storage(storage)
     name = study_name or space_obj.name
-    rdb = _optuna_storage(db, heartbeat_interval, grace_period)
+    rdb = db.optuna_storage(heartbeat_interval, grace_period)
     stored = stored_plan(rdb, name)
     if stored is None:
         plan = asked
@@ -138,7 +138,7 @@ def run_worker(study_name: str, *, storage: str | None = None, workers: int = DE
 
     started = time.perf_counter()
     db = open_storage(storage, create=False)
-    rdb = _optuna_storage(db, heartbeat_interval, grace_period)
+    rdb = db.optuna_storage(heartbeat_interval, grace_period)
     plan = wait_for_plan(rdb, study_name, db.masked_url, wait_s)
     space_obj = load_space(plan.space_source)
     salt = random.SystemRandom().randrange(2**31) if seed is None else seed
@@ -167,27 +167,6 @@ def _complete(study) -> int:
     return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
 
 
-def _optuna_storage(db, heartbeat_interval, grace_period):
-    """Optuna's RDBStorage on ``db``; on SQLite without an fsync per commit.
-
-    Optuna commits every suggested parameter on its own, and with SQLite's default
-    ``synchronous = FULL`` each commit waits for the disk: about 40 % of a cost-only search.
-    ``NORMAL`` (the setting autost's own tables use, in WAL mode) keeps every commit through
-    a crash or kill of the process; only a power cut can drop the last ones.
-    """
-    import sqlalchemy as sa
-
-    rdb = db.optuna_storage(heartbeat_interval, grace_period)
-    if rdb.engine.dialect.name == "sqlite":
-        sa.event.listen(rdb.engine, "connect", _sqlite_normal_sync)
-        rdb.engine.dispose()  # connections opened before the listener reconnect with it
-    return rdb
-
-
-def _sqlite_normal_sync(dbapi_connection, _record) -> None:
-    dbapi_connection.execute("PRAGMA synchronous = NORMAL")
-
-
 def _load(rdb, name: str, sampler):
     import optuna
 
@@ -195,7 +174,8 @@ def _load(rdb, name: str, sampler):
 
 
 def _open_study(rdb, name: str, plan: SearchPlan, space, parallel: bool):
-    """Create the study with the plan in its user attrs, or load it and record the budget."""
+    """Create the study with the plan in its user attrs, or load it and record the budget,
+    sampler and seed of this run."""
     import optuna
 
     sampler = create_sampler(plan.sampler, seed=plan.seed, space=space, parallel=parallel)
@@ -204,14 +184,14 @@ def _open_study(rdb, name: str, plan: SearchPlan, space, parallel: bool):
                                     directions=plan.directions)
     except optuna.exceptions.DuplicatedStudyError:
         study = _load(rdb, name, sampler)
-        for key in ("budget", "sampler", "seed"):
-            if study.user_attrs.get(key) != getattr(plan, key):
-                study.set_user_attr(key, getattr(plan, key))
+        attrs = plan.user_attrs()
+        write_study_attrs(rdb, name, {k: attrs[k] for k in RUN_ATTRS
+                                      if study.user_attrs.get(k) != attrs[k]})
         return study
     with warnings.catch_warnings():  # metric names are "experimental" since Optuna 3.2
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         study.set_metric_names([o.name for o in plan.objectives])
-    write_study_attrs(rdb.engine, rdb.get_study_id_from_name(name), plan.user_attrs())
+    write_study_attrs(rdb, name, plan.user_attrs())
     return study
 
 
@@ -223,10 +203,10 @@ def _result(db, study, plan: SearchPlan, stats, wall_s: float, notes: list[str]
                   reverse=plan.objectives[0].maximize)
     first = {}  # a front holds every trial of a repeated architecture; show it once
     for trial in best:
-        first.setdefault(trial.user_attrs.get("arch_id"), trial)
+        first.setdefault(trial.user_attrs.get(ARCH_ID_ATTR), trial)
     best = list(first.values())
     key = plan.settings_key()
-    ids = [t.user_attrs.get("arch_id") for t in best]
+    ids = [t.user_attrs.get(ARCH_ID_ATTR) for t in best]
     archs = db.get_candidates([i for i in ids if i])
     scores = db.scores_for((i, key) for i in ids if i)
     rows = []

@@ -9,7 +9,7 @@ import pytest
 from autost.proxies.combine import aggregate_name, aggregate_parts, rank_against, rank_aggregate
 from autost.proxies.predictor import Predictor, feature
 
-DIRECTIONS = {"a": "maximize", "b": "minimize"}
+DIRECTIONS = {"a": "max", "b": "min"}
 # Three architectures. a (larger is better): 1, 3, 2 -> ranks 1, 3, 2. b (smaller is
 # better): 5, 5, 1 -> the two 5s tie for ranks 1 and 2 (1.5 each), the 1 ranks 3.
 POPULATION = {"a": [1.0, 3.0, 2.0], "b": [5.0, 5.0, 1.0]}
@@ -51,7 +51,7 @@ def test_aggregate_names():
 
 PREDICTOR = Predictor(
     name="p", dataset="synthetic", epochs=3, proxies=("flops", "sahd", "energy"),
-    directions=("maximize", "maximize", "minimize"), log=(True, False, True),
+    directions=("max", "max", "min"), log=(True, False, True),
     lower=(5.0, -2.0, -3.0), upper=(8.0, 4.0, 0.0), mean=(6.0, 1.0, -1.0),
     scale=(0.5, 2.0, 1.0), coef=(3.0, -1.0, 2.0), intercept=50.0, alpha=1.0,
     n_trainings=12, cv_folds=5, cv_kendall_tau=0.5,
@@ -67,13 +67,16 @@ def test_predictor_by_hand():
     # 50 + 3 * 4 - 1 * -1.5 + 2 * 1 = 65.5
     assert PREDICTOR.predict({"flops": 1e9, "sahd": -math.inf, "energy": math.nan}) == 65.5
     assert Predictor.from_dict(PREDICTOR.to_dict()) == PREDICTOR
+    # A predictor stored with Optuna's spelling of the directions reads back the same.
+    older = PREDICTOR.to_dict() | {"directions": ["maximize", "maximize", "minimize"]}
+    assert Predictor.from_dict(older) == PREDICTOR
     assert PREDICTOR.describe() == (
         "predictor 'p': ridge on flops, sahd, energy, fitted on 12 trainings on synthetic "
         "(3 epochs); cross-validated Kendall tau +0.500 (5 folds)")
 
 
 def test_feature_transform():
-    assert feature("flops", 1000.0, True, "maximize") == 3.0
-    assert feature("flops", 0.0, True, "maximize") == -math.inf
-    assert feature("energy", math.nan, True, "minimize") == math.inf
-    assert np.isclose(feature("zico", 2.5, False, "maximize"), 2.5)
+    assert feature("flops", 1000.0, True, "max") == 3.0
+    assert feature("flops", 0.0, True, "max") == -math.inf
+    assert feature("energy", math.nan, True, "min") == math.inf
+    assert np.isclose(feature("zico", 2.5, False, "max"), 2.5)

@@ -39,7 +39,7 @@ def test_registry_lists_the_ten_proxies():
 def test_proxy_conforms_to_the_contract(name):
     proxy = get_proxy(name)
     assert isinstance(proxy, Proxy) and proxy.name == name
-    assert proxy.direction in ("maximize", "minimize")
+    assert proxy.direction in ("max", "min")
     assert isinstance(proxy.unit, str)
     assert isinstance(proxy.needs_data, bool) and proxy.deterministic is True
     assert proxy.needs_rate_pass(ScoreSettings()) == (name in ("sops", "energy", "sahd",

@@ -36,9 +36,9 @@ def test_precision_at_top_quarter():
     proxy = [8, 7, 1, 2, 3, 4, 5, 6]
     accuracy = [1, 8, 7, 2, 3, 4, 5, 6]  # best two: indices 1 and 2
     assert precision_at_top(proxy, accuracy) == 0.5  # proxy's top two: 0 and 1
-    assert precision_at_top(proxy, accuracy, direction="minimize") == 0.5  # 2 and 3
+    assert precision_at_top(proxy, accuracy, direction="min") == 0.5  # 2 and 3
     assert precision_at_top(proxy, accuracy, fraction=1.0) == 1.0
-    assert precision_at_top([1, 2, 3, 4, 5], [5, 4, 3, 2, 1], direction="minimize") == 1.0
+    assert precision_at_top([1, 2, 3, 4, 5], [5, 4, 3, 2, 1], direction="min") == 1.0
     # ceil(0.25 * 5) = 2 architectures; the proxy picks the two worst.
     assert precision_at_top([1, 2, 3, 4, 5], [5, 4, 3, 2, 1]) == 0.0
 
@@ -53,8 +53,10 @@ def test_undefined_answers_are_nan_and_non_finite_pairs_are_dropped():
 def test_bad_arguments_raise():
     with pytest.raises(ValueError, match="equal length"):
         kendall_tau([1, 2], [1, 2, 3])
-    with pytest.raises(ValueError, match="direction"):
+    with pytest.raises(ValueError, match="^direction must be 'max' or 'min', not 'up'$"):
         precision_at_top([1, 2], [1, 2], direction="up")
+    with pytest.raises(ValueError, match="not 'minimize'"):
+        precision_at_top([1, 2], [1, 2], direction="minimize")
     with pytest.raises(ValueError, match="fraction"):
         precision_at_top([1, 2], [1, 2], fraction=0)
 

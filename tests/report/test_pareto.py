@@ -42,9 +42,11 @@ def test_identical_points_are_all_on_the_front():
     assert non_dominated(points, ["max", "min"]).tolist() == [0, 1]
 
 
-def test_long_names_of_directions_and_bad_input():
+def test_one_vocabulary_of_directions_and_bad_input():
     points = np.array([[1.0, 1.0], [2.0, 2.0]])
-    assert non_dominated(points, ["maximize", "maximize"]).tolist() == [1]
+    assert non_dominated(points, ["max", "max"]).tolist() == [1]
+    with pytest.raises(ValueError, match="^direction must be 'max' or 'min', not 'maximize'$"):
+        non_dominated(points, ["maximize", "max"])
     with pytest.raises(ValueError, match="finite"):
         non_dominated(np.array([[np.nan, 1.0]]), ["max", "min"])
     with pytest.raises(ValueError, match="shape"):

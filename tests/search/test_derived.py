@@ -47,7 +47,7 @@ def test_rank_aggregate_objective_ranks_against_the_reference_sample(tiny_space,
             tied = sum(r[proxy] == own[proxy] for r in ref)
             expected += math.log((1 + beaten + tied / 2) / 5)
         assert trial.values == [pytest.approx(expected, abs=1e-12)]
-    assert get_proxy("params").direction == "minimize"
+    assert get_proxy("params").direction == "min"
 
 
 @pytest.mark.parametrize("spec, message", [

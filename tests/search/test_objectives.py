@@ -15,7 +15,7 @@ from autost.search.objectives import (
 
 @pytest.mark.parametrize("name", list_proxies())
 def test_a_bare_proxy_name_takes_the_proxys_direction(name):
-    assert parse_search_objective(name).study_direction == get_proxy(name).direction
+    assert parse_search_objective(name).direction == get_proxy(name).direction
 
 
 @pytest.mark.parametrize("spec, direction", [
