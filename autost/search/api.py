@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 from autost.search.coordinator import Coordinator
 from autost.search.derived import load_predictor
+from autost.search.dominance import non_dominated
 from autost.search.interrupts import SearchInterrupted
 from autost.search.join import stored_plan, wait_for_plan
 from autost.search.plan import RUN_ATTRS, SearchPlan, make_plan, reconcile
@@ -158,13 +159,13 @@ def _run(coordinator: Coordinator, study, budget: int):
     try:
         return coordinator.run()
     except KeyboardInterrupt as e:
-        raise SearchInterrupted(study.study_name, _complete(study), budget) from e
+        raise SearchInterrupted(study.study_name, len(_complete(study)), budget) from e
 
 
-def _complete(study) -> int:
+def _complete(study) -> list:
     from optuna.trial import TrialState
 
-    return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+    return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
 
 
 def _load(rdb, name: str, sampler):
@@ -198,8 +199,7 @@ def _open_study(rdb, name: str, plan: SearchPlan, space, parallel: bool):
 def _result(db, study, plan: SearchPlan, stats, wall_s: float, notes: list[str]
             ) -> SearchResult:
     complete = _complete(study)
-    best = study.best_trials if complete else []
-    best = sorted(best, key=lambda t: (t.values[0], t.number),
+    best = sorted(_front(complete, plan), key=lambda t: (t.values[0], t.number),
                   reverse=plan.objectives[0].maximize)
     first = {}  # a front holds every trial of a repeated architecture; show it once
     for trial in best:
@@ -223,6 +223,19 @@ def _result(db, study, plan: SearchPlan, stats, wall_s: float, notes: list[str]
     return SearchResult(
         study_name=study.study_name, storage=db.masked_url, space=plan.space,
         objectives=[o.spec for o in plan.objectives], sampler=plan.sampler, seed=plan.seed,
-        budget=plan.budget, complete=complete, wall_s=round(wall_s, 3), run=run,
+        budget=plan.budget, complete=len(complete), wall_s=round(wall_s, 3), run=run,
         best=rows, predictor=plan.predictor, notes=list(notes),
     )
+
+
+def _front(complete: list, plan: SearchPlan) -> list:
+    """The trials of ``complete`` that meet every ceiling and that no other such trial
+    dominates (what Optuna's ``Study.best_trials`` gives, by the reports' dominance test)."""
+    import numpy as np
+
+    feasible = [t for t in complete if all(v <= 0 for v in t.constraints.values())]
+    values = np.array([t.values for t in feasible], dtype=float)
+    keep = non_dominated(values.reshape(len(feasible), len(plan.objectives)),
+                         [o.direction for o in plan.objectives])
+    return [feasible[i] for i in keep]
+
