@@ -3,13 +3,21 @@
 Per space it prints every proxy's Kendall tau against validation accuracy with its bootstrap
 95 % interval, the partial tau given FLOPs (what a proxy adds beyond FLOPs), the noise
 ceiling (tau between two training seeds) and the horizon check (tau between the preset's
-epochs and twice as many), then whether the targets hold for the best predictor, here the
-proxy other than flops with the highest tau in each space (a choice made on the same data,
-so optimistic; the issue sets the targets for the best combined predictor):
+epochs and twice as many). Three combined predictors are judged, none of them chosen on the
+data it is judged on:
 
-- the best predictor is nowhere worse than flops by more than 0.05 in tau;
-- it adds information beyond FLOPs (partial tau interval above zero) on at least two spaces;
-- it reaches at least 0.8 of the noise ceiling on average.
+- ``rank``: the label-free rank aggregate of a proxy set fixed in advance
+  (``autost.report.fidelity.AGGREGATED``);
+- ``ridge CV``: the ridge combiner on every proxy, by its out-of-fold predictions within
+  the space (5-fold);
+- ``ridge transfer``: the ridge combiner fitted on the other spaces' trainings and used on
+  this one (what ``autost calibrate`` on earlier studies gives a new space).
+
+For each, the targets:
+
+- nowhere worse than flops by more than 0.05 in tau;
+- adds information beyond FLOPs (partial tau interval above zero) on at least two spaces;
+- at least 0.8 of the noise ceiling on average.
 
 Every score and training lands in the database; a rerun trains and scores only what is
 missing (a proxy registered since is scored, nothing is retrained). About an hour of two
@@ -27,62 +35,89 @@ import time
 from pathlib import Path
 
 SPACES = ("mixed", "spikformer", "stmixer")
-MARGIN = 0.05  # how much worse than flops the best predictor may be
+MARGIN = 0.05  # how much worse than flops a combined predictor may be
 CEILING_SHARE = 0.8
+TRANSFER = "ridge transfer"
 
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def best_predictor(table: list[dict]) -> dict:
-    """The row with the highest tau among the proxies other than flops (ties: first); chosen
-    on the data it is judged on, so its tau is an optimistic estimate."""
-    others = [r for r in table if r["proxy"] != "flops" and math.isfinite(r["kendall_tau"])]
-    return max(others, key=lambda r: r["kendall_tau"])
+def good_rows(run) -> list[dict]:
+    return [r for r in run.rows if r["status"] == "ok"]
 
 
-def space_report(space: str, table: list[dict], checks: list[dict], seconds: float
-                 ) -> tuple[str, dict]:
-    """Printed text of one space and the figures the targets need."""
+def transfer_rows(runs: dict) -> dict[str, dict]:
+    """Per space, the fidelity row of a ridge fitted on every other space's trainings; its
+    predictions are added to the space's rows."""
+    import numpy as np
+
+    from autost.report.calibrate import feature_matrix, predict_other
+    from autost.report.fidelity import CONTROL, proxy_fidelity
+
+    proxies = next(iter(runs.values())).proxies
+    rows = [(space, r) for space, run in runs.items() for r in good_rows(run)]
+    features, _, _ = feature_matrix({p: [r[p] for _, r in rows] for p in proxies})
+    accuracy = np.array([r["accuracy"] for _, r in rows])
+    spaces = np.array([space for space, _ in rows])
+    result = {}
+    for space, run in runs.items():
+        mine = spaces == space
+        predicted = predict_other(features[~mine], accuracy[~mine], features[mine])
+        by_arch = dict(zip((r["arch_id"] for r in good_rows(run)), predicted, strict=True))
+        for r in run.rows:  # for the scatter plot and the architectures table
+            r[TRANSFER] = by_arch.get(r["arch_id"])
+        result[space] = proxy_fidelity(TRANSFER, predicted, accuracy[mine],
+                                       [r[CONTROL] for r in good_rows(run)], run.seed)
+    return result
+
+
+def combined_names(table: list[dict], proxies) -> list[str]:
+    return [row["proxy"] for row in table if row["proxy"] not in proxies]
+
+
+def space_report(space: str, table: list[dict], checks: list[dict], seconds: float) -> str:
+    """Printed text of one space."""
     from autost.report.fidelity_files import fidelity_text
 
     flops = next(r for r in table if r["proxy"] == "flops")
-    best = best_predictor(table)
-    ceiling = checks[0]["kendall_tau"]
-    figures = {"space": space, "best": best["proxy"], "best_tau": best["kendall_tau"],
-               "flops_tau": flops["kendall_tau"], "ceiling": ceiling,
-               "beyond_flops": best["partial_tau_flops_low"] > 0,
-               "flops_at_ceiling": flops["kendall_tau_high"] >= ceiling}
-    text = (f"== {space}: {flops['n']} architectures, {seconds:.0f} s ==\n"
+    ceiling = checks[0]
+    at = " (flops' interval reaches it)" if flops["kendall_tau_high"] >= ceiling[
+        "kendall_tau"] else ""
+    return (f"== {space}: {flops['n']} architectures, {seconds:.0f} s ==\n"
             + fidelity_text(table, checks)
-            + f"best proxy other than flops: {best['proxy']} (tau "
-              f"{best['kendall_tau']:+.3f}); flops {flops['kendall_tau']:+.3f}; noise ceiling "
-              f"{ceiling:+.3f}"
-            + (" (flops' interval reaches the ceiling)" if figures["flops_at_ceiling"] else "")
-            + "\n")
-    return text, figures
+            + f"flops {flops['kendall_tau']:+.3f}; noise ceiling "
+              f"{ceiling['kendall_tau']:+.3f}{at}\n")
 
 
-def targets(figures: list[dict]) -> str:
-    """The three targets, each met or not, from the per-space figures."""
-    worse = [f["space"] for f in figures if f["best_tau"] < f["flops_tau"] - MARGIN]
-    beyond = [f["space"] for f in figures if f["beyond_flops"]]
-    shares = [f["best_tau"] / f["ceiling"] for f in figures if f["ceiling"] > 0]
-    share = sum(shares) / len(shares) if shares else math.nan
-    need = min(2, len(figures))
-    lines = [
-        f"best predictor within {MARGIN} of flops everywhere: "
-        + ("met" if not worse else f"NOT met ({', '.join(worse)})"),
-        f"adds information beyond FLOPs on >= {need} spaces: "
-        + ("met" if len(beyond) >= need else "NOT met")
-        + f" ({', '.join(beyond) or 'none'})",
-        f"mean share of the noise ceiling {share:.2f} (target {CEILING_SHARE}): "
-        + ("met" if share >= CEILING_SHARE else "NOT met"),
-    ]
-    at_ceiling = [f["space"] for f in figures if f["flops_at_ceiling"]]
-    if at_ceiling:
-        lines.append(f"flops alone reaches the noise ceiling on: {', '.join(at_ceiling)}")
+def targets(tables: dict[str, list[dict]], checks: dict[str, list[dict]],
+            predictors: list[str]) -> str:
+    """The three targets for every combined predictor, met or not, over the spaces."""
+    lines = []
+    need = min(2, len(tables))
+    for name in predictors:
+        worse, beyond, shares = [], [], []
+        for space, table in tables.items():
+            flops = next(r for r in table if r["proxy"] == "flops")
+            row = next(r for r in table if r["proxy"] == name)
+            ceiling = checks[space][0]["kendall_tau"]
+            if row["kendall_tau"] < flops["kendall_tau"] - MARGIN:
+                worse.append(f"{space} {row['kendall_tau']:+.2f} vs {flops['kendall_tau']:+.2f}")
+            if row["partial_tau_flops_low"] > 0:
+                beyond.append(space)
+            if ceiling > 0:
+                shares.append(row["kendall_tau"] / ceiling)
+        share = sum(shares) / len(shares) if shares else math.nan
+        lines += [
+            f"{name}:",
+            f"  within {MARGIN} of flops everywhere: "
+            + ("met" if not worse else f"NOT met ({'; '.join(worse)})"),
+            f"  adds information beyond FLOPs on >= {need} spaces: "
+            + ("met" if len(beyond) >= need else "NOT met") + f" ({', '.join(beyond) or 'none'})",
+            f"  mean share of the noise ceiling {share:.2f} (target {CEILING_SHARE}): "
+            + ("met" if share >= CEILING_SHARE else "NOT met"),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -102,17 +137,23 @@ def main() -> None:
 
     storage = open_storage(args.storage)
     start = time.perf_counter()
-    figures = []
+    runs, tables, checks, seconds = {}, {}, {}, {}
     with ray_session():
         for space in args.spaces:
             began = time.perf_counter()
-            run = run_fidelity(storage, space, preset="cpu", samples=args.samples, log=log)
-            table, checks = summarize(run)
-            write_fidelity(run.rows, table, checks, Path(args.out) / space, run.title)
-            text, numbers = space_report(space, table, checks, time.perf_counter() - began)
-            print(text, flush=True)
-            figures.append(numbers)
-    print(targets(figures), end="")
+            runs[space] = run_fidelity(storage, space, preset="cpu", samples=args.samples,
+                                       log=log)
+            tables[space], checks[space] = summarize(runs[space])
+            seconds[space] = time.perf_counter() - began
+    if len(runs) > 1:
+        for space, row in transfer_rows(runs).items():
+            tables[space].append(row)
+    for space, run in runs.items():
+        write_fidelity(run.rows, tables[space], checks[space], Path(args.out) / space,
+                       run.title)
+        print(space_report(space, tables[space], checks[space], seconds[space]), flush=True)
+    first = next(iter(runs))
+    print(targets(tables, checks, combined_names(tables[first], runs[first].proxies)), end="")
     print(f"wall time {time.perf_counter() - start:.0f} s for {', '.join(args.spaces)}")
 
 

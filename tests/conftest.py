@@ -140,6 +140,19 @@ def scored_study(_scored_template, tmp_path):
     storage.close()
 
 
+@pytest.fixture(scope="session")
+def brute_force():
+    """The Pareto front by definition, O(n^2): indices of the points that no other point
+    beats (>= on every objective and > on one; "max"/"min" per column)."""
+    import numpy as np
+
+    def front(points, directions) -> list[int]:
+        p = np.asarray(points, dtype=float) * [-1.0 if d == "max" else 1.0 for d in directions]
+        return [i for i in range(len(p)) if not any(
+            np.all(p[j] <= p[i]) and np.any(p[j] < p[i]) for j in range(len(p)))]
+    return front
+
+
 def pytest_collection_modifyitems(items):
     """A test that starts Ray (the ``local_ray`` fixture) is ``slow``."""
     for item in items:

@@ -96,41 +96,65 @@ def proxy_table(storage, arch_ids: Sequence[str], proxies: Sequence[str],
     return {p: [float(values[a][p]) for a in arch_ids] for p in proxies}
 
 
-def fit_predictor(name: str, dataset: str, epochs: int, table: dict[str, list[float]],
-                  accuracy: np.ndarray, settings: ScoreSettings) -> Predictor:
-    """Ridge regression of accuracy on the standardized features of ``table``."""
-    from sklearn.linear_model import RidgeCV
-    from sklearn.model_selection import KFold, cross_val_predict
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    proxies = tuple(table)
-    directions = tuple(get_proxy(p).direction for p in proxies)
-    logs = tuple(uses_log(p) for p in proxies)
+def feature_matrix(table: dict[str, list[float]]
+                   ) -> tuple[np.ndarray, tuple[float, ...], tuple[float, ...]]:
+    """(features, lower, upper): one column per proxy of ``table`` (log10 for the cost
+    measures, non-finite values at the proxy's worse end), clipped into its finite range."""
     columns, lower, upper = [], [], []
-    for proxy, log, direction in zip(proxies, logs, directions, strict=True):
-        x = np.array([feature(proxy, v, log, direction) for v in table[proxy]])
+    for proxy, values in table.items():
+        direction = get_proxy(proxy).direction
+        x = np.array([feature(proxy, v, uses_log(proxy), direction) for v in values])
         finite = x[np.isfinite(x)]
         if len(finite) == 0:
             raise PredictorError(f"proxy {proxy} is not finite for any trained "
-                                       "architecture; leave it out of --proxies")
+                                 "architecture; leave it out of --proxies")
         lower.append(float(finite.min()))
         upper.append(float(finite.max()))
         columns.append(np.clip(x, lower[-1], upper[-1]))
-    features = np.column_stack(columns)
+    return np.column_stack(columns), tuple(lower), tuple(upper)
+
+
+def _ridge():
+    from sklearn.linear_model import RidgeCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), RidgeCV(alphas=ALPHAS))
+
+
+def out_of_fold(features: np.ndarray, accuracy: np.ndarray) -> tuple[np.ndarray, int]:
+    """(predictions, folds): each architecture's accuracy predicted by a ridge fitted on the
+    other folds (k-fold, shuffled with CV_SEED), so no prediction has seen its own label."""
+    from sklearn.model_selection import KFold, cross_val_predict
+
     folds = min(CV_FOLDS, len(accuracy))
-    model = make_pipeline(StandardScaler(), RidgeCV(alphas=ALPHAS))
-    predicted = cross_val_predict(model, features, accuracy,
+    predicted = cross_val_predict(_ridge(), features, accuracy,
                                   cv=KFold(folds, shuffle=True, random_state=CV_SEED))
+    return predicted, folds
+
+
+def predict_other(train: np.ndarray, accuracy: np.ndarray, test: np.ndarray) -> np.ndarray:
+    """Accuracy of the ``test`` rows predicted by a ridge fitted on the ``train`` rows (one
+    feature matrix's rows: what a predictor calibrated on other architectures gives)."""
+    return _ridge().fit(train, accuracy).predict(test)
+
+
+def fit_predictor(name: str, dataset: str, epochs: int, table: dict[str, list[float]],
+                  accuracy: np.ndarray, settings: ScoreSettings) -> Predictor:
+    """Ridge regression of accuracy on the standardized features of ``table``."""
+    proxies = tuple(table)
+    features, lower, upper = feature_matrix(table)
+    predicted, folds = out_of_fold(features, accuracy)
     tau = kendall_tau(predicted, accuracy)
     if math.isnan(tau):
         raise PredictorError(f"the proxies {', '.join(proxies)} or the accuracies do not "
                                    "vary across the trained architectures; nothing to fit")
-    model.fit(features, accuracy)
+    model = _ridge().fit(features, accuracy)
     scaler, ridge = model[0], model[1]
     return Predictor(
         name=name, dataset=dataset, epochs=int(epochs), proxies=proxies,
-        directions=directions, log=logs, lower=tuple(lower), upper=tuple(upper),
+        directions=tuple(get_proxy(p).direction for p in proxies),
+        log=tuple(uses_log(p) for p in proxies), lower=lower, upper=upper,
         mean=tuple(map(float, scaler.mean_)), scale=tuple(map(float, scaler.scale_)),
         coef=tuple(map(float, ridge.coef_)), intercept=float(ridge.intercept_),
         alpha=float(ridge.alpha_), n_trainings=len(accuracy), cv_folds=folds,

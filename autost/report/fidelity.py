@@ -6,13 +6,27 @@ accuracy that FLOPs does not), each with a percentile-bootstrap 95 % interval ov
 seeded resamples of the architectures. The noise ceiling is tau between the accuracies of two
 training seeds of the same architectures: no proxy can be expected to rank accuracy better
 than training ranks itself.
+
+Beside the single proxies the table has two combinations, measured the same way:
+
+- the label-free rank aggregate (AZ-NAS; Lee and Ham, CVPR 2024) of AGGREGATED, the proxies
+  that claim to predict accuracy plus FLOPs as the complexity term, fixed before any
+  fidelity figure was seen, so choosing it is not tuned on the data it is judged on; its
+  name is the objective that searches on it (``synflow+snip+...+flops``);
+- a ridge regression of accuracy on every proxy (the combiner ``autost calibrate`` fits),
+  judged by its out-of-fold predictions: each architecture's prediction comes from a model
+  fitted on the other folds, so its tau is what the combiner gives on architectures it has
+  not seen. It needs MIN_TRAININGS trained architectures.
 """
 
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from autost.proxies import get_proxy
+from autost.proxies.combine import aggregate_name, rank_aggregate
 from autost.report.bootstrap import Estimate, bootstrap
+from autost.report.calibrate import MIN_TRAININGS, feature_matrix, out_of_fold
 from autost.report.correlation import (
     kendall_tau,
     partial_kendall_tau,
@@ -21,6 +35,7 @@ from autost.report.correlation import (
 )
 
 CONTROL = "flops"
+AGGREGATED = ("synflow", "snip", "grad_norm", "zico", "sahd", "naswot", "flops")
 TOP_FRACTION = 0.25
 COLUMNS = ("kendall_tau", "spearman_rho", "precision_top25", "partial_tau_flops")
 
@@ -85,12 +100,37 @@ def agreement_row(label: str, rows: Sequence[dict], first: str, second: str,
             "kendall_tau_low": estimate.low, "kendall_tau_high": estimate.high}
 
 
+def combined_columns(proxies: Mapping[str, Sequence[float]], accuracy: Sequence[float]
+                     ) -> dict[str, list[float]]:
+    """Values of the rank aggregate of AGGREGATED (those among ``proxies``) and, given at
+    least MIN_TRAININGS architectures, the ridge's out-of-fold predictions, by name."""
+    parts = [p for p in AGGREGATED if p in proxies]
+    columns = {}
+    if len(parts) >= 2:
+        aggregate = rank_aggregate({p: proxies[p] for p in parts},
+                                   {p: get_proxy(p).direction for p in parts})
+        columns[aggregate_name(parts)] = [float(v) for v in aggregate]
+    if len(accuracy) >= MIN_TRAININGS:
+        features, _, _ = feature_matrix(dict(proxies))
+        predicted, folds = out_of_fold(features, np.asarray(accuracy, dtype=float))
+        columns[f"ridge {folds}-fold CV"] = [float(v) for v in predicted]
+    return columns
+
+
 def summarize(run) -> tuple[list[dict], list[dict]]:
     """(proxy table, checks) of a fidelity run (rows, proxies, checks, seed), over the
-    architectures whose training succeeded."""
+    architectures whose training succeeded; the table ends with the combinations of
+    :func:`combined_columns`, whose values are added to those rows (for their scatter
+    plots and the architectures table)."""
     good = [r for r in run.rows if r["status"] == "ok"]
-    table = fidelity_table({p: [r[p] for r in good] for p in run.proxies},
-                           [r["accuracy"] for r in good], run.seed)
+    accuracy = [r["accuracy"] for r in good]
+    columns = {p: [r[p] for r in good] for p in run.proxies}
+    combined = combined_columns(columns, accuracy)
+    for name, values in combined.items():
+        by_arch = dict(zip((r["arch_id"] for r in good), values, strict=True))
+        for row in run.rows:
+            row[name] = by_arch.get(row["arch_id"])
+    table = fidelity_table(columns | combined, accuracy, run.seed)
     checks = [agreement_row(label, good, first, second, run.seed)
               for label, first, second in run.checks]
     return table, checks

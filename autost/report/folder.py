@@ -20,8 +20,18 @@ from autost.report.pareto import Front, pareto_front
 from autost.report.plot import plot_front
 from autost.report.scores import score_info
 from autost.report.top import top_entries
+from autost.storage.optuna_tables import (
+    BUDGET_ATTR,
+    CONSTRAINTS_ATTR,
+    OBJECTIVES_ATTR,
+    RATES_ATTR,
+    SAMPLER_ATTR,
+    SEED_ATTR,
+    SPACE_ATTR,
+)
 
-SETTINGS_KEYS = ("space", "sampler", "budget", "seed", "objectives", "constraints", "rates")
+SETTINGS_KEYS = (SPACE_ATTR, SAMPLER_ATTR, BUDGET_ATTR, SEED_ATTR, OBJECTIVES_ATTR,
+                 CONSTRAINTS_ATTR, RATES_ATTR)
 REASON_CHARS = 120
 
 

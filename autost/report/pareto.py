@@ -1,8 +1,6 @@
-"""Pareto fronts: the candidates no other candidate beats on every objective.
-
-A point is dominated when another is at least as good on every objective and strictly
-better on one. Identical points do not dominate each other, so duplicates on the front
-are all kept (the report layer keeps one trial per architecture beforehand).
+"""Pareto fronts of a study's candidates over any stored scores (the dominance test is
+autost.search.dominance's, the one the search's result uses too); the report keeps one
+trial per architecture beforehand, since identical points are all kept.
 """
 
 from __future__ import annotations
@@ -13,59 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from autost.exceptions import ReportError
-from autost.proxies.direction import sign
 from autost.proxies.objective import Objective
 from autost.report.entries import Entry, StudyEntries, load_entries
-
-
-def non_dominated(points: np.ndarray, directions: Sequence[str]) -> np.ndarray:
-    """Indices (ascending) of the non-dominated rows of ``points`` [n, k].
-
-    ``directions`` holds "max" or "min" per column. Runs in
-    O(n log n) for two objectives (one sort and a sweep) and in O(n f k) beyond, for a
-    front of f points. Values must be finite; identical points are all kept.
-    """
-    p = np.asarray(points, dtype=float)
-    if p.ndim != 2 or p.shape[1] != len(directions):
-        raise ValueError(f"points must be [n, {len(directions)}], got shape {p.shape}")
-    if not np.isfinite(p).all():
-        raise ValueError("points must be finite; drop candidates with missing scores first")
-    signs = np.array([-sign(d) for d in directions])
-    p = p * signs  # every column is now minimised
-    if len(p) == 0:
-        return np.empty(0, dtype=int)
-    if p.shape[1] == 1:
-        return np.flatnonzero(p[:, 0] == p[:, 0].min())
-    if p.shape[1] == 2:
-        return _front_2d(p)
-    return _front_nd(p)
-
-
-def _front_2d(p: np.ndarray) -> np.ndarray:
-    """Sort by (x, y); a point survives when it has the least y of its x and beats every
-    point of smaller x on y."""
-    order = np.lexsort((p[:, 1], p[:, 0]))
-    x, y = p[order, 0], p[order, 1]
-    first_of_x = np.r_[True, x[1:] != x[:-1]]
-    group = np.cumsum(first_of_x) - 1
-    group_min = y[first_of_x]
-    best_before = np.r_[np.inf, np.minimum.accumulate(group_min)[:-1]]
-    keep = (y == group_min[group]) & (y < best_before[group])
-    return np.sort(order[keep])
-
-
-def _front_nd(p: np.ndarray) -> np.ndarray:
-    """Visit points in lexicographic order: a dominator always comes before the point it
-    dominates, and by transitivity checking against the front kept so far is enough."""
-    order = np.lexsort(p.T[::-1])
-    front = np.empty_like(p)
-    kept = []
-    for i in order:
-        f = front[:len(kept)]
-        if not (np.all(f <= p[i], axis=1) & np.any(f < p[i], axis=1)).any():
-            front[len(kept)] = p[i]
-            kept.append(i)
-    return np.sort(np.array(kept, dtype=int))
+from autost.search.dominance import non_dominated
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from dataclasses import asdict, dataclass, field
 
 from autost.search.coordinator import Coordinator
 from autost.search.derived import load_predictor
+from autost.search.dominance import non_dominated
 from autost.search.join import stored_plan, wait_for_plan
-from autost.search.plan import SearchPlan, make_plan, reconcile
+from autost.search.plan import RUN_ATTRS, SearchPlan, make_plan, reconcile
 from autost.search.samplers import create_sampler
-from autost.search.trial_attrs import write_study_attrs
+from autost.storage.optuna_tables import ARCH_ID_ATTR, write_study_attrs
 
 HEARTBEAT_INTERVAL_S = 10
 DEFAULT_WORKERS = 1
@@ -99,7 +100,7 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
                       space_arg=space if isinstance(space, str) else space_obj.source,
                       dataset=dataset, data_dir=data_dir, predictor=fitted)
     name = study_name or space_obj.name
-    rdb = _optuna_storage(db, heartbeat_interval, grace_period)
+    rdb = db.optuna_storage(heartbeat_interval, grace_period)
     stored = stored_plan(rdb, name)
     if stored is None:
         plan = asked
@@ -134,7 +135,7 @@ def run_worker(study_name: str, *, storage: str | None = None, workers: int = DE
 
     started = time.perf_counter()
     db = open_storage(storage, create=False)
-    rdb = _optuna_storage(db, heartbeat_interval, grace_period)
+    rdb = db.optuna_storage(heartbeat_interval, grace_period)
     plan = wait_for_plan(rdb, study_name, db.masked_url, wait_s)
     space_obj = load_space(plan.space_source)
     salt = random.SystemRandom().randrange(2**31) if seed is None else seed
@@ -148,27 +149,6 @@ def run_worker(study_name: str, *, storage: str | None = None, workers: int = DE
     return _result(db, study, plan, stats, time.perf_counter() - started, coordinator.notes)
 
 
-def _optuna_storage(db, heartbeat_interval, grace_period):
-    """Optuna's RDBStorage on ``db``; on SQLite without an fsync per commit.
-
-    Optuna commits every suggested parameter on its own, and with SQLite's default
-    ``synchronous = FULL`` each commit waits for the disk: about 40 % of a cost-only search.
-    ``NORMAL`` (the setting autost's own tables use, in WAL mode) keeps every commit through
-    a crash or kill of the process; only a power cut can drop the last ones.
-    """
-    import sqlalchemy as sa
-
-    rdb = db.optuna_storage(heartbeat_interval, grace_period)
-    if rdb.engine.dialect.name == "sqlite":
-        sa.event.listen(rdb.engine, "connect", _sqlite_normal_sync)
-        rdb.engine.dispose()  # connections opened before the listener reconnect with it
-    return rdb
-
-
-def _sqlite_normal_sync(dbapi_connection, _record) -> None:
-    dbapi_connection.execute("PRAGMA synchronous = NORMAL")
-
-
 def _load(rdb, name: str, sampler):
     import optuna
 
@@ -176,7 +156,8 @@ def _load(rdb, name: str, sampler):
 
 
 def _open_study(rdb, name: str, plan: SearchPlan, space, parallel: bool):
-    """Create the study with the plan in its user attrs, or load it and record the budget."""
+    """Create the study with the plan in its user attrs, or load it and record the budget,
+    sampler and seed of this run."""
     import optuna
 
     sampler = create_sampler(plan.sampler, seed=plan.seed, space=space, parallel=parallel)
@@ -185,14 +166,14 @@ def _open_study(rdb, name: str, plan: SearchPlan, space, parallel: bool):
                                     directions=plan.directions)
     except optuna.exceptions.DuplicatedStudyError:
         study = _load(rdb, name, sampler)
-        for key in ("budget", "sampler", "seed"):
-            if study.user_attrs.get(key) != getattr(plan, key):
-                study.set_user_attr(key, getattr(plan, key))
+        attrs = plan.user_attrs()
+        write_study_attrs(rdb, name, {k: attrs[k] for k in RUN_ATTRS
+                                      if study.user_attrs.get(k) != attrs[k]})
         return study
     with warnings.catch_warnings():  # metric names are "experimental" since Optuna 3.2
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         study.set_metric_names([o.name for o in plan.objectives])
-    write_study_attrs(rdb.engine, rdb.get_study_id_from_name(name), plan.user_attrs())
+    write_study_attrs(rdb, name, plan.user_attrs())
     return study
 
 
@@ -200,16 +181,15 @@ def _result(db, study, plan: SearchPlan, stats, wall_s: float, notes: list[str]
             ) -> SearchResult:
     from optuna.trial import TrialState
 
-    complete = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
-    best = study.best_trials if complete else []
-    best = sorted(best, key=lambda t: (t.values[0], t.number),
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    best = sorted(_front(complete, plan), key=lambda t: (t.values[0], t.number),
                   reverse=plan.objectives[0].maximize)
     first = {}  # a front holds every trial of a repeated architecture; show it once
     for trial in best:
-        first.setdefault(trial.user_attrs.get("arch_id"), trial)
+        first.setdefault(trial.user_attrs.get(ARCH_ID_ATTR), trial)
     best = list(first.values())
     key = plan.settings_key()
-    ids = [t.user_attrs.get("arch_id") for t in best]
+    ids = [t.user_attrs.get(ARCH_ID_ATTR) for t in best]
     archs = db.get_candidates([i for i in ids if i])
     scores = db.scores_for((i, key) for i in ids if i)
     rows = []
@@ -226,6 +206,19 @@ def _result(db, study, plan: SearchPlan, stats, wall_s: float, notes: list[str]
     return SearchResult(
         study_name=study.study_name, storage=db.masked_url, space=plan.space,
         objectives=[o.spec for o in plan.objectives], sampler=plan.sampler, seed=plan.seed,
-        budget=plan.budget, complete=complete, wall_s=round(wall_s, 3), run=run,
+        budget=plan.budget, complete=len(complete), wall_s=round(wall_s, 3), run=run,
         best=rows, predictor=plan.predictor, notes=list(notes),
     )
+
+
+def _front(complete: list, plan: SearchPlan) -> list:
+    """The trials of ``complete`` that meet every ceiling and that no other such trial
+    dominates (what Optuna's ``Study.best_trials`` gives, by the reports' dominance test)."""
+    import numpy as np
+
+    feasible = [t for t in complete if all(v <= 0 for v in t.constraints.values())]
+    values = np.array([t.values for t in feasible], dtype=float)
+    keep = non_dominated(values.reshape(len(feasible), len(plan.objectives)),
+                         [o.direction for o in plan.objectives])
+    return [feasible[i] for i in keep]
+

@@ -35,12 +35,19 @@ from autost.search.interrupts import DeferredInterrupt
 from autost.search.progress import Progress
 from autost.search.redundancy import RedundancyCheck
 from autost.search.scorer import Outcome, Scorer, unusable
-from autost.search.trial_attrs import count_complete, write_attrs
 from autost.storage.claims import Claims
+from autost.storage.optuna_tables import (
+    ARCH_ID_ATTR,
+    FAIL_REASON_ATTR,
+    OVER_BUDGET_ATTR,
+    SETTINGS_KEY_ATTR,
+    SPACE_ATTR,
+    count_complete,
+    trial_id,
+    write_trial_attrs,
+)
 from autost.storage.score_sets import lacking
 
-FAIL_REASON = "fail_reason"
-OVER_BUDGET = "over_budget"
 MAX_FAILURES_IN_A_ROW = 50
 POLL_S = 0.1  # how often trials waiting for another process's scores look for them
 
@@ -73,7 +80,7 @@ class Coordinator:
                  progress: bool = True) -> None:
         self.study, self.space, self.plan, self.storage = study, space, plan, storage
         self.stats = RunStats()
-        self._rdb = rdb
+        self._optuna = rdb
         self._key = plan.settings_key()
         self._scorer = Scorer(plan.settings(), workers)
         self._max_running = 1 if workers <= 1 else 2 * workers
@@ -83,9 +90,9 @@ class Coordinator:
         self._running: dict[str, tuple] = {}  # arch_id -> (future, [trials]) being scored
         self._awaited: dict[str, tuple] = {}  # arch_id -> (cfg, [trials]), scored elsewhere
         self._claims = Claims(storage.engine, self._key)
-        self._mine: dict[int, object] = {}  # trial id -> trial, from ask until told
+        self._mine: dict[int, object] = {}  # trial number -> trial, from ask until told
         self._interrupts = DeferredInterrupt()
-        self._arch_of: dict[int, str] = {}  # trial id -> arch_id, while running
+        self._arch_of: dict[int, str] = {}  # trial number -> arch_id, while running
         self._heartbeat = None
         self._stale_check = 0.0
         self._show_progress = progress
@@ -95,9 +102,9 @@ class Coordinator:
     def run(self) -> RunStats:
         import optuna
 
-        interval = self._rdb.get_heartbeat_interval()
+        interval = self._optuna.get_heartbeat_interval()
         if interval:
-            self._heartbeat = Heartbeat(self._rdb, interval)
+            self._heartbeat = Heartbeat(self._optuna, interval)
         complete = self._count()
         done = self.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
         self._progress = Progress(self.plan.objectives, self.plan.budget, done,
@@ -181,16 +188,16 @@ class Coordinator:
     def _ask(self) -> None:
         self._check_stale()
         trial = self.study.ask()
-        self._mine[trial._trial_id] = trial
+        self._mine[trial.number] = trial
         if self._heartbeat:
-            self._heartbeat.add(trial._trial_id)
+            self._heartbeat.add(trial_id(trial))
         try:
             cfg = self.space.suggest(trial)
         except AutostError as e:
             self._fail(trial, f"{type(e).__name__}: {e}")
             return
         arch_id = cfg.arch_id
-        self._arch_of[trial._trial_id] = arch_id
+        self._arch_of[trial.number] = arch_id
         known = self._memo.get(arch_id) or self._stored(arch_id)
         if known is not None:
             self._finish(trial, known, "cached")
@@ -296,7 +303,7 @@ class Coordinator:
         values = self._values(outcome.values)
         with self._lock.held():
             if self._count() >= self.plan.budget:
-                self._write(trial, violations, {OVER_BUDGET: True})
+                self._write(trial, violations, {OVER_BUDGET_ATTR: True})
                 self.study.tell(trial, state=optuna.trial.TrialState.PRUNED)
                 self.stats.over_budget += 1
             else:
@@ -315,7 +322,7 @@ class Coordinator:
     def _fail(self, trial, reason: str) -> None:
         import optuna
 
-        self._write(trial, {}, {FAIL_REASON: reason[:2000]})
+        self._write(trial, {}, {FAIL_REASON_ATTR: reason[:2000]})
         self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
         self._release(trial)
         self.stats.failed += 1
@@ -329,21 +336,21 @@ class Coordinator:
             )
 
     def _write(self, trial, violations: dict, extra: dict | None = None) -> None:
-        user = {"settings_key": self._key, "space": self.plan.space, **(extra or {})}
-        arch_id = self._arch_of.get(trial._trial_id)
+        user = {SETTINGS_KEY_ATTR: self._key, SPACE_ATTR: self.plan.space, **(extra or {})}
+        arch_id = self._arch_of.get(trial.number)
         if arch_id is not None:
-            user["arch_id"] = arch_id
-        write_attrs(self.storage.engine, trial._trial_id, user, violations)
+            user[ARCH_ID_ATTR] = arch_id
+        write_trial_attrs(self.storage.engine, trial, user, violations)
 
     def _release(self, trial) -> None:
-        self._mine.pop(trial._trial_id, None)
-        self._arch_of.pop(trial._trial_id, None)
+        self._mine.pop(trial.number, None)
+        self._arch_of.pop(trial.number, None)
         if self._heartbeat:
-            self._heartbeat.remove(trial._trial_id)
+            self._heartbeat.remove(trial_id(trial))
 
     def _check_stale(self) -> None:
         """Every heartbeat interval, fail (and requeue) trials of processes that died."""
-        interval = self._rdb.get_heartbeat_interval()
+        interval = self._optuna.get_heartbeat_interval()
         if interval and time.monotonic() - self._stale_check >= interval:
             self._stale_check = time.monotonic()
             fail_stale_trials(self.study)
@@ -354,7 +361,7 @@ class Coordinator:
 
         for trial in list(self._mine.values()):
             try:
-                self._write(trial, {}, {FAIL_REASON: "search interrupted"})
+                self._write(trial, {}, {FAIL_REASON_ATTR: "search interrupted"})
                 self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
             except Exception:  # noqa: BLE001 - best effort; heartbeats catch the rest
                 pass

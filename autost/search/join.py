@@ -4,7 +4,7 @@ starts.
 Processes started together (``autost search ... & autost worker ... &``, or one per machine
 by a scheduler) reach the database in any order, so a worker that finds no study yet waits
 for it, up to ``wait_s`` seconds, with one line on stderr. The search writes the study's
-settings in one transaction right after creating it (autost.search.trial_attrs), so a study
+settings in one transaction right after creating it (autost.storage.optuna_tables), so a study
 without user attrs is one being created: the worker waits for those too.
 """
 

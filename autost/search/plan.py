@@ -1,9 +1,8 @@
 """SearchPlan: everything that defines a study, kept in the study's user attrs.
 
 A worker on another machine rebuilds the plan from those attrs alone, and a rerun of
-``autost search`` checks its options against them. Keys are plain (``objectives``,
-``sampler``, ``seed``, ``space``, ``constraints``, ``rates``, ``budget``) because reports and
-Optuna's own tools read them.
+``autost search`` checks its options against them. The keys are those of
+autost.storage.optuna_tables.
 """
 
 from __future__ import annotations
@@ -23,12 +22,26 @@ from autost.search.objectives import (
     parse_objectives,
 )
 from autost.search.samplers import DEFAULT_SAMPLER, check_sampler
+from autost.storage.optuna_tables import (
+    BUDGET_ATTR,
+    CONSTRAINTS_ATTR,
+    OBJECTIVES_ATTR,
+    PREDICTOR_ATTR,
+    RATES_ATTR,
+    SAMPLER_ATTR,
+    SCORE_SETTINGS_ATTR,
+    SEED_ATTR,
+    SPACE_ATTR,
+    SPACE_SOURCE_ATTR,
+)
 
 # Literature rates need no forward pass (~1 ms per candidate beside a 5-30 ms cost pass);
 # rates measured at initialization cost seconds per candidate on a CPU.
 DEFAULT_RATES = "prior"
 # Attrs that must agree between a rerun's options and the stored study.
-_IDENTITY = ("space", "objectives", "constraints", "rates", "predictor")
+_IDENTITY = (SPACE_ATTR, OBJECTIVES_ATTR, CONSTRAINTS_ATTR, RATES_ATTR, PREDICTOR_ATTR)
+# Attrs a rerun may change (recorded in the study by each run).
+RUN_ATTRS = (BUDGET_ATTR, SAMPLER_ATTR, SEED_ATTR)
 
 
 @dataclass(frozen=True)
@@ -68,22 +81,22 @@ class SearchPlan:
         return self.settings().key()
 
     def user_attrs(self) -> dict:
-        extra = {"predictor": dict(self.predictor)} if self.predictor else {}
+        extra = {PREDICTOR_ATTR: dict(self.predictor)} if self.predictor else {}
         return extra | {
-            "space": self.space,
-            "space_source": self.space_source,
-            "objectives": [o.spec for o in self.objectives],
-            "constraints": {c.name: c.ceiling for c in self.constraints},
-            "sampler": self.sampler,
-            "seed": self.seed,
-            "rates": self.rates,
-            "budget": self.budget,
-            "score_settings": dict(self.score_settings),
+            SPACE_ATTR: self.space,
+            SPACE_SOURCE_ATTR: self.space_source,
+            OBJECTIVES_ATTR: [o.spec for o in self.objectives],
+            CONSTRAINTS_ATTR: {c.name: c.ceiling for c in self.constraints},
+            SAMPLER_ATTR: self.sampler,
+            SEED_ATTR: self.seed,
+            RATES_ATTR: self.rates,
+            BUDGET_ATTR: self.budget,
+            SCORE_SETTINGS_ATTR: dict(self.score_settings),
         }
 
     @classmethod
     def from_user_attrs(cls, attrs: dict) -> SearchPlan:
-        missing = [k for k in ("space", "objectives", "sampler", "seed", "rates")
+        missing = [k for k in (SPACE_ATTR, OBJECTIVES_ATTR, SAMPLER_ATTR, SEED_ATTR, RATES_ATTR)
                    if k not in attrs]
         if missing:
             raise SearchConfigError(
@@ -91,16 +104,16 @@ class SearchPlan:
                 "attrs), so it was not made by `autost search`; give another --study NAME"
             )
         return cls(
-            space=attrs["space"],
-            space_source=attrs.get("space_source", attrs["space"]),
-            objectives=parse_objectives(attrs["objectives"]),
-            constraints=build_constraints({}, attrs.get("constraints", {})),
-            sampler=check_sampler(attrs["sampler"]),
-            seed=int(attrs["seed"]),
-            rates=attrs["rates"],
-            budget=int(attrs.get("budget", 0)),
-            score_settings=dict(attrs.get("score_settings") or {"rates": attrs["rates"]}),
-            predictor=attrs.get("predictor"),
+            space=attrs[SPACE_ATTR],
+            space_source=attrs.get(SPACE_SOURCE_ATTR, attrs[SPACE_ATTR]),
+            objectives=parse_objectives(attrs[OBJECTIVES_ATTR]),
+            constraints=build_constraints({}, attrs.get(CONSTRAINTS_ATTR, {})),
+            sampler=check_sampler(attrs[SAMPLER_ATTR]),
+            seed=int(attrs[SEED_ATTR]),
+            rates=attrs[RATES_ATTR],
+            budget=int(attrs.get(BUDGET_ATTR, 0)),
+            score_settings=dict(attrs.get(SCORE_SETTINGS_ATTR) or {"rates": attrs[RATES_ATTR]}),
+            predictor=attrs.get(PREDICTOR_ATTR),
         )
 
 

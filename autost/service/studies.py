@@ -20,6 +20,14 @@ from autost.report.entries import entry_of
 from autost.report.export import jsonable
 from autost.report.scores import score_info
 from autost.storage import study_fingerprint
+from autost.storage.optuna_tables import (
+    BUDGET_ATTR,
+    CONSTRAINTS_ATTR,
+    RATES_ATTR,
+    SAMPLER_ATTR,
+    SEED_ATTR,
+    SPACE_ATTR,
+)
 
 STATES = ("COMPLETE", "INFEASIBLE", "RUNNING", "FAIL", "PRUNED", "WAITING")
 MAX_PAGE = 500
@@ -96,17 +104,17 @@ def progress(study: StudyEntries) -> dict:
     return {"trials": len(study.rows), "complete": complete,
             "feasible": counts["COMPLETE"], "infeasible": counts["INFEASIBLE"],
             "running": counts["RUNNING"], "failed": counts["FAIL"],
-            "pruned": counts["PRUNED"], "budget": study.user_attrs.get("budget"),
+            "pruned": counts["PRUNED"], "budget": study.user_attrs.get(BUDGET_ATTR),
             "candidates": len(study.entries)}
 
 
 def plan(study: StudyEntries) -> dict:
     """What defines the study (from its user attrs, as the search recorded them)."""
     attrs = study.user_attrs
-    return {"space": attrs.get("space"), "objectives": [o.spec for o in study.objectives],
-            "constraints": attrs.get("constraints", {}), "sampler": attrs.get("sampler"),
-            "seed": attrs.get("seed"), "budget": attrs.get("budget"),
-            "rates": attrs.get("rates")}
+    return {"space": attrs.get(SPACE_ATTR), "objectives": [o.spec for o in study.objectives],
+            "constraints": attrs.get(CONSTRAINTS_ATTR, {}), "sampler": attrs.get(SAMPLER_ATTR),
+            "seed": attrs.get(SEED_ATTR), "budget": attrs.get(BUDGET_ATTR),
+            "rates": attrs.get(RATES_ATTR)}
 
 
 def summary(study: StudyEntries) -> dict:

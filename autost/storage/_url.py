@@ -135,10 +135,7 @@ def _check_sqlite_path(path: Path, masked: str) -> None:
 
 
 def _configure_sqlite(engine) -> None:
-    """Busy timeout and WAL, so a coordinator and its workers wait instead of failing.
-
-    ``synchronous = NORMAL`` skips the fsync per commit; in WAL mode a killed process
-    still loses no committed row (only a power cut can drop the last commits).
+    """:func:`sqlite_pragmas` on every connection of autost's engine.
 
     The driver's own transaction handling is switched off and SQLAlchemy emits BEGIN, so
     DDL is transactional and a connection with execution option ``autost_write_lock``
@@ -147,18 +144,28 @@ def _configure_sqlite(engine) -> None:
     from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):
+    def _connect(dbapi_connection, record):
         dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
-        _enable_wal(cursor)
-        cursor.execute("PRAGMA synchronous = NORMAL")  # with WAL: a killed process loses nothing
-        cursor.close()
+        sqlite_pragmas(dbapi_connection, record)
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
         immediate = connection.get_execution_options().get("autost_write_lock", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def sqlite_pragmas(dbapi_connection, _record=None) -> None:
+    """Busy timeout and WAL, so a coordinator and its workers wait instead of failing, and
+    ``synchronous = NORMAL``: no fsync per commit, yet in WAL mode a killed process loses no
+    committed row (only a power cut can drop the last commits).
+
+    A "connect" listener of autost's engine and of Optuna's (autost.storage.optuna_tables).
+    """
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
+    _enable_wal(cursor)
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
 
 
 def _enable_wal(cursor) -> None:

@@ -11,20 +11,17 @@ as they were at version 1, never through the current models.
 
 from __future__ import annotations
 
-import json
-
 import sqlalchemy as sa
 
 from autost.arch import ArchConfig
 from autost.exceptions import ArchValidationError
+from autost.storage.optuna_tables import ARCH_ID_ATTR, rename_attr_values
 
 _CANDIDATES = sa.table("autost_candidates", sa.column("arch_id"), sa.column("arch_json"),
                        sa.column("created_at"))
 _SCORES = sa.table("autost_scores", sa.column("arch_id"), sa.column("settings_key"),
                    sa.column("created_at"))
 _TRAININGS = sa.table("autost_trainings", sa.column("arch_id"))
-# Optuna's table of trial user attrs, where the search writes "arch_id" (JSON-encoded).
-_TRIAL_ATTRS = sa.table("trial_user_attributes", sa.column("key"), sa.column("value_json"))
 
 
 def rekey_arch_ids(connection) -> dict[str, str]:
@@ -58,13 +55,7 @@ def rekey_arch_ids(connection) -> dict[str, str]:
         _move_scores(connection, old, new)
         connection.execute(_TRAININGS.update().where(_TRAININGS.c.arch_id == old)
                            .values(arch_id=new))
-    if moved and sa.inspect(connection).has_table("trial_user_attributes"):
-        for old, new in moved.items():
-            connection.execute(
-                _TRIAL_ATTRS.update()
-                .where(_TRIAL_ATTRS.c.key == "arch_id",
-                       _TRIAL_ATTRS.c.value_json == json.dumps(old))
-                .values(value_json=json.dumps(new)))
+    rename_attr_values(connection, ARCH_ID_ATTR, moved)  # the trials' user attr arch_id
     return moved
 
 

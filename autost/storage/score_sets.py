@@ -13,10 +13,11 @@ computed (``KEY;energy+flops+params``) and never added to them;
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 
 import sqlalchemy as sa
+
+from autost.storage.optuna_tables import SETTINGS_KEY_ATTR, rename_attr_values, trial_attr_values
 
 # The separator of the proxy list in the score-set keys written before schema version 7.
 _PROXY_LIST = ";"
@@ -26,8 +27,6 @@ _SCORES = sa.table("autost_scores", sa.column("arch_id"), sa.column("settings_ke
                    sa.column("layers", sa.JSON), sa.column("flags", sa.JSON),
                    sa.column("created_at"))
 _CLAIMS = sa.table("autost_claims", sa.column("settings_key"))
-# Optuna's table of trial user attrs, where the search writes "settings_key" (JSON-encoded).
-_TRIAL_ATTRS = sa.table("trial_user_attributes", sa.column("key"), sa.column("value_json"))
 
 
 def merge_score_sets(first: Mapping, then: Mapping) -> dict:
@@ -92,18 +91,8 @@ def merge_proxy_keyed_sets(connection) -> int:
         connection.execute(_SCORES.insert().values(merged | {"settings_key": key}))
     connection.execute(_CLAIMS.delete().where(
         _CLAIMS.c.settings_key.contains(_PROXY_LIST, autoescape=True)))
-    if sa.inspect(connection).has_table("trial_user_attributes"):
-        _point_trials_at_settings_keys(connection)
+    rename_attr_values(connection, SETTINGS_KEY_ATTR, {
+        key: key.partition(_PROXY_LIST)[0]
+        for key in trial_attr_values(connection, SETTINGS_KEY_ATTR)
+        if isinstance(key, str) and _PROXY_LIST in key})
     return len(old)
-
-
-def _point_trials_at_settings_keys(connection) -> None:
-    a = _TRIAL_ATTRS.c
-    written = connection.execute(
-        sa.select(a.value_json).where(a.key == "settings_key").distinct()).scalars().all()
-    for value_json in written:
-        key = json.loads(value_json)
-        if isinstance(key, str) and _PROXY_LIST in key:
-            connection.execute(
-                _TRIAL_ATTRS.update().where(a.key == "settings_key", a.value_json == value_json)
-                .values(value_json=json.dumps(key.partition(_PROXY_LIST)[0])))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import socket
-import warnings
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from autost.arch import ArchConfig
-from autost.storage import _url, schema
+from autost.storage import _url, optuna_tables, schema
 from autost.storage.models import Candidate, Run, Score, StoredPredictor, Training
 from autost.storage.score_sets import merge_score_sets
 
@@ -105,7 +104,7 @@ class Storage:
         self.engine = engine
         self._optuna_checked = False
         self._optuna_engines = []
-        self._plain_rdb = None
+        self._plain_optuna = None
 
     def __repr__(self) -> str:
         return f"Storage({self.masked_url!r})"
@@ -121,44 +120,32 @@ class Storage:
         self, heartbeat_interval: int | None = None, grace_period: int | None = None,
         max_retry: int = 3,
     ):
-        """Optuna's RDBStorage on the same database.
+        """Optuna's RDBStorage on the same database (see
+        :func:`autost.storage.optuna_tables.create_rdb_storage`).
 
         With ``heartbeat_interval`` (seconds) a trial whose worker stopped beating for
         ``grace_period`` is failed and re-queued up to ``max_retry`` times. Optuna's table
         creation and version check run once per Storage, under the schema lock so that
-        processes starting together do not create the tables twice, then are skipped (they
-        cost ~30 ms). Without heartbeats (readers: reports, the service) every call shares
-        one RDBStorage, so a long-lived reader does not open an engine per request.
+        processes starting together do not create the tables twice, then are skipped.
+        Without heartbeats (readers: reports, the service) every call shares one
+        RDBStorage, so a long-lived reader does not open an engine per request.
         """
-        import optuna
-
-        if heartbeat_interval is None and self._plain_rdb is not None:
-            return self._plain_rdb
+        if heartbeat_interval is None and self._plain_optuna is not None:
+            return self._plain_optuna
 
         lock = schema.schema_lock(self.engine)
         try:
-            with nullcontext() if self._optuna_checked else lock.held(), \
-                    warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.8
-                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-                callback = None
-                if heartbeat_interval is not None:
-                    callback = optuna.storages.RetryHeartbeatStaleTrialCallback(
-                        max_retry=max_retry)
-                rdb = optuna.storages.RDBStorage(
-                    self.url,
-                    engine_kwargs=_url.engine_kwargs(self._parsed),
-                    skip_compatibility_check=self._optuna_checked,
-                    skip_table_creation=self._optuna_checked,
-                    heartbeat_interval=heartbeat_interval,
-                    grace_period=grace_period,
-                    heartbeat_stale_trial_callback=callback,
-                )
+            with nullcontext() if self._optuna_checked else lock.held():
+                rdb = optuna_tables.create_rdb_storage(
+                    self.url, _url.engine_kwargs(self._parsed), checked=self._optuna_checked,
+                    heartbeat_interval=heartbeat_interval, grace_period=grace_period,
+                    max_retry=max_retry)
         finally:
             lock.close()
         self._optuna_checked = True
         self._optuna_engines.append(rdb.engine)
         if heartbeat_interval is None:
-            self._plain_rdb = rdb
+            self._plain_optuna = rdb
         return rdb
 
     # -- runs ------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Read an Optuna study back together with autost's rows: one CandidateRow per trial.
 
 The search writes, per trial, user attrs ``arch_id``, ``settings_key``, ``space`` and, for a
-candidate that could not be built or scored, ``fail_reason``; constraints go through
-``trial.set_constraint`` (feasible means every value <= 0). The study's user attr
-``objectives`` holds the objective specs, e.g. ``["flops:max", "energy:min"]``.
+candidate that could not be built or scored, ``fail_reason``, and the ceilings' constraint
+values (feasible means every value <= 0); the study's user attr ``objectives`` holds the
+objective specs, e.g. ``["flops:max", "energy:min"]`` (autost.storage.optuna_tables). All
+are read here through Optuna's public API.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from dataclasses import dataclass, field
 from autost.arch import ArchConfig
 from autost.exceptions import StudyNotFoundError
 from autost.proxies.direction import direction_of
-
-OBJECTIVES_ATTR = "objectives"
-ARCH_ID_ATTR = "arch_id"
-SETTINGS_KEY_ATTR = "settings_key"
-SPACE_ATTR = "space"
-FAIL_REASON_ATTR = "fail_reason"
+from autost.storage.optuna_tables import (
+    ARCH_ID_ATTR,
+    FAIL_REASON_ATTR,
+    OBJECTIVES_ATTR,
+    SETTINGS_KEY_ATTR,
+    SPACE_ATTR,
+    trial_counts,
+)
 
 
 @dataclass(frozen=True)
@@ -122,22 +125,14 @@ def study_fingerprint(storage, study_name: str) -> tuple:
     """A cheap value that changes whenever a trial of the study is added or finished, or a
     training is stored: (trials, finished trials, last finish, last training id).
 
-    One aggregate query over Optuna's ``trials`` table (indexed by study), so a server can
-    keep a study's rows in memory and reread them only when this changes.
+    One aggregate query over Optuna's ``trials`` table, so a server can keep a study's rows in
+    memory and reread them only when this changes.
     """
     import sqlalchemy as sa
 
     from autost.storage.models import Training
 
-    studies = sa.table("studies", sa.column("study_id"), sa.column("study_name"))
-    trials = sa.table("trials", sa.column("trial_id"), sa.column("study_id"),
-                      sa.column("datetime_complete"))
-    query = (sa.select(sa.func.count(trials.c.trial_id),
-                       sa.func.count(trials.c.datetime_complete),
-                       sa.func.max(trials.c.datetime_complete))
-             .select_from(trials.join(studies, trials.c.study_id == studies.c.study_id))
-             .where(studies.c.study_name == study_name))
     with storage.engine.connect() as connection:
-        counts = tuple(connection.execute(query).one())
+        counts = trial_counts(connection, study_name)
         last_training = connection.execute(sa.select(sa.func.max(Training.id))).scalar()
     return (*counts, last_training)

@@ -12,16 +12,14 @@ as a candidate of its own and its trainings under its own arch_id (linked to the
 study name and trial number), never as the accuracy of the searched architecture.
 """
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from autost.storage.optuna_tables import ACCURACY_ATTR, SPACE_ATTR, write_finished_trial_attr
 from autost.train.loop import TrainSettings
 from autost.train.records import store_outcome
 from autost.train.scatter import PRESETS, adapt
 from autost.train.tuning import TrainJob, TrainOutcome, run_trials
-
-ACCURACY_ATTR = "accuracy"
 
 
 @dataclass(frozen=True)
@@ -53,19 +51,19 @@ def train_ranked(storage, study_name: str, objective, best, *, settings: TrainSe
     from autost.storage import load_study
 
     study = load_study(storage, study_name)
-    trial_ids = {t.number: t._trial_id for t in study.get_trials(deepcopy=False)}
 
     def record(outcome: TrainOutcome) -> None:
         store_outcome(storage, outcome, settings)
         if outcome.accuracy is not None and not shrink:
-            set_finished_trial_attr(storage, trial_ids[outcome.job.trial_number],
-                                    ACCURACY_ATTR, outcome.accuracy)
+            write_finished_trial_attr(storage, study_name, outcome.job.trial_number,
+                                      ACCURACY_ATTR, outcome.accuracy)
         if on_outcome is not None:
             on_outcome(outcome)
 
     jobs = [TrainJob(e.arch, study_name, e.trial) for e in best]
     if shrink:
-        spaces = {t.number: t.user_attrs.get("space") for t in study.get_trials(deepcopy=False)}
+        spaces = {t.number: t.user_attrs.get(SPACE_ATTR)
+                  for t in study.get_trials(deepcopy=False)}
         jobs = [TrainJob(adapt(j.arch, PRESETS["quick"], settings.dataset), study_name,
                          j.trial_number) for j in jobs]
         for job in jobs:
@@ -77,20 +75,3 @@ def train_ranked(storage, study_name: str, objective, best, *, settings: TrainSe
     return [TrainedCandidate(e.trial, e.scores[objective.name], o)
             for e, o in zip(best, outcomes, strict=True)]
 
-
-def set_finished_trial_attr(storage, trial_id: int, key: str, value) -> None:
-    """Set a user attribute on a finished Optuna trial, in Optuna's own table.
-
-    ``study._storage.set_trial_user_attr`` refuses finished trials (UpdateFinishedTrialError),
-    yet the accuracy of a trained candidate belongs on its trial; Optuna stores user
-    attributes as JSON text keyed by (trial_id, key), which is all this writes.
-    """
-    from optuna.storages._rdb.models import TrialUserAttributeModel as Attr
-    from sqlalchemy.orm import Session
-
-    with Session(storage.engine) as session, session.begin():
-        row = session.query(Attr).filter_by(trial_id=trial_id, key=key).one_or_none()
-        if row is None:
-            session.add(Attr(trial_id=trial_id, key=key, value_json=json.dumps(value)))
-        else:
-            row.value_json = json.dumps(value)

@@ -48,3 +48,33 @@ def test_rank_agreement_between_two_runs():
     assert (estimate.value, estimate.low, estimate.high) == pytest.approx((1.0, 1.0, 1.0))
     n, estimate = rank_agreement([1.0, None, 3.0], [1.0, 2.0, None])
     assert n == 1 and math.isnan(estimate.value)
+
+
+def test_the_rank_aggregate_sums_log_ranks_of_the_named_proxies():
+    from autost.report.fidelity import combined_columns
+
+    columns = combined_columns({"flops": FLOPS, "synflow": ACCURACY, "params": FLOPS},
+                               ACCURACY)
+    assert list(columns) == ["synflow+flops"]  # params is not aggregated; 8 < 10: no ridge
+    values = columns["synflow+flops"]
+    # index 7: largest flops and largest synflow, rank 8 of 8 by both: log 1 + log 1
+    assert values[7] == pytest.approx(0.0)
+    # index 0: last by both
+    assert values[0] == pytest.approx(2 * math.log(1 / 8))
+    # index 5: flops 6th (6/8), synflow 80 is 7th (7/8)
+    assert values[5] == pytest.approx(math.log(6 / 8) + math.log(7 / 8))
+
+
+def test_the_ridge_column_holds_out_of_fold_predictions():
+    from autost.report.fidelity import combined_columns
+
+    flops = [10.0 ** k for k in range(1, 13)]
+    accuracy = [5.0 * k for k in range(1, 13)]  # exactly linear in log10(flops)
+    columns = combined_columns({"flops": flops}, accuracy)
+    assert list(columns) == ["ridge 5-fold CV"]
+    assert columns["ridge 5-fold CV"] == pytest.approx(accuracy, abs=0.5)
+    # a predictor fitted on labels shuffled against the feature cannot rank held-out ones
+    shuffled = [accuracy[i] for i in (5, 0, 11, 3, 8, 1, 10, 6, 2, 9, 4, 7)]
+    predicted = combined_columns({"flops": flops}, shuffled)["ridge 5-fold CV"]
+    from autost.report.correlation import kendall_tau
+    assert kendall_tau(predicted, shuffled) < 0.5

@@ -1,61 +1,14 @@
-"""Pareto fronts: equal to a brute-force filter; infeasible trials never take part."""
+"""Pareto fronts of a study: equal to a brute-force filter; infeasible trials never take part."""
 
 import numpy as np
 import optuna
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from autost.exceptions import ReportError
-from autost.report import load_entries, non_dominated, pareto_front, pareto_rows
+from autost.report import load_entries, pareto_front, pareto_rows
 
 
-def brute_force(points: np.ndarray, directions) -> list[int]:
-    """Indices of points that no other point beats: >= everywhere and > somewhere."""
-    signs = np.array([-1.0 if d == "max" else 1.0 for d in directions])
-    p = points * signs
-    return [i for i in range(len(p))
-            if not any(np.all(p[j] <= p[i]) and np.any(p[j] < p[i]) for j in range(len(p)))]
-
-
-@st.composite
-def point_sets(draw, k):
-    """Small integer grids force ties; rows repeated on purpose give exact duplicates."""
-    directions = draw(st.lists(st.sampled_from(["max", "min"]), min_size=k, max_size=k))
-    rows = draw(st.lists(st.lists(st.integers(0, 5), min_size=k, max_size=k), max_size=40))
-    repeats = draw(st.lists(st.integers(0, max(len(rows) - 1, 0)), max_size=5)) if rows else []
-    rows += [rows[i] for i in repeats]
-    scale = draw(st.sampled_from([1.0, 0.5, 1e6]))
-    return np.array(rows, dtype=float).reshape(len(rows), k) * scale, directions
-
-
-@pytest.mark.parametrize("k", [2, 3])
-@settings(max_examples=200, deadline=None)
-@given(data=st.data())
-def test_front_equals_brute_force(k, data):
-    points, directions = data.draw(point_sets(k))
-    assert non_dominated(points, directions).tolist() == brute_force(points, directions)
-
-
-def test_identical_points_are_all_on_the_front():
-    points = np.array([[1.0, 2.0], [1.0, 2.0], [0.0, 3.0], [0.0, 2.0]])
-    assert non_dominated(points, ["max", "min"]).tolist() == [0, 1]
-
-
-def test_one_vocabulary_of_directions_and_bad_input():
-    points = np.array([[1.0, 1.0], [2.0, 2.0]])
-    assert non_dominated(points, ["max", "max"]).tolist() == [1]
-    with pytest.raises(ValueError, match="^direction must be 'max' or 'min', not 'maximize'$"):
-        non_dominated(points, ["maximize", "max"])
-    with pytest.raises(ValueError, match="finite"):
-        non_dominated(np.array([[np.nan, 1.0]]), ["max", "min"])
-    with pytest.raises(ValueError, match="shape"):
-        non_dominated(points, ["max"])
-    with pytest.raises(ValueError, match="direction"):
-        non_dominated(points, ["max", "up"])
-
-
-def test_infeasible_and_failed_trials_never_appear(scored_study):
+def test_infeasible_and_failed_trials_never_appear(scored_study, brute_force):
     storage, info = scored_study
     front = pareto_front(load_entries(storage, "demo"))
     numbers = [e.trial for e in front.members]
@@ -69,7 +22,7 @@ def test_infeasible_and_failed_trials_never_appear(scored_study):
     assert flops == sorted(flops, reverse=True)  # best first in the first objective
 
 
-def test_any_stored_score_and_three_objectives(scored_study):
+def test_any_stored_score_and_three_objectives(scored_study, brute_force):
     storage, info = scored_study
     rows = pareto_rows(storage, "demo", ["sops:max", "params:min", "sahd:max"])
     points = np.array([[info["values"][n][s] for s in ("sops", "params", "sahd")]

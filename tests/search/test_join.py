@@ -9,8 +9,8 @@ import pytest
 from autost.exceptions import SearchConfigError
 from autost.search.join import wait_for_plan
 from autost.search.plan import SearchPlan
-from autost.search.trial_attrs import write_study_attrs
 from autost.storage import open_storage
+from autost.storage.optuna_tables import write_study_attrs
 
 SETTINGS = {"space": "stmixer", "space_source": "stmixer", "objectives": ["flops:max"],
             "constraints": {}, "sampler": "random", "seed": 3, "rates": "prior", "budget": 7,
@@ -25,8 +25,8 @@ def rdb(sqlite_url):
 
 
 def test_settings_written_while_the_worker_waits_are_read_whole(rdb, capsys):
-    study = optuna.create_study(study_name="s", storage=rdb)  # being created: no settings yet
-    writer = threading.Timer(0.8, write_study_attrs, (rdb.engine, study._study_id, SETTINGS))
+    optuna.create_study(study_name="s", storage=rdb)  # being created: no settings yet
+    writer = threading.Timer(0.8, write_study_attrs, (rdb, "s", SETTINGS))
     writer.start()
     started = time.monotonic()
     plan = wait_for_plan(rdb, "s", "URL", wait_s=30)
@@ -45,7 +45,7 @@ def test_a_study_that_never_gets_settings_is_the_settings_error(rdb, capsys):
 
 def test_an_existing_study_is_read_at_once(rdb, capsys):
     study = optuna.create_study(study_name="s", storage=rdb)
-    write_study_attrs(rdb.engine, study._study_id, SETTINGS)
+    write_study_attrs(rdb, "s", SETTINGS)
     assert wait_for_plan(rdb, "s", "URL", wait_s=30).seed == 3
     assert study.user_attrs == SETTINGS  # Optuna reads what was written
     assert capsys.readouterr().err == ""

@@ -16,9 +16,9 @@ import pytest
 import sqlalchemy as sa
 
 from autost.search import run_worker
-from autost.search.trial_attrs import count_complete
 from autost.storage import open_storage
 from autost.storage.models import Candidate, Score
+from autost.storage.optuna_tables import count_complete
 
 COST = ["--objective", "params:min", "--objective", "flops:max"]
 TIMEOUT_S = 300

@@ -1,0 +1,180 @@
+"""Every read and write autost makes in Optuna's tables, and the attribute keys it uses.
+
+A study is a plain Optuna study (Akiba et al., "Optuna: A Next-generation Hyperparameter
+Optimization Framework", KDD 2019), so ``optuna best-trials`` and optuna-dashboard open it
+as is. autost reads it back through Optuna's public API (``load_study``,
+``FrozenTrial.user_attrs`` and ``.constraints``, ``Study.user_attrs``). Four things go
+around that API, and only here:
+
+- attribute writes in one transaction (:func:`write_trial_attrs`,
+  :func:`write_study_attrs`): Optuna commits every ``set_user_attr`` and ``set_constraint``
+  on its own, which with three user attrs and a constraint or two per candidate was a
+  quarter of the search loop on SQLite, and a worker that joins a study being created must
+  see either none of its settings or all;
+- a user attr on a finished trial (:func:`write_finished_trial_attr`), which Optuna's
+  storage refuses (``UpdateFinishedTrialError``) although a trained accuracy belongs there;
+- two counts the database answers in one query (:func:`count_complete`,
+  :func:`trial_counts`) where Optuna would load every trial;
+- re-keyed arch_ids and score-set keys in stored user attrs (:func:`trial_attr_values`,
+  :func:`rename_attr_values`), inside a schema upgrade.
+
+The rows written are exactly Optuna's: JSON text in ``value_json`` of
+``trial_user_attributes`` / ``study_user_attributes``, and a constraint in
+``trial_system_attributes`` under ``constraints:NAME``, what ``Trial.set_constraint`` writes
+and ``FrozenTrial.constraints`` reads. Optuna's schema migrations keep these tables stable.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import sqlalchemy as sa
+
+from autost.storage import _url
+
+# User attrs of a trial, written by the search (and by training: accuracy).
+ARCH_ID_ATTR = "arch_id"
+SETTINGS_KEY_ATTR = "settings_key"  # the score set's key (autost.storage.score_sets)
+SPACE_ATTR = "space"  # also a study attr
+FAIL_REASON_ATTR = "fail_reason"  # a candidate that could not be built or scored
+OVER_BUDGET_ATTR = "over_budget"  # told PRUNED: other processes had filled the budget
+ACCURACY_ATTR = "accuracy"  # percent, once trained
+# User attrs of a study: the search's plan (autost.search.plan.SearchPlan), plain keys
+# because reports and Optuna's own tools read them.
+SPACE_SOURCE_ATTR = "space_source"
+OBJECTIVES_ATTR = "objectives"
+CONSTRAINTS_ATTR = "constraints"
+SAMPLER_ATTR = "sampler"
+SEED_ATTR = "seed"
+RATES_ATTR = "rates"
+BUDGET_ATTR = "budget"
+SCORE_SETTINGS_ATTR = "score_settings"
+PREDICTOR_ATTR = "predictor"
+
+_CONSTRAINT_PREFIX = "constraints:"  # Optuna's system attr key of a trial's constraint
+_TRIAL_USER = sa.table("trial_user_attributes", sa.column("trial_id"), sa.column("key"),
+                       sa.column("value_json"))
+_TRIAL_SYSTEM = sa.table("trial_system_attributes", sa.column("trial_id"), sa.column("key"),
+                         sa.column("value_json"))
+_STUDY_USER = sa.table("study_user_attributes", sa.column("study_id"), sa.column("key"),
+                       sa.column("value_json"))
+_STUDIES = sa.table("studies", sa.column("study_id"), sa.column("study_name"))
+_TRIALS = sa.table("trials", sa.column("trial_id"), sa.column("study_id"),
+                   sa.column("state"), sa.column("datetime_complete"))
+
+
+def create_rdb_storage(url: str, engine_kwargs: dict, *, checked: bool,
+                       heartbeat_interval: int | None, grace_period: int | None,
+                       max_retry: int):
+    """Optuna's RDBStorage on ``url``; on SQLite with autost's connection pragmas.
+
+    ``checked``: Optuna's table creation and version check already ran for this database
+    (they cost ~30 ms). With ``heartbeat_interval`` (s) a trial whose process stopped beating
+    for ``grace_period`` is failed and re-queued up to ``max_retry`` times. Optuna commits
+    every suggested parameter on its own; with SQLite's default ``synchronous = FULL`` each
+    commit waited for the disk, about 40 % of a cost-only search (see
+    autost.storage._url.sqlite_pragmas).
+    """
+    import optuna
+
+    with warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.8
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        callback = None
+        if heartbeat_interval is not None:
+            callback = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
+        rdb = optuna.storages.RDBStorage(
+            url, engine_kwargs=engine_kwargs, skip_compatibility_check=checked,
+            skip_table_creation=checked, heartbeat_interval=heartbeat_interval,
+            grace_period=grace_period, heartbeat_stale_trial_callback=callback)
+    if rdb.engine.dialect.name == "sqlite":
+        sa.event.listen(rdb.engine, "connect", _url.sqlite_pragmas)
+        rdb.engine.dispose()  # connections opened before the listener reconnect with it
+    return rdb
+
+
+def trial_id(trial) -> int:
+    """The storage's id of a live ``optuna.Trial`` (what heartbeats and attr rows key by)."""
+    return trial._trial_id
+
+
+def write_trial_attrs(engine, trial, user: dict, constraints: dict[str, float]) -> None:
+    """Upsert user attrs and constraint values of one running trial, in one transaction."""
+    rows = [(_TRIAL_USER, key, value) for key, value in user.items()]
+    rows += [(_TRIAL_SYSTEM, _CONSTRAINT_PREFIX + key, float(v))
+             for key, v in constraints.items()]
+    _upsert(engine, "trial_id", trial_id(trial), rows)
+
+
+def write_finished_trial_attr(storage, study_name: str, number: int, key: str,
+                              value) -> None:
+    """Set user attr ``key`` of trial ``number`` of a study, finished or not.
+
+    ``storage``: autost's Storage; the trial id comes from Optuna's public lookup.
+    """
+    rdb = storage.optuna_storage()
+    study_id = rdb.get_study_id_from_name(study_name)
+    owner = rdb.get_trial_id_from_study_id_trial_number(study_id, number)
+    _upsert(storage.engine, "trial_id", owner, [(_TRIAL_USER, key, value)])
+
+
+def write_study_attrs(rdb, study_name: str, attrs: dict) -> None:
+    """Upsert user attrs of one study (on Optuna's storage ``rdb``), in one transaction."""
+    study_id = rdb.get_study_id_from_name(study_name)
+    _upsert(rdb.engine, "study_id", study_id,
+            [(_STUDY_USER, key, value) for key, value in attrs.items()])
+
+
+def _upsert(engine, id_column: str, owner_id: int, rows) -> None:
+    """Write (table, key, value) rows of one trial or study; a key present is overwritten."""
+    if not rows:
+        return
+    insert = _url.dialect_insert(engine)
+    with engine.begin() as connection:
+        for table, key, value in rows:
+            stmt = insert(table).values(**{id_column: owner_id}, key=key,
+                                        value_json=json.dumps(value))
+            connection.execute(stmt.on_conflict_do_update(
+                index_elements=[id_column, "key"],
+                set_={"value_json": stmt.excluded.value_json}))
+
+
+def count_complete(engine, study_id: int) -> int:
+    """COMPLETE trials of the study, counted by the database (one cheap query)."""
+    query = sa.select(sa.func.count()).select_from(_TRIALS).where(
+        _TRIALS.c.study_id == study_id,
+        sa.cast(_TRIALS.c.state, sa.String) == "COMPLETE")  # an enum type in PostgreSQL
+    with engine.connect() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
+def trial_counts(connection, study_name: str) -> tuple:
+    """(trials, finished trials, last finish time) of a study, in one aggregate query over
+    Optuna's ``trials`` table (indexed by study)."""
+    query = (sa.select(sa.func.count(_TRIALS.c.trial_id),
+                       sa.func.count(_TRIALS.c.datetime_complete),
+                       sa.func.max(_TRIALS.c.datetime_complete))
+             .select_from(_TRIALS.join(_STUDIES, _TRIALS.c.study_id == _STUDIES.c.study_id))
+             .where(_STUDIES.c.study_name == study_name))
+    return tuple(connection.execute(query).one())
+
+
+def trial_attr_values(connection, key: str) -> list:
+    """The distinct values of trial user attr ``key`` over every study, inside the caller's
+    transaction; [] when Optuna's tables do not exist yet."""
+    if not sa.inspect(connection).has_table("trial_user_attributes"):
+        return []
+    query = sa.select(_TRIAL_USER.c.value_json).where(_TRIAL_USER.c.key == key).distinct()
+    return [json.loads(v) for v in connection.execute(query).scalars()]
+
+
+def rename_attr_values(connection, key: str, renamed: dict) -> None:
+    """Replace the value ``old`` of trial user attr ``key`` by ``renamed[old]`` in every
+    trial, inside the caller's transaction; nothing when Optuna's tables do not exist yet."""
+    if not renamed or not sa.inspect(connection).has_table("trial_user_attributes"):
+        return
+    for old, new in renamed.items():
+        connection.execute(
+            _TRIAL_USER.update()
+            .where(_TRIAL_USER.c.key == key, _TRIAL_USER.c.value_json == json.dumps(old))
+            .values(value_json=json.dumps(new)))
