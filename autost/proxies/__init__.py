@@ -16,7 +16,7 @@ from autost.proxies import (  # noqa: F401  (register the proxies)
     spike_proxies,
 )
 from autost.proxies.base import Proxy, get_proxy, list_proxies, register_proxy
-from autost.proxies.settings import COST_MODEL_VERSION, ScoreResult, ScoreSettings, scores_key
+from autost.proxies.settings import COST_MODEL_VERSION, ScoreResult, ScoreSettings
 
 _LAZY = {name: "autost.proxies.evaluate" for name in ("score_architecture", "ScoringContext")}
 
@@ -28,7 +28,6 @@ __all__ = [
     "get_proxy",
     "list_proxies",
     "register_proxy",
-    "scores_key",
     *_LAZY,
 ]
 

@@ -77,10 +77,8 @@ class SearchPlan:
         return ScoreSettings(**self.score_settings)
 
     def settings_key(self) -> str:
-        """Cache key of the scores (autost.proxies.scores_key)."""
-        from autost.proxies import scores_key
-
-        return scores_key(self.settings(), self.proxies)
+        """Key of the score sets the study reads and completes (ScoreSettings.key())."""
+        return self.settings().key()
 
     def user_attrs(self) -> dict:
         extra = {PREDICTOR_ATTR: dict(self.predictor)} if self.predictor else {}

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from autost.arch import ArchConfig
 from autost.data.datasets import ensure_dataset, num_classes
 from autost.exceptions import ArchValidationError, AutostError, BuildError, unknown_name
+from autost.storage.score_sets import complete_scores
 from autost.train.loop import TrainSettings
 from autost.train.records import cached_trainings, store_outcome
 from autost.train.tuning import TrainJob, run_trials
@@ -130,32 +131,20 @@ class ScatterRun:
 
 def score_all(storage, cfgs: list[ArchConfig], space: str, settings, log: Log,
               proxies: Sequence[str] = PROXIES) -> dict:
-    """arch_id -> proxy values, computing only the proxies the database lacks for ``settings``.
-
-    A proxy registered after an architecture was scored is computed and added to its stored
-    scores. An architecture that cannot be built or scored is logged and left out.
+    """arch_id -> proxy values, computing only the proxies the database lacks for ``settings``
+    (see :mod:`autost.storage.score_sets`). An architecture that cannot be built or scored
+    is logged and left out.
     """
-    from autost.proxies import score_architecture
-
     values = {}
     for i, cfg in enumerate(cfgs, 1):
         storage.add_candidate(cfg, space)
-        stored = storage.get_scores(cfg.arch_id, settings.key())
-        missing = [p for p in proxies if stored is None or p not in stored.values]
-        if missing:
-            try:
-                result = score_architecture(cfg, missing, settings)
-            except (ArchValidationError, BuildError) as e:
-                log(f"skipped {i}/{len(cfgs)}: {cfg.summary()}: {e}")
-                continue
-            if stored is None:
-                storage.put_scores(cfg.arch_id, settings.key(), result)
-            else:
-                storage.add_score_values(cfg.arch_id, settings.key(),
-                                         {p: result.values[p] for p in missing})
-            stored = storage.get_scores(cfg.arch_id, settings.key())
-            log(f"scored {i}/{len(cfgs)} by {', '.join(missing)}: {cfg.summary()}")
-        values[cfg.arch_id] = stored.values
+        try:
+            values[cfg.arch_id], scored = complete_scores(storage, cfg, proxies, settings)
+        except (ArchValidationError, BuildError) as e:
+            log(f"skipped {i}/{len(cfgs)}: {cfg.summary()}: {e}")
+            continue
+        if scored:
+            log(f"scored {i}/{len(cfgs)} by {', '.join(scored)}: {cfg.summary()}")
     return values
 
 

@@ -150,6 +150,6 @@ def test_version_5_database_gains_the_predictors_table_keeping_rows(url, monkeyp
     storage.close()
     monkeypatch.undo()
     storage = open_storage(url)
-    assert _version(storage) == 6 and storage.get_candidate(cfg.arch_id) == cfg
+    assert _version(storage) == SCHEMA_VERSION and storage.get_candidate(cfg.arch_id) == cfg
     assert storage.predictor_names() == []
     storage.close()
