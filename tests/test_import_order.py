@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # importing it (for ``__version__``) is allowed from anywhere and it may import anything.
 STAGES = (
     ("exceptions", "search_spaces"),  # search_spaces: the TOML files of the named spaces
-    ("arch", "tables", "lifeline"),
+    ("arch", "tables", "lifeline", "lazy"),
     ("layers", "space"),
     ("models",),
     ("cost",),

@@ -12,13 +12,6 @@ from autost.storage._url import parse_url, render
 from autost.storage.models import Base
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'a.db'}"
-    return request.getfixturevalue("postgres_url")
-
-
 def _version(storage) -> int:
     with storage.engine.connect() as connection:
         return schema.read_version(connection)

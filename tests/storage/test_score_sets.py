@@ -9,7 +9,6 @@ a claim under an old key, and an Optuna study whose trials point at the old keys
 import types
 
 import optuna
-import pytest
 import sqlalchemy as sa
 
 from autost.arch import ArchConfig, BlockConfig
@@ -25,19 +24,12 @@ LAYER = {"name": "blocks.0.attn", "macs_total": 12.0}
 RATED = LAYER | {"rate": 0.25, "sops": 3.0}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'old.db'}"
-    return request.getfixturevalue("postgres_url")
-
-
 def _set(values, rate_source="prior", layers=(RATED,), flags=()):
     return types.SimpleNamespace(values=values, rate_source=rate_source, layers=list(layers),
                                  flags=list(flags))
 
 
-def _version_6_database(url, monkeypatch) -> None:
+def _version_6_database(url, monkeypatch, write_study) -> None:
     monkeypatch.setattr(schema, "SCHEMA_VERSION", 6)
     storage = open_storage(url)
     storage.put_scores(A, f"{KEY};energy+flops", _set({"flops": 1.0, "energy": 2.0},
@@ -51,18 +43,15 @@ def _version_6_database(url, monkeypatch) -> None:
                                                    owner="old", claimed_at=0.0))
         connection.execute(sa.insert(Claim).values(arch_id=C, settings_key=OTHER,
                                                    owner="new", claimed_at=0.0))
-    study = optuna.create_study(study_name="old", storage=storage.optuna_storage())
-    for arch_id, key in ((A, f"{KEY};energy+flops"), (B, f"{KEY};flops"), (C, OTHER)):
-        trial = study.ask()
-        trial.set_user_attr("arch_id", arch_id)
-        trial.set_user_attr("settings_key", key)
-        study.tell(trial, 1.0)
+    write_study(storage, "old", [{"arch_id": arch_id, "settings_key": key} for arch_id, key
+                                 in ((A, f"{KEY};energy+flops"), (B, f"{KEY};flops"), (C, OTHER))])
     storage.close()
     monkeypatch.undo()
 
 
-def test_version_7_merges_the_sets_of_one_settings_key_oldest_first(url, monkeypatch):
-    _version_6_database(url, monkeypatch)
+def test_version_7_merges_the_sets_of_one_settings_key_oldest_first(url, monkeypatch,
+                                                                    write_study):
+    _version_6_database(url, monkeypatch, write_study)
     storage = open_storage(url)
     with storage.engine.connect() as connection:
         assert schema.read_version(connection) == schema.SCHEMA_VERSION
