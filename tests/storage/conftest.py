@@ -1,8 +1,10 @@
-"""A database URL on SQLite and on PostgreSQL, and Optuna studies as an older autost's search
-left them."""
+"""A database URL on SQLite and on PostgreSQL, Optuna studies as an older autost's search left
+them, and databases of an older schema upgraded by today's autost."""
 
 import optuna
 import pytest
+
+from autost.storage import open_storage, schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -27,3 +29,27 @@ def write_study():
             study.tell(trial, 1.0)
 
     return write
+
+
+@pytest.fixture
+def upgraded(url, monkeypatch):
+    """``upgraded(version, fill)``: a database at schema ``version`` (made by an autost of that
+    version) that ``fill(storage)`` writes rows into, then opened by today's autost, which
+    upgrades it to SCHEMA_VERSION (checked); the upgraded Storage."""
+    opened = []
+
+    def upgrade(version: int, fill):
+        with monkeypatch.context() as patch:
+            patch.setattr(schema, "SCHEMA_VERSION", version)
+            old = open_storage(url)
+            fill(old)
+            old.close()
+        storage = open_storage(url)
+        opened.append(storage)
+        with storage.engine.connect() as connection:
+            assert schema.read_version(connection) == schema.SCHEMA_VERSION
+        return storage
+
+    yield upgrade
+    for storage in opened:
+        storage.close()

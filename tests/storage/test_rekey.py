@@ -39,9 +39,7 @@ def _scores(flops: float):
                                  flags=[])
 
 
-def _version_1_database(url, monkeypatch, write_study) -> None:
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 1)
-    storage = open_storage(url)
+def _version_1_rows(storage, write_study) -> None:
     candidates = sa.table("autost_candidates", sa.column("arch_id"), sa.column("arch_json"),
                           sa.column("space"), sa.column("created_at"))
     with storage.engine.begin() as connection:
@@ -64,8 +62,6 @@ def _version_1_database(url, monkeypatch, write_study) -> None:
                 accuracy=accuracy, study_name="old", created_at=sa.func.now()))
     write_study(storage, "old", [{"arch_id": arch_id, "settings_key": KEY}
                                  for arch_id in (OLD_4, OLD_16, SSA.arch_id)])
-    storage.close()
-    monkeypatch.undo()
 
 
 def test_the_old_rows_are_what_the_old_form_gave():
@@ -77,12 +73,9 @@ def test_the_old_rows_are_what_the_old_form_gave():
         assert ArchConfig.from_json(text).arch_id == NEW
 
 
-def test_upgrade_moves_rows_to_one_arch_id_and_merges_duplicates(url, monkeypatch,
-                                                                  write_study):
-    _version_1_database(url, monkeypatch, write_study)
-    storage = open_storage(url)
+def test_upgrade_moves_rows_to_one_arch_id_and_merges_duplicates(upgraded, write_study):
+    storage = upgraded(1, lambda old: _version_1_rows(old, write_study))
     with storage.engine.connect() as connection:
-        assert schema.read_version(connection) == schema.SCHEMA_VERSION
         ids = connection.execute(sa.text("SELECT arch_id FROM autost_candidates")).scalars()
         assert sorted(ids) == sorted([NEW, SSA.arch_id])
     conv = storage.get_candidate(NEW)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from autost.arch import ArchConfig, BlockConfig
 from autost.proxies import ScoreSettings
-from autost.storage import load_study, open_storage, schema, trial_rows
+from autost.storage import load_study, open_storage, trial_rows
 from autost.storage.models import Claim
 from autost.storage.score_sets import complete_scores, lacking, merge_score_sets
 
@@ -29,9 +29,7 @@ def _set(values, rate_source="prior", layers=(RATED,), flags=()):
                                  flags=list(flags))
 
 
-def _version_6_database(url, monkeypatch, write_study) -> None:
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 6)
-    storage = open_storage(url)
+def _version_6_rows(storage, write_study) -> None:
     storage.put_scores(A, f"{KEY};energy+flops", _set({"flops": 1.0, "energy": 2.0},
                                                       flags=["blocks.0 silent"]))
     storage.put_scores(A, KEY, _set({"flops": 5.0, "zico": 7.0}, "none", [LAYER]))
@@ -45,16 +43,11 @@ def _version_6_database(url, monkeypatch, write_study) -> None:
                                                    owner="new", claimed_at=0.0))
     write_study(storage, "old", [{"arch_id": arch_id, "settings_key": key} for arch_id, key
                                  in ((A, f"{KEY};energy+flops"), (B, f"{KEY};flops"), (C, OTHER))])
-    storage.close()
-    monkeypatch.undo()
 
 
-def test_version_7_merges_the_sets_of_one_settings_key_oldest_first(url, monkeypatch,
-                                                                    write_study):
-    _version_6_database(url, monkeypatch, write_study)
-    storage = open_storage(url)
+def test_version_7_merges_the_sets_of_one_settings_key_oldest_first(upgraded, write_study):
+    storage = upgraded(6, lambda old: _version_6_rows(old, write_study))
     with storage.engine.connect() as connection:
-        assert schema.read_version(connection) == schema.SCHEMA_VERSION
         claims = connection.execute(sa.select(Claim.arch_id, Claim.settings_key)).all()
     [a] = storage.all_scores(A)
     assert (a.settings_key, a.values) == (KEY, {"flops": 1.0, "energy": 2.0, "zico": 7.0})
