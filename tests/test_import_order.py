@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 STAGES = (
     ("wording",),  # plurals, which error messages use too
     ("exceptions", "search_spaces"),  # search_spaces: the TOML files of the named spaces
-    ("arch", "tables", "lifeline", "quantity"),
+    ("arch", "tables", "lifeline", "lazy", "quantity"),
     ("layers", "space"),
     ("models",),
     ("cost",),

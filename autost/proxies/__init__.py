@@ -8,8 +8,7 @@ the settings import without torch; ``score_architecture`` and ``ScoringContext``
 on first use.
 """
 
-from importlib import import_module
-
+from autost.lazy import lazy_attributes
 from autost.proxies import (  # noqa: F401  (register the proxies)
     cost_proxies,
     gradient_proxies,
@@ -30,9 +29,4 @@ __all__ = [
     "register_proxy",
     *_LAZY,
 ]
-
-
-def __getattr__(name):
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'autost.proxies' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)

@@ -9,12 +9,11 @@ a claim under an old key, and an Optuna study whose trials point at the old keys
 import types
 
 import optuna
-import pytest
 import sqlalchemy as sa
 
 from autost.arch import ArchConfig, BlockConfig
 from autost.proxies import ScoreSettings
-from autost.storage import load_study, open_storage, schema, trial_rows
+from autost.storage import load_study, open_storage, trial_rows
 from autost.storage.models import Claim
 from autost.storage.score_sets import complete_scores, lacking, merge_score_sets
 
@@ -25,21 +24,12 @@ LAYER = {"name": "blocks.0.attn", "macs_total": 12.0}
 RATED = LAYER | {"rate": 0.25, "sops": 3.0}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'old.db'}"
-    return request.getfixturevalue("postgres_url")
-
-
 def _set(values, rate_source="prior", layers=(RATED,), flags=()):
     return types.SimpleNamespace(values=values, rate_source=rate_source, layers=list(layers),
                                  flags=list(flags))
 
 
-def _version_6_database(url, monkeypatch) -> None:
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 6)
-    storage = open_storage(url)
+def _version_6_rows(storage, write_study) -> None:
     storage.put_scores(A, f"{KEY};energy+flops", _set({"flops": 1.0, "energy": 2.0},
                                                       flags=["blocks.0 silent"]))
     storage.put_scores(A, KEY, _set({"flops": 5.0, "zico": 7.0}, "none", [LAYER]))
@@ -51,21 +41,13 @@ def _version_6_database(url, monkeypatch) -> None:
                                                    owner="old", claimed_at=0.0))
         connection.execute(sa.insert(Claim).values(arch_id=C, settings_key=OTHER,
                                                    owner="new", claimed_at=0.0))
-    study = optuna.create_study(study_name="old", storage=storage.optuna_storage())
-    for arch_id, key in ((A, f"{KEY};energy+flops"), (B, f"{KEY};flops"), (C, OTHER)):
-        trial = study.ask()
-        trial.set_user_attr("arch_id", arch_id)
-        trial.set_user_attr("settings_key", key)
-        study.tell(trial, 1.0)
-    storage.close()
-    monkeypatch.undo()
+    write_study(storage, "old", [{"arch_id": arch_id, "settings_key": key} for arch_id, key
+                                 in ((A, f"{KEY};energy+flops"), (B, f"{KEY};flops"), (C, OTHER))])
 
 
-def test_version_7_merges_the_sets_of_one_settings_key_oldest_first(url, monkeypatch):
-    _version_6_database(url, monkeypatch)
-    storage = open_storage(url)
+def test_version_7_merges_the_sets_of_one_settings_key_oldest_first(upgraded, write_study):
+    storage = upgraded(6, lambda old: _version_6_rows(old, write_study))
     with storage.engine.connect() as connection:
-        assert schema.read_version(connection) == schema.SCHEMA_VERSION
         claims = connection.execute(sa.select(Claim.arch_id, Claim.settings_key)).all()
     [a] = storage.all_scores(A)
     assert (a.settings_key, a.values) == (KEY, {"flops": 1.0, "energy": 2.0, "zico": 7.0})
