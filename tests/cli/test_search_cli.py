@@ -56,6 +56,16 @@ def test_search_prints_a_summary_table_and_json(tiny_space, tmp_path):
     assert {"number", "arch_id", "summary", "values", "params"} <= set(doc["best"][0])
 
 
+def test_a_front_of_one_is_one_architecture(tiny_space, tmp_path):
+    result = _run("search", "--space", tiny_space, "--storage", f"sqlite:///{tmp_path / 'a.db'}",
+                  "--objective", "flops:max", "--sampler", "grid", "--budget", "1",
+                  "--no-progress")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("this run told 1 trial: 1 complete + ")
+    assert lines[2] == "Pareto front of flops:max: 1 architecture, all shown"
+
+
 @pytest.mark.slow
 def test_optuna_cli_reads_the_study(tiny_space, tmp_path):
     url = f"sqlite:///{tmp_path / 'a.db'}"
