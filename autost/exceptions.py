@@ -77,10 +77,11 @@ def unknown_name(kind: str, name: str, known, error=UnknownNameError) -> AutostE
     """Build an error for an unknown registry name that suggests the closest known names."""
     import difflib
 
+    from autost.wording import plural
+
     known = sorted(known)
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-    plural = kind[:-1] + "ies" if kind.endswith("y") and kind[-2:-1] not in "aeiou" else kind + "s"
     hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else (
-        f"known {plural}: {', '.join(known)}"
+        f"known {plural(kind)}: {', '.join(known)}"
     )
     return error(f"unknown {kind} {name!r}; {hint}")

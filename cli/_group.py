@@ -1,11 +1,18 @@
-"""The root ``autost`` group: lazy subcommand loading and the single ``Error:`` line."""
+"""The root ``autost`` group: lazy subcommand loading and the single ``Error:`` line.
+
+A library error (bad input: a file, a study, a database) exits 1, misuse of the command line
+(an unknown option, a value out of range or not among the choices) exits 2; both print one
+``Error:`` line with the cause and the remedy, and neither prints click's usage block.
+"""
 
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
 from autost import __version__
-from autost.exceptions import AutostError
+from autost.exceptions import AutostError, unknown_name
 
 # name -> "module:attribute"; each module is imported only when its command runs.
 COMMANDS = {
@@ -45,16 +52,45 @@ class LazyGroup(click.Group):
             raise
         return getattr(module, attr)
 
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in COMMANDS and not ctx.resilient_parsing:
+            raise Misuse(str(unknown_name("command", args[0], COMMANDS)), ctx)
+        return super().resolve_command(ctx, args)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        with _one_line_misuse():
+            return super().make_context(info_name, args, parent, **extra)
+
     def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except AutostError as e:
-            raise click.ClickException(str(e)) from e
+        with _one_line_misuse():
+            try:
+                return super().invoke(ctx)
+            except AutostError as e:
+                raise click.ClickException(str(e)) from e
 
     def format_commands(self, ctx, formatter):
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+class Misuse(click.UsageError):
+    """A usage error shown as one ``Error:`` line, like every other error (exit 2)."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"Error: {self.format_message()}", file=file, err=True)
+
+
+@contextmanager
+def _one_line_misuse() -> Iterator[None]:
+    """Turn click's usage errors (usage block, hint, message) into a :class:`Misuse`; a
+    group called without a command still prints its help."""
+    try:
+        yield
+    except (click.exceptions.NoArgsIsHelpError, Misuse):
+        raise
+    except click.UsageError as e:
+        raise Misuse(e.format_message(), e.ctx) from e
 
 
 @click.group(cls=LazyGroup)

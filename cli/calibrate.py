@@ -1,10 +1,8 @@
 """``autost calibrate``: fit a supervised proxy combination on the database's trainings."""
 
-import json
-
 import click
 
-from autost.cli.search import STORAGE_HELP
+from autost.cli.options import echo_json, json_option, storage_option
 from autost.cost.constants import SCORING_RATE_SOURCES
 
 
@@ -22,8 +20,8 @@ from autost.cost.constants import SCORING_RATE_SOURCES
               show_default=True, help="Firing rates behind sops and energy, as in the search "
                                       "that will use the predictor.")
 @click.option("--replace", is_flag=True, help="Refit and overwrite an existing predictor.")
-@click.option("--storage", "storage_url", default=None, help=STORAGE_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print the predictor as JSON.")
+@storage_option()
+@json_option("the predictor as JSON")
 def calibrate(dataset, name, proxies, epochs, rates, replace, storage_url, as_json):
     """Fit a ridge regression of trained accuracy on proxy values, cross-validated.
 
@@ -41,7 +39,7 @@ def calibrate(dataset, name, proxies, epochs, rates, replace, storage_url, as_js
                     settings=ScoreSettings(rates=rates, dataset=dataset), replace=replace,
                     log=lambda line: click.echo(line, err=True))
     if as_json:
-        click.echo(json.dumps(predictor.to_dict(), indent=2))
+        echo_json(predictor.to_dict())
         return
     rows = [[p, "log10" if log else "", c]
             for p, log, c in zip(predictor.proxies, predictor.log, predictor.coef, strict=True)]

@@ -1,12 +1,13 @@
 """``autost fidelity``: how well every proxy ranks trained accuracy, with intervals."""
 
-import json
 import time
 from pathlib import Path
 
 import click
 
+from autost.cli.options import echo_rows, output_options
 from autost.cli.train import training_options
+from autost.wording import counted
 
 
 @click.command()
@@ -23,20 +24,19 @@ from autost.cli.train import training_options
               help="Seeds the sampling, the training (the noise ceiling uses seed + 1) "
                    "and the bootstrap.")
 @training_options
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the table, the checks and the rows as JSON.")
+@output_options
 def fidelity(space, preset, samples, out_dir, seed, data_dir, download, storage_url,
-             ray_address, as_json):
+             ray_address, fmt):
     """Sample architectures, score every proxy, train each with one recipe, and measure.
 
     Per proxy: Kendall tau, Spearman rho and precision at the top 25 % against validation
     accuracy, and the partial tau given FLOPs (what the proxy adds beyond FLOPs), each with
     a bootstrap 95 % interval. The noise ceiling is tau between two training seeds; the
     horizon check is tau between the preset's epochs and twice as many. A rerun reuses
-    every score and training in the database.
+    every score and training in the database. --csv prints the per-proxy table; --json
+    also the checks, the architectures' rows and the files written.
     """
     from autost.data.datasets import ensure_dataset
-    from autost.report.export import jsonable
     from autost.report.fidelity import summarize
     from autost.report.fidelity_files import fidelity_text, make_folders, write_fidelity
     from autost.storage import open_storage
@@ -54,11 +54,8 @@ def fidelity(space, preset, samples, out_dir, seed, data_dir, download, storage_
                        log=lambda message: click.echo(message, err=True))
     table, checks = summarize(run)
     files = write_fidelity(run.rows, table, checks, out_dir, run.title)
-    if as_json:
-        click.echo(json.dumps(jsonable({
-            "table": table, "checks": checks, "rows": run.rows,
-            "files": {k: str(v) for k, v in files.items()}}), indent=2, allow_nan=False))
-    else:
-        click.echo(fidelity_text(table, checks), nl=False)
-    click.echo(f"wrote {len(files)} files in {out_dir} in "
+    echo_rows(fmt, table, lambda: fidelity_text(table, checks), document={
+        "table": table, "checks": checks, "rows": run.rows,
+        "files": {k: str(v) for k, v in files.items()}})
+    click.echo(f"wrote {counted(len(files), 'file')} in {out_dir} in "
                f"{time.perf_counter() - start:.0f} s", err=True)

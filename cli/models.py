@@ -1,10 +1,9 @@
 """``autost models``: list the named presets and show one preset's architecture."""
 
-import json
-
 import click
 
-from autost.tables import aligned
+from autost.cli.options import echo_json, echo_rows, json_option, output_options
+from autost.tables import aligned, to_json
 
 
 def _published(row: dict) -> str:
@@ -19,24 +18,21 @@ def models():
 
 
 @models.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
-def list_command(as_json: bool):
+@output_options
+def list_command(fmt: str):
     """List presets with family, dataset and parameter count (built on the meta device)."""
     from autost.models import preset_rows
 
     presets = preset_rows()
-    if as_json:
-        click.echo(json.dumps(presets, indent=2))
-        return
     rows = [[p["name"], p["family"], p["dataset"], f"{p['params']:,}", _published(p)]
             for p in presets]
     headers = ["name", "family", "dataset", "params", "published"]
-    click.echo(aligned(headers, rows, {3, 4}), nl=False)
+    echo_rows(fmt, presets, lambda: aligned(headers, rows, {3, 4}))
 
 
 @models.command("show")
 @click.argument("name")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
+@json_option()
 def show_command(name: str, as_json: bool):
     """Show preset NAME: its ArchConfig JSON and a per-module parameter table."""
     import torch
@@ -49,11 +45,11 @@ def show_command(name: str, as_json: bool):
     table = parameter_table(model)
     total = sum(r["params"] for r in table)
     if as_json:
-        click.echo(json.dumps({"name": name, "arch_id": cfg.arch_id, "params": total,
-                               "config": cfg.to_dict(), "modules": table}, indent=2))
+        echo_json({"name": name, "arch_id": cfg.arch_id, "params": total,
+                   "config": cfg.to_dict(), "modules": table})
         return
     click.echo(f"{name}  {cfg.summary()}  arch_id {cfg.arch_id[:12]}")
-    click.echo(json.dumps(cfg.to_dict(), indent=2))
+    click.echo(to_json(cfg.to_dict()))
     click.echo()
     rows = [[r["module"], r["kind"], f"{r['params']:,}"] for r in table]
     rows.append(["total", "", f"{total:,}"])

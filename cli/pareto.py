@@ -4,41 +4,51 @@ from pathlib import Path
 
 import click
 
-FORMATS = ("csv", "json", "md")
+from autost.cli.options import output_options, storage_option
+from autost.wording import counted
+
+FILE_FORMATS = {".csv": "csv", ".json": "json", ".md": "md"}  # --out's suffix; else Markdown
 
 
 @click.command()
 @click.option("--study", required=True, help="Study name.")
-@click.option("--storage", "storage_url", default=None,
-              help="Database URL (default: sqlite:///autost.db in the working directory).")
+@storage_option()
 @click.option("--objective", "objectives", multiple=True,
               help="Score and direction, NAME:max|min; repeat for each (default: the "
                    "study's own objectives). Any stored score works, and accuracy once "
                    "trained.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="Table format (default: from the --out suffix, else md).")
+@output_options
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
-              help="Write the table to this file instead of stdout.")
+              help="Write the front to this file instead of stdout: FILE.csv, FILE.json, "
+                   "else a Markdown table.")
 @click.option("--plot", type=click.Path(dir_okay=False), default=None,
               help="Also draw the front: FILE.png (matplotlib) or FILE.html (plotly).")
 def pareto(study, storage_url, objectives, fmt, out, plot):
     """Export the non-dominated candidates of a study; infeasible trials never appear."""
+    fmt = _file_format(out, fmt) if out else fmt
     from autost.report import load_entries, pareto_front, render
-    from autost.report.export import write_text
+    from autost.report.export import brief_table, write_text
     from autost.report.plot import plot_front
     from autost.storage import open_storage
 
     front = pareto_front(load_entries(open_storage(storage_url, create=False), study), objectives)
-    if fmt is None:
-        suffix = Path(out).suffix.lstrip(".").lower() if out else ""
-        fmt = suffix if suffix in FORMATS else "md"
-    text = render(front.members, front.objectives, fmt, title=study)
+    text = (brief_table(front.members, front.objectives) if fmt == "table"
+            else render(front.members, front.objectives, fmt, title=study))
     if out:
         write_text(out, text)
-        click.echo(f"wrote {len(front.members)} of {len(front.candidates)} feasible candidates "
-                   f"to {out}", err=True)
+        click.echo(f"wrote {len(front.members)} of "
+                   f"{counted(len(front.candidates), 'feasible candidate')} to {out}", err=True)
     else:
         click.echo(text, nl=False)
     if plot:
         plot_front(front, plot)
         click.echo(f"wrote {plot}", err=True)
+
+
+def _file_format(out: str, fmt: str) -> str:
+    """The format of the file ``out``: its suffix's, which --json or --csv must agree with."""
+    suffixed = FILE_FORMATS.get(Path(out).suffix.lower(), "md")
+    if fmt != "table" and fmt != suffixed:
+        raise click.UsageError(f"--{fmt} and --out {out} disagree; name the file "
+                               f"FILE.{fmt}, or leave --{fmt} out")
+    return suffixed

@@ -1,10 +1,10 @@
 """``autost reproduce``: figures from the papers, rebuilt for any space."""
 
-import json
 import time
 
 import click
 
+from autost.cli.options import echo_rows, output_options
 from autost.cli.train import training_options
 
 
@@ -31,10 +31,9 @@ def reproduce():
 @click.option("--seed", default=0, show_default=True, type=int,
               help="Seeds the sampling and the training.")
 @training_options
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the rows and correlations as JSON instead of the table.")
+@output_options
 def scatter(space, samples, epochs, dataset, out_dir, preset, seed, data_dir, download,
-            storage_url, ray_address, as_json):
+            storage_url, ray_address, fmt):
     """Sample architectures at random, score every proxy, train each briefly, and compare.
 
     Writes accuracy against FLOPs by token-mixer family (STMixer's figure 8) and Kendall
@@ -42,7 +41,6 @@ def scatter(space, samples, epochs, dataset, out_dir, preset, seed, data_dir, do
     Rerunning reuses the scores and trainings already in the database.
     """
     from autost.data.datasets import ensure_dataset
-    from autost.report.export import jsonable
     from autost.report.scatter_outputs import correlation_text, write_scatter_report
     from autost.storage import open_storage
     from autost.train.scatter import PRESETS, run_scatter
@@ -59,13 +57,11 @@ def scatter(space, samples, epochs, dataset, out_dir, preset, seed, data_dir, do
         address=ray_address, log=lambda message: click.echo(message, err=True),
     )
     result = write_scatter_report(run, out_dir)
-    if as_json:
-        click.echo(json.dumps(jsonable({
-            "rows": result.rows, "correlations": result.correlations,
-            "files": {k: str(v) for k, v in result.files.items()}}), indent=2,
-            allow_nan=False))
+    echo_rows(fmt, result.correlations, lambda: correlation_text(result.correlations),
+              document={"rows": result.rows, "correlations": result.correlations,
+                        "files": {k: str(v) for k, v in result.files.items()}})
+    if fmt != "table":
         return
-    click.echo(correlation_text(result.correlations), nl=False)
     failed = sum(r["status"] != "ok" for r in result.rows)
     click.echo(f"{len(result.rows) - failed} trained, {failed} failed; wrote "
                f"{', '.join(str(p) for p in result.files.values())} in "

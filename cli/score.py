@@ -1,11 +1,10 @@
 """``autost score``: every proxy of one architecture, with its per-layer cost breakdown."""
 
 import json
-import math
 
 import click
 
-from autost.cli.results import STORAGE_HELP
+from autost.cli.options import echo_json, json_option, storage_option
 from autost.cost.constants import SCORING_RATE_SOURCES
 from autost.tables import aligned
 
@@ -86,17 +85,6 @@ def _rate_note(result, settings) -> str:
     if result.rate_source == "prior":
         return "rates: prior, published per-role rates (autost.cost.priors)"
     return "rates: none (no chosen proxy needs firing rates)"
-
-
-def _finite(obj):
-    """JSON has no infinities: write them as the storage does, "inf", "-inf", "nan"."""
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return "nan" if math.isnan(obj) else ("inf" if obj > 0 else "-inf")
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_finite(v) for v in obj]
-    return obj
 
 
 def _fmt(value, spec: str) -> str:
@@ -186,7 +174,7 @@ def _render(name: str, cfg, result, settings, convention: dict | None = None) ->
               help="JSON file (- for stdin) of ArchConfig fields, or what `autost models "
                    "show --json` or `autost results show --json` print.")
 @click.option("--arch-id", help="A candidate stored in --storage (a unique prefix will do).")
-@click.option("--storage", "storage_url", default=None, help=STORAGE_HELP + " With --arch-id.")
+@storage_option("With --arch-id.")
 @click.option("--proxies", type=ProxyList(), default=None,
               help="Proxies to compute, e.g. flops,energy (default: all). sahd and naswot, "
                    "and sops and energy with --rates init, need a forward pass; params and "
@@ -201,8 +189,7 @@ def _render(name: str, cfg, result, settings, convention: dict | None = None) ->
 @click.option("--published-ops", is_flag=True,
               help="With --energy-convention: use the operation counts the paper printed "
                    "for this preset (reproduces its table).")
-
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead.")
+@json_option()
 def score(preset, arch_file, arch_id, storage_url, proxies, rates, dataset, convention_name,
           published_ops, as_json):
     """Score one architecture by every proxy (or --proxies), with a per-layer cost table."""
@@ -237,9 +224,7 @@ def score(preset, arch_file, arch_id, storage_url, proxies, rates, dataset, conv
         conv, entry, cfg, result, settings, published_ops))
     if as_json:
         extra = {} if convention is None else {"energy_convention": convention}
-        click.echo(json.dumps(_finite({
-            "name": name, "timesteps": cfg.timesteps,
-            "settings": settings.to_dict(), "config": cfg.to_dict(), **result.to_dict(),
-            **extra}), indent=2, allow_nan=False))
+        echo_json({"name": name, "timesteps": cfg.timesteps, "settings": settings.to_dict(),
+                   "config": cfg.to_dict(), **result.to_dict(), **extra})
         return
     click.echo(_render(name, cfg, result, settings, convention))

@@ -1,37 +1,37 @@
 """``autost search`` and ``autost worker``: thin click layers over autost.search."""
 
-import json
-
 import click
 
+from autost.cli.options import Checked, echo_json, json_option, storage_option
 from autost.cost.constants import SCORING_RATE_SOURCES
+from autost.wording import counted
 
-STORAGE_HELP = "Database URL (default: sqlite:///autost.db in the working directory)."
 SHOWN_BEST = 10
 
 
-class Quantity(click.ParamType):
+def _quantity(text: str, option: str) -> float:
     """A positive number with an optional SI suffix: 12M, 1.5G, 250k, 1.5."""
+    from autost.exceptions import SearchConfigError
+    from autost.quantity import parse_quantity
 
-    name = "NUMBER"
+    return parse_quantity(text, option, SearchConfigError)
 
-    def convert(self, value, param, ctx):
-        from autost.exceptions import SearchConfigError
-        from autost.search import parse_quantity
 
-        try:
-            return parse_quantity(value, param.opts[0] if param else "value")
-        except SearchConfigError as e:
-            self.fail(str(e), param, ctx)
+def _sampler(name: str, option: str) -> str:
+    from autost.search.samplers import check_sampler
+
+    return check_sampler(name)
+
+
+QUANTITY = Checked(_quantity, "NUMBER")
 
 
 def _common(f):
     for option in reversed([
-        click.option("--storage", "storage_url", default=None, help=STORAGE_HELP),
+        storage_option(),
         click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
                      help="Local processes that score candidates in parallel."),
-        click.option("--json", "as_json", is_flag=True,
-                     help="Print the result as JSON instead of a table."),
+        json_option("the result as JSON"),
         click.option("--progress/--no-progress", default=True, show_default=True,
                      help="Progress bar on stderr."),
     ]):
@@ -50,13 +50,13 @@ def _common(f):
                    "energy:min; a rerun keeps the study's.")
 @click.option("--predictor", default=None, metavar="NAME",
               help="Predictor fitted by autost calibrate, for the objective predicted.")
-@click.option("--max-params", type=Quantity(), default=None,
+@click.option("--max-params", type=QUANTITY, default=None,
               help="Ceiling on parameters, e.g. 12M.")
-@click.option("--max-macs", type=Quantity(), default=None,
+@click.option("--max-macs", type=QUANTITY, default=None,
               help="Ceiling on MACs per image over all time steps, e.g. 2G.")
-@click.option("--max-energy", type=Quantity(), default=None,
+@click.option("--max-energy", type=QUANTITY, default=None,
               help="Ceiling on energy, mJ per image.")
-@click.option("--sampler", default=None,
+@click.option("--sampler", type=Checked(_sampler, "NAME"), default=None,
               help="tpe (default), nsga2, nsga3, random, qmc, gp or grid (finite spaces only).")
 @click.option("--study", "study_name", default=None, help="Study name (default: the space's).")
 @click.option("--rates", type=click.Choice(SCORING_RATE_SOURCES), default=None,
@@ -80,13 +80,13 @@ def search(space, budget, objectives, predictor, max_params, max_macs, max_energ
 
     _quiet_optuna()
     constraints = {"max_params": max_params, "max_macs": max_macs, "max_energy_mj": max_energy}
-    result = run_search(
+    result = _resumable(lambda: run_search(
         space, budget=budget, objectives=list(objectives) or None,
         constraints={k: v for k, v in constraints.items() if v is not None} or None,
         sampler=sampler, seed=seed, study_name=study_name, storage=storage_url,
         workers=workers, rates=rates, progress=progress, dataset=dataset, data_dir=data_dir,
         predictor=predictor,
-    )
+    ))
     _echo(result, as_json)
 
 
@@ -105,9 +105,20 @@ def worker(study_name, storage_url, workers, seed, wait_s, as_json, progress):
     from autost.search import run_worker
 
     _quiet_optuna()
-    result = run_worker(study_name, storage=storage_url, workers=workers, seed=seed,
-                        progress=progress, wait_s=wait_s)
+    result = _resumable(lambda: run_worker(study_name, storage=storage_url, workers=workers,
+                                           seed=seed, progress=progress, wait_s=wait_s))
     _echo(result, as_json)
+
+
+def _resumable(run):
+    """``run()``; Ctrl-C or SIGTERM ends with a line that says how to resume, exit 130."""
+    from autost.search.interrupts import SearchInterrupted
+
+    try:
+        return run()
+    except SearchInterrupted as e:
+        click.echo(f"{e}.", err=True)
+        raise click.exceptions.Exit(130) from None
 
 
 def _quiet_optuna() -> None:
@@ -121,7 +132,7 @@ def _echo(result, as_json: bool) -> None:
     from autost.tables import aligned
 
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        echo_json(result.to_dict())
         return
     click.echo(f"study {result.study_name} ({result.storage}): {result.complete}/"
                f"{result.budget} complete; this run took {result.wall_s:.1f} s")
@@ -142,8 +153,8 @@ def _echo(result, as_json: bool) -> None:
             for b in _spread(result.best, SHOWN_BEST)]
     shown = (f"{SHOWN_BEST} shown, evenly spaced along it"
              if len(result.best) > SHOWN_BEST else "all shown")
-    click.echo(f"Pareto front of {', '.join(result.objectives)}: {len(result.best)} "
-               f"architectures, {shown}")
+    click.echo(f"Pareto front of {', '.join(result.objectives)}: "
+               f"{counted(len(result.best), 'architecture')}, {shown}")
     click.echo(aligned(headers, rows), nl=False)
 
 
@@ -151,14 +162,10 @@ def _run_summary(run: dict) -> str:
     """Two sums over the trials this process told: by outcome, and by where the scores of
     those not failed came from (every part named, so the parts add up to the total)."""
     with_scores = run["complete"] + run["over_budget"]
-    return (f"this run told {_trials(run['told'])}: {run['complete']} complete + "
+    return (f"this run told {counted(run['told'], 'trial')}: {run['complete']} complete + "
             f"{run['over_budget']} over budget + {run['failed']} failed; scores of the "
             f"{with_scores} not failed: {run['scored']} computed here + {run['cached']} from "
             f"cache + {run['waited']} computed by another process")
-
-
-def _trials(n: int) -> str:
-    return f"{n} trial" if n == 1 else f"{n} trials"
 
 
 def _spread(rows: list, k: int) -> list:

@@ -2,14 +2,15 @@
 
 import click
 
-from autost.cli.results import STORAGE_HELP
+from autost.cli.options import storage_option
+from autost.wording import counted
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; anything but loopback needs AUTOST_TOKEN set.")
 @click.option("--port", default=8642, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--storage", "storage_url", default=None, help=STORAGE_HELP)
+@storage_option()
 @click.option("--jobs", "slots", default=1, show_default=True, type=click.IntRange(min=1),
               help="Searches and trainings that run at the same time, each in its own "
                    "process.")
@@ -34,7 +35,7 @@ def serve(host, port, storage_url, slots):
     app = create_app(storage, token, slots)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"autost serve: http://{shown}:{port}/ (storage {storage.masked_url}, "
-               f"{slots} job{'s' if slots > 1 else ''} at a time)")
+               f"{counted(slots, 'job')} at a time)")
     if generated:
         click.echo(f"token for writes (printed once; set {TOKEN_ENV} to choose it): {token}")
     uvicorn.run(app, host=host, port=port, log_level="warning")

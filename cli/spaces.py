@@ -1,11 +1,14 @@
 """``autost spaces``: list, show and validate search spaces (a name or a .toml path)."""
 
-import json
+import textwrap
 
 import click
 
+from autost.cli.options import echo_json, echo_rows, json_option, output_options
+from autost.tables import aligned
+from autost.wording import counted
+
 SPACE = click.argument("space", metavar="NAME|FILE")
-AS_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 
 
 @click.group()
@@ -18,32 +21,28 @@ def spaces():
 
 
 @spaces.command("list")
-@AS_JSON
-def list_command(as_json):
+@output_options
+def list_command(fmt):
     """List the named spaces: parameters per trial, architectures, whether a grid can list it."""
     from autost.space import space_rows
 
     rows = space_rows()
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    table = [["NAME", "PARAMS", "SIZE", "GRID", "DESCRIPTION"]] + [
-        [r["name"], str(r["parameters"]), _count(r["size"]), "yes" if r["finite"] else "no",
-         r["description"]] for r in rows
-    ]
-    _echo_table(table)
+    table = [[r["name"], r["parameters"], _count(r["size"]), "yes" if r["finite"] else "no",
+              r["description"]] for r in rows]
+    echo_rows(fmt, rows, lambda: aligned(["name", "parameters", "architectures", "grid",
+                                          "description"], table, {1, 2}))
 
 
 @spaces.command("show")
 @SPACE
-@AS_JSON
+@json_option()
 def show_command(space, as_json):
     """Show one space: fixed fields, every parameter with its choices, constraints."""
     from autost.space import load_space
 
     info = load_space(space).describe()
     if as_json:
-        click.echo(json.dumps(info, indent=2))
+        echo_json(info)
         return
     data = info["dataset"]
     click.echo(f"space: {info['name']}  ({info['source']})")
@@ -53,12 +52,11 @@ def show_command(space, as_json):
                f"{data.get('in_channels', '-')} channels, {data.get('num_classes', '-')} classes")
     click.echo("fixed: " + ", ".join(f"{k}={_value(v)}" for k, v in info["fixed"].items()))
     click.echo(f"parameters: up to {info['num_parameters']} per trial, "
-               f"{_count(info['size'])} architectures, grid: "
+               f"{counted(info['size'], 'architecture', _count(info['size']))}, grid: "
                f"{'yes' if info['finite'] else 'no'}")
-    table = [["NAME", "CHOICES", "CONDITION"]] + [
-        [p["name"], _choices(p), _condition(p)] for p in info["parameters"]
-    ]
-    _echo_table(table, indent="  ")
+    table = [[p["name"], _choices(p), _condition(p)] for p in info["parameters"]]
+    click.echo(textwrap.indent(aligned(["name", "choices", "condition"], table), "  "),
+               nl=False)
     if info["constraints"]:
         click.echo("constraints: " + ", ".join(f"{k} {v:g}"
                                                for k, v in info["constraints"].items()))
@@ -75,8 +73,9 @@ def validate_command(space, samples):
     loaded = load_space(space)
     loaded.check(samples=samples)
     click.echo(f"OK: {loaded.label}: space '{loaded.name}', up to {loaded.num_parameters()} "
-               f"parameters per trial, {_count(loaded.size())} architectures, "
-               f"{samples} samples valid")
+               f"parameters per trial, "
+               f"{counted(loaded.size(), 'architecture', _count(loaded.size()))}, "
+               f"{counted(samples, 'sample')} valid")
 
 
 def _count(n: int) -> str:
@@ -102,9 +101,3 @@ def _condition(p: dict) -> str:
         parts.append(f"else {p['default']}")
     return "; ".join(parts)
 
-
-def _echo_table(rows: list[list[str]], indent: str = "") -> None:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-    for r in rows:
-        cells = [c.ljust(w) for c, w in zip(r, widths, strict=False)] + [r[-1]]
-        click.echo((indent + "  ".join(cells)).rstrip())

@@ -1,10 +1,9 @@
 """``autost train``: train the top candidates of a study briefly on Ray Tune."""
 
-import json
-
 import click
 
-STORAGE_HELP = "Database URL (default: sqlite:///autost.db in the working directory)."
+from autost.cli.options import echo_rows, output_options, storage_option
+
 RAY_HELP = ("Address of an existing Ray cluster (host:port or ray://host:port); default: "
             "start Ray locally with every CPU of this machine.")
 
@@ -19,7 +18,7 @@ def training_options(f):
                           "dataset-fashion-mnist)."),
         click.option("--download", is_flag=True,
                      help="Fetch CIFAR into --data-dir if it is missing (the only download)."),
-        click.option("--storage", "storage_url", default=None, help=STORAGE_HELP),
+        storage_option(),
         click.option("--ray-address", default=None, help=RAY_HELP),
     ]):
         f = option(f)
@@ -55,10 +54,10 @@ def training_options(f):
 @click.option("--gpus-per-trial", default=None, type=click.FloatRange(min=0),
               help="Default: 1 when the Ray cluster has a GPU, else 0.")
 @click.option("--no-asha", is_flag=True, help="Train every candidate for all epochs.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@output_options
 def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_address,
           shrink, batch_size, lr, seed, max_batches, cpus_per_trial, gpus_per_trial, no_asha,
-          as_json):
+          fmt):
     """Train the top-K candidates of a study for a few epochs (ASHA stops the weak ones).
 
     Accuracy (validation, %) goes to the trainings table and to each Optuna trial's user
@@ -103,12 +102,10 @@ def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_
         "accuracy": r.outcome.accuracy, "trained_energy_mj": r.outcome.energy_mj,
         "error": r.outcome.error,
     } for r in rows]
-    if as_json:
-        click.echo(json.dumps({"study": study, "objective": objective, "dataset": dataset,
-                               "epochs": epochs, "trainings": records}, indent=2))
-        return
     headers = ["trial", "summary", objective, "status", "epochs", "accuracy (%)",
                "trained energy (mJ)", "error"]
-    click.echo(aligned(headers, [[r["trial"], r["summary"], r[objective], r["status"],
-                                  r["epochs"], r["accuracy"], r["trained_energy_mj"],
-                                  r["error"]] for r in records]), nl=False)
+    keys = ["trial", "summary", objective, "status", "epochs", "accuracy",
+            "trained_energy_mj", "error"]
+    echo_rows(fmt, records, lambda: aligned(headers, [[r[k] for k in keys] for r in records]),
+              document={"study": study, "objective": objective, "dataset": dataset,
+                        "epochs": epochs, "trainings": records})

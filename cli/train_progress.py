@@ -2,6 +2,8 @@
 
 import click
 
+from autost.wording import counted
+
 
 class TrainingProgress:
     """Callbacks for :func:`autost.train.top_candidates.train_ranked` that report on stderr.
@@ -28,7 +30,7 @@ class TrainingProgress:
         self.estimate = est
         bound = ", less where ASHA stops weak ones" if self.asha else ""
         click.echo(
-            f"estimate: {len(cfgs)} trainings x {s.epochs} epoch{'s' * (s.epochs != 1)} on "
+            f"estimate: {counted(len(cfgs), 'training')} x {counted(s.epochs, 'epoch')} on "
             f"{s.dataset}, "
             f"{est.concurrent} at a time: about {format_duration(est.total_seconds())}"
             f"{bound} (a step of {est.reference.summary()} took {est.step_seconds:.2f} s; "
@@ -53,5 +55,5 @@ class TrainingProgress:
         epochs = len(outcome.history)
         stopped = " (stopped by ASHA)" if outcome.stopped_early else ""
         result = (f"failed: {outcome.error}" if outcome.error else
-                  f"{outcome.accuracy:.1f} % after {epochs} epoch{'s' * (epochs != 1)}{stopped}")
+                  f"{outcome.accuracy:.1f} % after {counted(epochs, 'epoch')}{stopped}")
         click.echo(f"trial {outcome.job.trial_number}: {result}", err=True)

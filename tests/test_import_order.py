@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # Lowest first. The root package (``autost/__init__.py``, ``__main__``) is the public facade:
 # importing it (for ``__version__``) is allowed from anywhere and it may import anything.
 STAGES = (
+    ("wording",),  # plurals, which error messages use too
     ("exceptions", "search_spaces"),  # search_spaces: the TOML files of the named spaces
-    ("arch", "tables", "lifeline"),
+    ("arch", "tables", "lifeline", "lazy", "quantity"),
     ("layers", "space"),
     ("models",),
     ("cost",),
@@ -110,14 +111,14 @@ def test_no_stage_imports_a_higher_one():
 
 @pytest.mark.parametrize(("source", "expected"), [
     ("from autost.report.top import top_entries\n",
-     ["autost/proxies/base.py:1: proxies (stage 6) imports autost.report.top.top_entries "
-      "(report, stage 9)"]),
+     ["autost/proxies/base.py:1: proxies (stage 7) imports autost.report.top.top_entries "
+      "(report, stage 10)"]),
     ("def f():\n    import autost.search.api\n",
-     ["autost/proxies/base.py:2: proxies (stage 6) imports autost.search.api "
-      "(search, stage 8)"]),
+     ["autost/proxies/base.py:2: proxies (stage 7) imports autost.search.api "
+      "(search, stage 9)"]),
     ("_LAZY = {'x': 'autost.train.loop'}\n",
-     ["autost/proxies/base.py:1: proxies (stage 6) imports autost.train.loop "
-      "(train, stage 9)"]),
+     ["autost/proxies/base.py:1: proxies (stage 7) imports autost.train.loop "
+      "(train, stage 10)"]),
     ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from autost.search import api\n",
      []),
     ("from autost.cost import count_costs\nfrom autost import __version__\n", []),
@@ -129,5 +130,5 @@ def test_the_check_sees_upward_imports_in_every_form(source, expected):
 def test_two_packages_of_one_stage_may_not_import_each_other():
     assert upward_imports(ROOT / "autost" / "train" / "scatter.py",
                           "from autost.report import correlation\n") == [
-        "autost/train/scatter.py:1: train (stage 9) imports autost.report.correlation "
-        "(report, stage 9)"]
+        "autost/train/scatter.py:1: train (stage 10) imports autost.report.correlation "
+        "(report, stage 10)"]

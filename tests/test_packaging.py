@@ -69,3 +69,13 @@ def test_cli_package_refuses_a_wrong_import_name():
                             capture_output=True, text=True)
     assert result.returncode != 0
     assert "import this package as autost.cli" in result.stderr
+
+
+def test_what_a_search_writes_beside_its_database_is_ignored_by_git():
+    import fnmatch
+
+    patterns = [line.strip() for line in (ROOT / ".gitignore").read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
+    written = ["autost.db", "autost.db-wal", "autost.db-shm", "autost.db-journal",
+               "autost.db-autost.lock"]
+    assert [f for f in written if not any(fnmatch.fnmatch(f, p) for p in patterns)] == []

@@ -7,9 +7,8 @@ measured, and how" and :mod:`autost.cost.energy`. The constants (per-operation e
 rate sources) import without torch; the rest imports it on first use.
 """
 
-from importlib import import_module
-
 from autost.cost.constants import E_AC_PJ, E_MAC_PJ, RATE_SOURCES, SCORING_RATE_SOURCES
+from autost.lazy import lazy_attributes
 
 _LAZY = {
     **dict.fromkeys(("CostReport", "LayerCost", "count_costs"), "autost.cost.count"),
@@ -18,16 +17,5 @@ _LAZY = {
     **dict.fromkeys(("LayerRate", "RateReport", "measure_rates"), "autost.cost.rates"),
 }
 
-__all__ = [
-    "E_AC_PJ",
-    "E_MAC_PJ",
-    "RATE_SOURCES",
-    "SCORING_RATE_SOURCES",
-    *_LAZY,
-]
-
-
-def __getattr__(name):
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'autost.cost' has no attribute {name!r}")
+__all__ = ["E_AC_PJ", "E_MAC_PJ", "RATE_SOURCES", "SCORING_RATE_SOURCES", *_LAZY]
+__getattr__ = lazy_attributes(__name__, _LAZY)

@@ -8,15 +8,14 @@ the settings import without torch; ``score_architecture`` and ``ScoringContext``
 on first use.
 """
 
-from importlib import import_module
-
+from autost.lazy import lazy_attributes
 from autost.proxies import (  # noqa: F401  (register the proxies)
     cost_proxies,
     gradient_proxies,
     spike_proxies,
 )
 from autost.proxies.base import Proxy, get_proxy, list_proxies, register_proxy
-from autost.proxies.settings import COST_MODEL_VERSION, ScoreResult, ScoreSettings, scores_key
+from autost.proxies.settings import COST_MODEL_VERSION, ScoreResult, ScoreSettings
 
 _LAZY = {name: "autost.proxies.evaluate" for name in ("score_architecture", "ScoringContext")}
 
@@ -28,12 +27,6 @@ __all__ = [
     "get_proxy",
     "list_proxies",
     "register_proxy",
-    "scores_key",
     *_LAZY,
 ]
-
-
-def __getattr__(name):
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'autost.proxies' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 from autost.proxies.direction import parse_direction, sign
+from autost.wording import counted
 
 # Proxies measured in these units are positive costs spanning orders of magnitude.
 LOG_UNITS = ("params", "MACs", "SOPs", "mJ")
@@ -81,7 +82,8 @@ class Predictor:
     def describe(self) -> str:
         """One line for logs: what it combines, on what, and how well it ranks."""
         return (f"predictor {self.name!r}: ridge on {', '.join(self.proxies)}, fitted on "
-                f"{self.n_trainings} trainings on {self.dataset} ({self.epochs} epochs); "
+                f"{counted(self.n_trainings, 'training')} on {self.dataset} "
+                f"({counted(self.epochs, 'epoch')}); "
                 f"cross-validated Kendall tau {self.cv_kendall_tau:+.3f} ({self.cv_folds} folds)")
 
     def to_dict(self) -> dict:

@@ -47,8 +47,9 @@ class ScoreSettings:
             object.__setattr__(self, "data_dir", str(Path(self.data_dir).expanduser().resolve()))
 
     def key(self) -> str:
-        """Canonical cache key, e.g. ``cost2/init/digits/b16/s0/mac4.6/ac0.9``; a data
-        folder adds ``/dir`` and 12 hex digits of the SHA-256 of its absolute path."""
+        """Canonical key of the one stored score set per architecture under these settings,
+        e.g. ``cost2/init/digits/b16/s0/mac4.6/ac0.9``; a data folder adds ``/dir`` and 12
+        hex digits of the SHA-256 of its absolute path."""
         key = (f"cost{COST_MODEL_VERSION}/{self.rates}/{self.dataset}/b{self.batch_size}"
                f"/s{self.seed}/mac{self.e_mac_pj!r}/ac{self.e_ac_pj!r}")
         if self.data_dir is not None:
@@ -57,15 +58,6 @@ class ScoreSettings:
 
     def to_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
-
-
-def scores_key(settings: ScoreSettings, proxies) -> str:
-    """Cache key of a stored score set: the settings plus the proxies computed.
-
-    The proxy names are part of the key because a stored score set is never updated (first
-    writer wins), so a set without energy must not answer a request that needs it.
-    """
-    return f"{settings.key()};{'+'.join(sorted(set(proxies)))}"
 
 
 @dataclass(frozen=True)

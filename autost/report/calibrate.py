@@ -20,9 +20,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from autost.exceptions import PredictorError, unknown_name
-from autost.proxies import ScoreSettings, get_proxy, list_proxies, scores_key
+from autost.proxies import ScoreSettings, get_proxy, list_proxies
 from autost.proxies.predictor import Predictor, feature, uses_log
 from autost.report.correlation import kendall_tau
+from autost.storage.score_sets import complete_scores
+from autost.wording import counted
 
 MIN_TRAININGS = 10  # below this, a 5-fold tau has folds of one or two architectures
 CV_FOLDS = 5
@@ -50,7 +52,8 @@ def calibrate(storage, *, dataset: str, name: str, proxies: Sequence[str] | None
                           "another --name, or --replace to refit it")
     settings = settings or ScoreSettings(rates="prior", dataset=dataset)
     arch_ids, accuracy, epochs = trained_architectures(storage, dataset, epochs)
-    log(f"{len(arch_ids)} architectures trained on {dataset} for {epochs} epochs; scoring "
+    log(f"{counted(len(arch_ids), 'architecture')} trained on {dataset} for "
+        f"{counted(epochs, 'epoch')}; scoring "
         f"{', '.join(proxies)}")
     table = proxy_table(storage, arch_ids, proxies, settings, log)
     predictor = fit_predictor(name, dataset, epochs, table, accuracy, settings)
@@ -73,9 +76,10 @@ def trained_architectures(storage, dataset: str, epochs: int | None
     known = storage.get_candidates(list(by_arch))
     arch_ids = sorted(a for a in by_arch if a in known)
     if len(arch_ids) < MIN_TRAININGS:
-        budget = f" for {epochs} epochs" if epochs is not None else ""
+        budget = f" for {counted(epochs, 'epoch')}" if epochs is not None else ""
         raise PredictorError(
-            f"the database holds {len(arch_ids)} architectures trained on {dataset}{budget}; "
+            f"the database holds {counted(len(arch_ids), 'architecture')} trained on "
+            f"{dataset}{budget}; "
             f"a predictor needs at least {MIN_TRAININGS}: train more (autost train, or "
             "autost reproduce scatter) and calibrate again")
     return arch_ids, np.array([np.mean(by_arch[a]) for a in arch_ids]), epochs
@@ -83,21 +87,15 @@ def trained_architectures(storage, dataset: str, epochs: int | None
 
 def proxy_table(storage, arch_ids: Sequence[str], proxies: Sequence[str],
                 settings: ScoreSettings, log: Log) -> dict[str, list[float]]:
-    """Proxy values of every architecture: stored scores first, else scored and stored."""
-    from autost.proxies import score_architecture
-
-    key = scores_key(settings, proxies)
-    stored = storage.scores_for((a, key) for a in arch_ids)
-    configs = storage.get_candidates([a for a in arch_ids if (a, key) not in stored])
+    """Proxy values of every architecture: stored scores, completed with the proxies the
+    database lacks (see :mod:`autost.storage.score_sets`)."""
+    configs = storage.get_candidates(arch_ids)
     values = {}
-    for i, arch_id in enumerate(arch_ids):
-        if (arch_id, key) in stored:
-            values[arch_id] = stored[arch_id, key].values
-            continue
-        log(f"scoring {i + 1}/{len(arch_ids)}: {configs[arch_id].summary()}")
-        result = score_architecture(configs[arch_id], proxies, settings)
-        storage.put_scores(arch_id, key, result)
-        values[arch_id] = result.values
+    for i, arch_id in enumerate(arch_ids, 1):
+        values[arch_id], scored = complete_scores(storage, configs[arch_id], proxies, settings)
+        if scored:
+            log(f"scored {i}/{len(arch_ids)} by {', '.join(scored)}: "
+                f"{configs[arch_id].summary()}")
     return {p: [float(values[a][p]) for a in arch_ids] for p in proxies}
 
 

@@ -16,6 +16,7 @@ from autost.arch import ArchConfig
 from autost.exceptions import ReportError, unknown_name
 from autost.proxies.objective import Objective, parse_objective
 from autost.storage import CandidateRow, load_study, objective_specs, trial_rows
+from autost.wording import counted
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class StudyEntries:
                          for r in self.rows)
         what = ", ".join(f"{n} {s.lower()}" for s, n in sorted(states.items()))
         return (f"study {self.study_name!r} has no complete feasible trial with "
-                f"{', '.join(names)} ({len(self.rows)} trials: {what}); relax the "
+                f"{', '.join(names)} ({counted(len(self.rows), 'trial')}: {what}); relax the "
                 "constraints, run more trials, or choose other --objective scores")
 
 

@@ -2,15 +2,11 @@
 
 CSV and JSON carry raw values (units in the column names, e.g. ``energy [mJ per image]``)
 for scripts; Markdown and text tables show scaled values (params and MACs in millions)
-for reading. JSON writes a non-finite score as null.
+for reading. JSON writes a non-finite score as null (autost.tables.to_json).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,7 +14,7 @@ from autost.exceptions import ReportError
 from autost.proxies.objective import Objective
 from autost.report.entries import Entry
 from autost.report.scores import SCORE_ORDER, raw_header, score_info
-from autost.tables import aligned
+from autost.tables import aligned, csv_text, markdown, to_json
 
 FORMATS = ("csv", "json", "md")
 SHORT_ID = 12
@@ -42,31 +38,19 @@ def render(entries: Sequence[Entry], objectives: Sequence[Objective], fmt: str,
     if fmt == "json":
         return _json(entries, names, objectives, title)
     if fmt == "md":
-        return markdown_table(*_display(entries, names))
+        return markdown(*_display(entries, names))
     raise ValueError(f"format must be one of {FORMATS}, not {fmt!r}")
+
+
+def brief_table(entries: Sequence[Entry], objectives: Sequence[Objective]) -> str:
+    """What a command prints for reading: the objectives, params and accuracy (scaled)."""
+    keep = {o.name for o in objectives} | {"params", "accuracy"}
+    return text_table(entries, [n for n in score_names(entries, objectives) if n in keep])
 
 
 def text_table(entries: Sequence[Entry], names: Sequence[str]) -> str:
     """An aligned plain-text table of scores ``names`` (scaled values), for a terminal."""
     return aligned(*_display(entries, names))
-
-
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows]
-    return "\n".join(lines) + "\n"
-
-
-def records(rows: Sequence[dict]) -> str:
-    """Dict rows as CSV with the keys of the first row in order, then any new ones."""
-    keys: dict[str, None] = {}
-    for row in rows:
-        keys.update(dict.fromkeys(row))
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(keys), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 def write_text(path, text: str) -> None:
@@ -105,10 +89,8 @@ def _csv(entries, names) -> str:
         row.update({raw_header(n): e.scores.get(n) for n in names})
         row.update({"rate_source": e.rate_source, "summary": e.summary})
         rows.append(row)
-    if not rows:
-        return ",".join(["trial", "arch_id", *map(raw_header, names), "rate_source",
-                         "summary"]) + "\n"
-    return records(rows)
+    return csv_text(rows, ["trial", "arch_id", *map(raw_header, names), "rate_source",
+                           "summary"])
 
 
 def _json(entries, names, objectives, title) -> str:
@@ -118,12 +100,12 @@ def _json(entries, names, objectives, title) -> str:
         "units": {n: score_info(n).unit for n in names},
         "rows": [{
             "trial": e.trial, "arch_id": e.arch_id,
-            "scores": jsonable({n: e.scores.get(n) for n in names}),
+            "scores": {n: e.scores.get(n) for n in names},
             "rate_source": e.rate_source, "summary": e.summary,
             "arch": e.arch.to_dict() if e.arch is not None else None,
         } for e in entries],
     }
-    return json.dumps(doc, indent=2, allow_nan=False) + "\n"
+    return to_json(doc) + "\n"
 
 
 def _display(entries, names) -> tuple[list[str], list[list[str]]]:
@@ -133,14 +115,3 @@ def _display(entries, names) -> tuple[list[str], list[list[str]]]:
              *(scaled(n, e.scores.get(n)) for n in names), e.rate_source or "", e.summary]
             for e in entries]
     return headers, rows
-
-
-def jsonable(obj):
-    """``obj`` with every non-finite float replaced by None, recursively (strict JSON)."""
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {k: jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [jsonable(v) for v in obj]
-    return obj

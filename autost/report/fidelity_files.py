@@ -15,8 +15,9 @@ from pathlib import Path
 
 from autost.exceptions import ReportError
 from autost.report.bootstrap import Estimate
-from autost.report.export import records, save_figure, write_text
+from autost.report.export import save_figure, write_text
 from autost.report.scores import score_info
+from autost.tables import csv_text
 
 DPI = 110
 LOG_SPAN = 100  # a positive proxy spanning more than this factor is drawn on a log axis
@@ -125,9 +126,9 @@ def write_fidelity(rows: Sequence[dict], table: Sequence[dict], checks: Sequence
     make_folders(out_dir)
     files = {name: out_dir / name
              for name in ("fidelity.csv", "checks.csv", "architectures.csv", "tau.png")}
-    write_text(files["fidelity.csv"], records(table))
-    write_text(files["checks.csv"], records(checks))
-    write_text(files["architectures.csv"], records(rows))
+    write_text(files["fidelity.csv"], csv_text(table))
+    write_text(files["checks.csv"], csv_text(checks))
+    write_text(files["architectures.csv"], csv_text(rows))
     ceiling = checks[0]
     plot_taus(table, Estimate(ceiling["kendall_tau"], ceiling["kendall_tau_low"],
                               ceiling["kendall_tau_high"]), files["tau.png"], title)

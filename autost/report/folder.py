@@ -15,7 +15,7 @@ from pathlib import Path
 from autost.exceptions import ReportError
 from autost.proxies.objective import Objective
 from autost.report.entries import Entry, StudyEntries, load_entries
-from autost.report.export import markdown_table, records, render, scaled, write_text
+from autost.report.export import render, scaled, write_text
 from autost.report.pareto import Front, pareto_front
 from autost.report.plot import plot_front
 from autost.report.scores import score_info
@@ -29,6 +29,8 @@ from autost.storage.optuna_tables import (
     SEED_ATTR,
     SPACE_ATTR,
 )
+from autost.tables import csv_text, markdown
+from autost.wording import counted
 
 SETTINGS_KEYS = (SPACE_ATTR, SAMPLER_ATTR, BUDGET_ATTR, SEED_ATTR, OBJECTIVES_ATTR,
                  CONSTRAINTS_ATTR, RATES_ATTR)
@@ -56,7 +58,7 @@ def write_report(storage, study_name: str, out_dir: str | Path, objectives=(),
         stored = storage.get_scores(entry.arch_id, entry.settings_key) if entry.arch_id else None
         if stored is not None and stored.layers:
             path = out / f"layers_best_{name}.csv"
-            write_text(path, records(stored.layers))
+            write_text(path, csv_text(stored.layers))
             layer_files[name] = path.name
             files.append(path)
     summary = out / "summary.md"
@@ -93,13 +95,14 @@ def summary_markdown(storage, study: StudyEntries, front: Front, best: dict[str,
         ("objectives", _show(settings.get("objectives")
                              or [o.spec for o in study.objectives])),
         ("constraints", _show(settings.get("constraints"))),
-        ("rate source", ", ".join(f"{r} ({n} candidates)" for r, n in rates.most_common())
+        ("rate source", ", ".join(f"{r} ({counted(n, 'candidate')})"
+                                  for r, n in rates.most_common())
          + (f"; requested: {settings['rates']}" if "rates" in settings else "")),
         ("trials", f"{len(study.rows)}: " + ", ".join(
             f"{n} {s}" for s, n in sorted(states.items())) if study.rows else "0"),
     ]
     parts = [f"# autost report: study `{study.study_name}`\n",
-             markdown_table(["", ""], [(f"**{a}**", b) for a, b in facts]),
+             markdown(["", ""], [(f"**{a}**", b) for a, b in facts]),
              "## Best per objective\n", _best_table(front, best, layer_files),
              "## Pareto front\n",
              f"{len(front.members)} of {len(front.candidates)} feasible candidates are "
@@ -122,14 +125,14 @@ def _best_table(front: Front, best: dict[str, Entry], layer_files: dict[str, str
         rows.append([o.spec, str(e.trial), (e.arch_id or "")[:12],
                      f"{scaled(o.name, e.scores[o.name])} {score_info(o.name).shown}".strip(),
                      e.summary, f"`{layer_files[o.name]}`" if o.name in layer_files else "-"])
-    return markdown_table(["objective", "trial", "arch_id", "value", "architecture",
+    return markdown(["objective", "trial", "arch_id", "value", "architecture",
                            "per-layer breakdown"], rows)
 
 
 def _reasons(title: str, counts: Counter, verb: str) -> list[str]:
     if not counts:
         return []
-    lines = [f"- {reason}{f' {verb}' if verb else ''}: {n} trial{'s' if n != 1 else ''}"
+    lines = [f"- {reason}{f' {verb}' if verb else ''}: {counted(n, 'trial')}"
              for reason, n in counts.most_common()]
     return [f"## {title}\n", "\n".join(lines) + "\n"]
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from autost.exceptions import ReportError
 from autost.report.correlation import correlation_table
-from autost.report.export import records, save_figure, write_text
+from autost.report.export import save_figure, write_text
+from autost.tables import csv_text
 
 MARKERS = {"conv": ("s", "tab:blue"), "ssa": ("o", "tab:orange"), "stm": ("^", "tab:green"),
            "qk_token": ("v", "tab:red"), "qk_channel": ("<", "tab:purple"),
@@ -77,8 +78,8 @@ def write_outputs(rows: Sequence[dict], correlations: Sequence[dict], out_dir: P
     files = {"scatter.csv": out_dir / "scatter.csv",
              "correlations.csv": out_dir / "correlations.csv",
              "scatter.png": out_dir / "scatter.png"}
-    write_text(files["scatter.csv"], records(rows))
-    write_text(files["correlations.csv"], records(correlations))
+    write_text(files["scatter.csv"], csv_text(rows))
+    write_text(files["correlations.csv"], csv_text(correlations))
     flops = next((c for c in correlations if c["proxy"] == "flops"), None)
     note = (f"FLOPs vs accuracy: Kendall tau {_fmt(flops['kendall_tau'])}, Spearman rho "
             f"{_fmt(flops['spearman_rho'])}" if flops else "")

@@ -12,12 +12,12 @@ import sys
 import types
 
 from autost.search.api import BestTrial, SearchResult, run_worker, search
+from autost.search.interrupts import SearchInterrupted
 from autost.search.objectives import (
     CEILINGS,
     DEFAULT_OBJECTIVES,
     Constraint,
     Objective,
-    parse_quantity,
     parse_search_objective,
 )
 from autost.search.samplers import DEFAULT_SAMPLER, create_sampler, list_samplers
@@ -29,11 +29,11 @@ __all__ = [
     "BestTrial",
     "Constraint",
     "Objective",
+    "SearchInterrupted",
     "SearchResult",
     "create_sampler",
     "list_samplers",
     "parse_search_objective",
-    "parse_quantity",
     "run_worker",
     "search",
 ]

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from autost.search.coordinator import Coordinator
 from autost.search.derived import load_predictor
 from autost.search.dominance import non_dominated
+from autost.search.interrupts import SearchInterrupted
 from autost.search.join import stored_plan, wait_for_plan
 from autost.search.plan import RUN_ATTRS, SearchPlan, make_plan, reconcile
 from autost.search.samplers import create_sampler
@@ -92,13 +93,16 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
     from autost.storage import open_storage
 
     started = time.perf_counter()
-    db = open_storage(storage, create=predictor is None)  # a predictor lives in a database
-    fitted = load_predictor(db, predictor) if predictor is not None else None
     space_obj = load_space(space) if isinstance(space, str) else space
+    # Every option is checked before a database is made: a bad one leaves no file behind. A
+    # predictor lives in a database, which must exist already.
+    db = open_storage(storage, create=False) if predictor is not None else None
+    fitted = load_predictor(db, predictor) if predictor is not None else None
     asked = make_plan(space_obj, budget=budget, objectives=objectives, constraints=constraints,
                       sampler=sampler, seed=seed, rates=rates,
                       space_arg=space if isinstance(space, str) else space_obj.source,
                       dataset=dataset, data_dir=data_dir, predictor=fitted)
+    db = db or open_storage(storage)
     name = study_name or space_obj.name
     rdb = db.optuna_storage(heartbeat_interval, grace_period)
     stored = stored_plan(rdb, name)
@@ -114,7 +118,7 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
     db.record_run(name, plan.space, plan.user_attrs(), plan.seed)
     coordinator = Coordinator(study, space_obj, plan, db, rdb, workers=workers,
                               progress=progress)
-    stats = coordinator.run()
+    stats = _run(coordinator, study, plan.budget)
     return _result(db, study, plan, stats, time.perf_counter() - started, coordinator.notes)
 
 
@@ -145,8 +149,23 @@ def run_worker(study_name: str, *, storage: str | None = None, workers: int = DE
     db.record_run(study_name, plan.space, plan.user_attrs() | {"worker": True}, plan.seed)
     coordinator = Coordinator(study, space_obj, plan, db, rdb, workers=workers,
                               progress=progress)
-    stats = coordinator.run()
+    stats = _run(coordinator, study, plan.budget)
     return _result(db, study, plan, stats, time.perf_counter() - started, coordinator.notes)
+
+
+def _run(coordinator: Coordinator, study, budget: int):
+    """The coordinator's run; an interruption (its running trials failed by then) becomes
+    :class:`SearchInterrupted`, which counts what the study holds."""
+    try:
+        return coordinator.run()
+    except KeyboardInterrupt as e:
+        raise SearchInterrupted(study.study_name, len(_complete(study)), budget) from e
+
+
+def _complete(study) -> list:
+    from optuna.trial import TrialState
+
+    return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
 
 
 def _load(rdb, name: str, sampler):
@@ -179,9 +198,7 @@ def _open_study(rdb, name: str, plan: SearchPlan, space, parallel: bool):
 
 def _result(db, study, plan: SearchPlan, stats, wall_s: float, notes: list[str]
             ) -> SearchResult:
-    from optuna.trial import TrialState
-
-    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    complete = _complete(study)
     best = sorted(_front(complete, plan), key=lambda t: (t.values[0], t.number),
                   reverse=plan.objectives[0].maximize)
     first = {}  # a front holds every trial of a repeated architecture; show it once

@@ -2,7 +2,8 @@
 
 Per candidate: ask a trial, let the space suggest an architecture, look its scores up (this
 run's memo, then the database by arch_id and settings key), claim it in the database and
-score it if needed (inline or in the pool), store the scores, write the trial's user attrs
+score the proxies its stored score set lacks, if any (inline or in the pool), add them to
+the set (autost.storage.score_sets), write the trial's user attrs
 (``arch_id``, ``settings_key``, ``space``, ``fail_reason``) and constraints in one
 transaction, and tell the objective values. An architecture that another process has
 claimed is not scored here: its trials wait for the stored scores (autost.storage.claims),
@@ -33,7 +34,7 @@ from autost.search.heartbeat import Heartbeat, fail_stale_trials
 from autost.search.interrupts import DeferredInterrupt
 from autost.search.progress import Progress
 from autost.search.redundancy import RedundancyCheck
-from autost.search.scorer import Outcome, Scorer
+from autost.search.scorer import Outcome, Scorer, unusable
 from autost.storage.claims import Claims
 from autost.storage.optuna_tables import (
     ARCH_ID_ATTR,
@@ -45,6 +46,7 @@ from autost.storage.optuna_tables import (
     trial_id,
     write_trial_attrs,
 )
+from autost.storage.score_sets import lacking
 
 MAX_FAILURES_IN_A_ROW = 50
 POLL_S = 0.1  # how often trials waiting for another process's scores look for them
@@ -80,7 +82,7 @@ class Coordinator:
         self.stats = RunStats()
         self._optuna = rdb
         self._key = plan.settings_key()
-        self._scorer = Scorer(plan.proxies, plan.settings(), workers)
+        self._scorer = Scorer(plan.settings(), workers)
         self._max_running = 1 if workers <= 1 else 2 * workers
         self._lock = budget_lock(storage.engine, study.study_name)
         self._study_id = rdb.get_study_id_from_name(study.study_name)
@@ -154,13 +156,12 @@ class Coordinator:
             if not (self._memo.get(cfg.arch_id) or self._stored(cfg.arch_id)):
                 self.storage.add_candidate(cfg, self.plan.space)
                 with self._interrupts.allowed():
-                    pending[cfg.arch_id] = self._scorer.submit(cfg.to_json())
+                    pending[cfg.arch_id] = self._submit(cfg)
         for arch_id, future in pending.items():
             with self._interrupts.allowed():
                 outcome = self._scorer.outcome(future)
             if outcome.error is None:
-                self.storage.put_scores(arch_id, self._key, outcome)
-                self._memo[arch_id] = outcome
+                self._store(arch_id, outcome)
         scored = [self._memo[c.arch_id] for c in cfgs if c.arch_id in self._memo]
         if not scored:
             raise SearchError(f"no reference architecture of {self.plan.space} could be "
@@ -223,19 +224,31 @@ class Coordinator:
             return True
         self.storage.add_candidate(cfg, self.plan.space)
         with self._interrupts.allowed():  # inline scoring takes the time
-            future = self._scorer.submit(cfg.to_json())
+            future = self._submit(cfg)
         self._running[arch_id] = (future, trials)
         if future.done():
             self._collect(arch_id)
         return True
 
     def _stored(self, arch_id: str) -> Outcome | None:
+        """The stored score set of ``arch_id`` if it holds every proxy of the plan."""
         stored = self.storage.get_scores(arch_id, self._key)
-        if stored is None:
+        if lacking(stored, self.plan.proxies):
             return None
         outcome = Outcome(stored.values, stored.rate_source)
         self._memo[arch_id] = outcome
         return outcome
+
+    def _submit(self, cfg):
+        """Score the proxies of the plan that the stored score set of ``cfg`` lacks."""
+        stored = self.storage.get_scores(cfg.arch_id, self._key)
+        return self._scorer.submit(cfg.to_json(), tuple(lacking(stored, self.plan.proxies)))
+
+    def _store(self, arch_id: str, outcome: Outcome) -> Outcome:
+        """Add a scoring's values to the stored score set; the set's values."""
+        stored = self.storage.put_scores(arch_id, self._key, outcome)
+        self._memo[arch_id] = Outcome(stored.values, stored.rate_source)
+        return self._memo[arch_id]
 
     def _wait(self) -> None:
         """Wait for a scoring here to end; with trials waiting for scores from another
@@ -271,8 +284,7 @@ class Coordinator:
         future, trials = self._running.pop(arch_id)
         outcome = self._scorer.outcome(future)
         if outcome.error is None:
-            self.storage.put_scores(arch_id, self._key, outcome)
-            self._memo[arch_id] = outcome
+            outcome = self._store(arch_id, outcome)
         self._claims.release(arch_id)
         for i, trial in enumerate(trials):
             self._finish(trial, outcome, "cached" if i else "scored")
@@ -282,9 +294,9 @@ class Coordinator:
         came from ``source`` (a RunStats field: scored, cached or waited)."""
         import optuna
 
-        missing = [p for p in self.plan.proxies if p not in outcome.values]
-        if outcome.error is not None or missing:
-            self._fail(trial, outcome.error or f"scores missing: {', '.join(missing)}")
+        reason = outcome.error or unusable(outcome.values, self.plan.proxies)
+        if reason is not None:
+            self._fail(trial, reason)
             return
         violations = {c.name: c.violation(outcome.values) for c in self.plan.constraints}
         feasible = all(v <= 0 for v in violations.values())

@@ -84,3 +84,16 @@ def signals_interrupt() -> Iterator[None]:
 
 def _raise_interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
+
+
+class SearchInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM stopped a search after its running trials were failed; says how far
+    the study got and how to go on (a rerun of the same command resumes it)."""
+
+    def __init__(self, study_name: str, complete: int, budget: int) -> None:
+        super().__init__(study_name, complete, budget)
+        self.study_name, self.complete, self.budget = study_name, complete, budget
+
+    def __str__(self) -> str:
+        return (f"Interrupted: {self.complete} of {self.budget} trials complete in study "
+                f"{self.study_name!r}; run the same command again to resume")

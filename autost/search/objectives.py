@@ -9,12 +9,11 @@ which is what TPE and NSGA-II sum when they rank infeasible trials.
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
 
 from autost.exceptions import SearchConfigError, unknown_name
 from autost.proxies.objective import Objective, objective_name, parse_objective
+from autost.quantity import parse_quantity
 from autost.search.derived import check_objective_name
 
 # AutoST's accuracy proxy (FLOPs, to maximize) against the cost it buys (energy, to minimize).
@@ -25,8 +24,6 @@ CEILINGS = {
     "max_macs": ("macs_total", "flops", "MACs per image over all time steps"),
     "max_energy_mj": ("energy", "energy", "mJ per image"),
 }
-_SUFFIXES = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
-_QUANTITY = re.compile(r"^\s*([0-9][0-9_]*\.?[0-9]*(?:[eE][+-]?[0-9]+)?)\s*([kKMGT]?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -68,24 +65,6 @@ def parse_objectives(specs) -> tuple[Objective, ...]:
     return objectives
 
 
-def parse_quantity(text, what: str = "value") -> float:
-    """Parse 12M, 1.5G, 250k, 12e6 or 1.5 into a positive float (SI suffixes)."""
-    if isinstance(text, int | float) and not isinstance(text, bool):
-        value = float(text)
-    else:
-        match = _QUANTITY.match(str(text).strip().removeprefix("-"))
-        if match and str(text).strip().startswith("-"):
-            raise SearchConfigError(f"{what} {text!r} must be a positive number")
-        if not match:
-            raise SearchConfigError(
-                f"{what} {text!r} is not a number; write e.g. 12M, 1.5G, 250k or 1.5"
-            )
-        value = float(match.group(1)) * _SUFFIXES[match.group(2)]
-    if not math.isfinite(value) or value <= 0:
-        raise SearchConfigError(f"{what} {text!r} must be a positive number")
-    return value
-
-
 def build_constraints(space_ceilings: dict, overrides: dict) -> tuple[Constraint, ...]:
     """The space's ceilings with the command line's on top (None leaves the space's)."""
     merged = dict(space_ceilings or {})
@@ -93,5 +72,6 @@ def build_constraints(space_ceilings: dict, overrides: dict) -> tuple[Constraint
     unknown = sorted(set(merged) - set(CEILINGS))
     if unknown:
         raise unknown_name("constraint", unknown[0], CEILINGS, SearchConfigError)
-    return tuple(Constraint(name, parse_quantity(merged[name], name.replace("_", "-")))
+    return tuple(Constraint(name, parse_quantity(merged[name], name.replace("_", "-"),
+                                                     SearchConfigError))
                  for name in CEILINGS if name in merged)

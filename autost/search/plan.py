@@ -54,10 +54,14 @@ class SearchPlan:
     constraints: tuple[Constraint, ...]
     sampler: str
     seed: int
-    rates: str
     budget: int
     score_settings: dict
     predictor: dict | None = None  # name, proxies, digest and tau of the predictor used
+
+    @property
+    def rates(self) -> str:
+        """The rate source of the score settings (also a study attr of its own)."""
+        return self.score_settings["rates"]
 
     @property
     def directions(self) -> list[str]:
@@ -77,10 +81,8 @@ class SearchPlan:
         return ScoreSettings(**self.score_settings)
 
     def settings_key(self) -> str:
-        """Cache key of the scores (autost.proxies.scores_key)."""
-        from autost.proxies import scores_key
-
-        return scores_key(self.settings(), self.proxies)
+        """Key of the score sets the study reads and completes (ScoreSettings.key())."""
+        return self.settings().key()
 
     def user_attrs(self) -> dict:
         extra = {PREDICTOR_ATTR: dict(self.predictor)} if self.predictor else {}
@@ -112,7 +114,6 @@ class SearchPlan:
             constraints=build_constraints({}, attrs.get(CONSTRAINTS_ATTR, {})),
             sampler=check_sampler(attrs[SAMPLER_ATTR]),
             seed=int(attrs[SEED_ATTR]),
-            rates=attrs[RATES_ATTR],
             budget=int(attrs.get(BUDGET_ATTR, 0)),
             score_settings=dict(attrs.get(SCORE_SETTINGS_ATTR) or {"rates": attrs[RATES_ATTR]}),
             predictor=attrs.get(PREDICTOR_ATTR),
@@ -142,7 +143,6 @@ def make_plan(space, *, budget: int, objectives=None, constraints=None, sampler=
         constraints=build_constraints(space.constraints, constraints or {}),
         sampler=check_sampler(sampler or DEFAULT_SAMPLER),
         seed=random.SystemRandom().randrange(2**31) if seed is None else int(seed),
-        rates=score_settings["rates"],
         budget=budget,
         score_settings=score_settings,
         predictor=predictor_attrs(predictor) if predictor is not None else None,

@@ -36,10 +36,20 @@ def score_candidate(arch_json: str, proxies: tuple[str, ...], settings) -> Outco
     except Exception as e:  # noqa: BLE001 - the reason is stored on the trial instead
         return Outcome(error=f"{type(e).__name__}: {e}")
     values = {k: float(v) for k, v in result.values.items()}
-    bad = sorted(k for k in proxies if k in values and math.isnan(values[k]))
-    if bad:
-        return Outcome(error=f"score {', '.join(bad)} is NaN")
+    reason = unusable(values, proxies)
+    if reason is not None:
+        return Outcome(error=reason)
     return Outcome(values, result.rate_source, list(result.layers), list(result.flags))
+
+
+def unusable(values: dict[str, float], proxies) -> str | None:
+    """Why ``values`` cannot be told as the scores of ``proxies`` (one is missing or NaN),
+    or None when they can."""
+    missing = [p for p in proxies if p not in values]
+    if missing:
+        return f"scores missing: {', '.join(missing)}"
+    bad = sorted(p for p in proxies if math.isnan(values[p]))
+    return f"score {', '.join(bad)} is NaN" if bad else None
 
 
 def _init_worker(coordinator_pid: int) -> None:
@@ -54,16 +64,16 @@ def _init_worker(coordinator_pid: int) -> None:
 class Scorer:
     """Runs score_candidate inline (one worker) or in a pool of ``workers`` processes."""
 
-    def __init__(self, proxies: tuple[str, ...], settings, workers: int) -> None:
-        self.proxies = proxies
+    def __init__(self, settings, workers: int) -> None:
         self.settings = settings
         self.workers = workers
         self._pool = None
 
-    def submit(self, arch_json: str) -> Future:
+    def submit(self, arch_json: str, proxies: tuple[str, ...]) -> Future:
+        """Score ``proxies`` of one architecture, inline or in the pool."""
         if self.workers <= 1:
             future: Future = Future()
-            future.set_result(score_candidate(arch_json, self.proxies, self.settings))
+            future.set_result(score_candidate(arch_json, proxies, self.settings))
             return future
         if self._pool is None:
             method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
@@ -71,7 +81,7 @@ class Scorer:
             self._pool = ProcessPoolExecutor(
                 self.workers, mp_context=multiprocessing.get_context(method),
                 initializer=_init_worker, initargs=(os.getpid(),))
-        future = self._pool.submit(score_candidate, arch_json, self.proxies, self.settings)
+        future = self._pool.submit(score_candidate, arch_json, proxies, self.settings)
         future.pool = self._pool
         return future
 

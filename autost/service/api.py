@@ -1,7 +1,7 @@
 """Read-only JSON routes: studies, trials, Pareto fronts, candidates, spaces and presets.
 
 Every number comes from the functions the commands call: ``top`` is what ``autost results
-top --json`` prints, ``pareto`` what ``autost pareto --format json`` prints, a candidate
+top --json`` prints, ``pareto`` what ``autost pareto --json`` prints, a candidate
 what ``autost results show --json`` prints (with units added).
 """
 
@@ -15,10 +15,10 @@ from fastapi.responses import JSONResponse, Response
 
 from autost.exceptions import ReportError
 from autost.report import pareto_front, render, top_entries
-from autost.report.export import jsonable
 from autost.report.scores import score_info
 from autost.service import studies
 from autost.service.errors import NotFound
+from autost.tables import jsonable
 
 router = APIRouter(prefix="/api")
 MAX_CLOUD = 20_000

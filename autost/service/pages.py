@@ -9,7 +9,6 @@ form) and ``/jobs/ID`` (a job's status and log).
 
 from __future__ import annotations
 
-import json
 from importlib.resources import files
 from pathlib import Path
 
@@ -18,19 +17,20 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from autost.exceptions import AutostError
-from autost.report.export import jsonable, scaled
+from autost.report.export import scaled
 from autost.report.scores import score_info
 from autost.search.progress import format_number
 from autost.service import studies
 from autost.service.api import describe, study_names, trial_page
 from autost.service.errors import NotFound, status_of
 from autost.storage.jobs import get_job, list_jobs
+from autost.tables import jsonable, to_json
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(files("autost.service") / "templates"))
 templates.env.filters["scaled"] = lambda value, name: scaled(name, value)
 templates.env.filters["unit"] = lambda name: score_info(name).shown
-templates.env.filters["pretty"] = lambda obj: json.dumps(jsonable(obj), indent=2)
+templates.env.filters["pretty"] = to_json
 templates.env.filters["short"] = format_number
 PAGE_SIZE = 25
 

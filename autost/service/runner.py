@@ -20,6 +20,7 @@ import time
 
 from autost.exceptions import AutostError
 from autost.service.supervisor import PARENT_ENV, STORAGE_ENV
+from autost.wording import counted
 
 PR_SET_PDEATHSIG = 1
 WATCH_S = 1.0
@@ -86,11 +87,12 @@ def run_training(job, storage) -> dict:
                              batch_size=p["batch_size"], seed=p["seed"],
                              max_batches=p.get("max_batches"))
     print(f"job {job.id}: training the top {p['top']} of study {job.study_name} for "
-          f"{p['epochs']} epochs on {p['dataset']}", flush=True)
+          f"{counted(p['epochs'], 'epoch')} on {p['dataset']}", flush=True)
 
     def progress(outcome):
         result = (f"failed: {outcome.error}" if outcome.error
-                  else f"{outcome.accuracy:.1f} % after {len(outcome.history)} epochs")
+                  else f"{outcome.accuracy:.1f} % after "
+                       f"{counted(len(outcome.history), 'epoch')}")
         print(f"trial {outcome.job.trial_number}: {result}", flush=True)
 
     ranking, best = top_entries(load_entries(storage, job.study_name), p.get("by"), p["top"])
@@ -104,9 +106,9 @@ def run_training(job, storage) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    from autost.report.export import jsonable
     from autost.storage import open_storage
     from autost.storage.jobs import get_job, update_job
+    from autost.tables import jsonable
 
     die_with_parent(int(os.environ[PARENT_ENV]))
     job_id = int(argv[0])

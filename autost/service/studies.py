@@ -17,7 +17,6 @@ from collections import Counter
 from autost.exceptions import ReportError
 from autost.report import StudyEntries, load_entries
 from autost.report.entries import entry_of
-from autost.report.export import jsonable
 from autost.report.scores import score_info
 from autost.storage import study_fingerprint
 from autost.storage.optuna_tables import (
@@ -28,6 +27,7 @@ from autost.storage.optuna_tables import (
     SEED_ATTR,
     SPACE_ATTR,
 )
+from autost.tables import jsonable
 
 STATES = ("COMPLETE", "INFEASIBLE", "RUNNING", "FAIL", "PRUNED", "WAITING")
 MAX_PAGE = 500

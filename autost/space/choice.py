@@ -8,7 +8,6 @@ chosen; otherwise ``default`` (or the BlockConfig default) is used.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from autost.arch import (
@@ -37,8 +36,6 @@ UNIT_KINDS = {"token_mixer": "str", "channel_mixer": "str", "heads": "int",
               "mlp_ratio": "float", "token_experts": "experts", "channel_experts": "experts"}
 WHEN_KEYS = ("token_mixer", "channel_mixer")
 
-_QUANTITY = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?\s*([kMG]?)\s*$")
-_SUFFIX = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9}
 
 
 @dataclass(frozen=True)
@@ -72,29 +69,6 @@ class Choice:
             out["when"] = {key: list(allowed) for key, allowed in self.when}
             out["default"] = self.default
         return out
-
-
-def parse_quantity(label: str, key: str, raw) -> float:
-    """Read a ceiling such as 12000000, 1.5 or "12M" (k, M, G suffixes) as a positive float."""
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        raise InvalidSpaceError(
-            f"{label}: [constraints] {key} {raw!r} is not allowed; write a positive number "
-            "such as 12000000 or \"12M\""
-        )
-    if isinstance(raw, str):
-        match = _QUANTITY.match(raw)
-        if not match:
-            raise InvalidSpaceError(
-                f"{label}: [constraints] {key} {raw!r} is not allowed; write a number with an "
-                "optional k, M or G suffix, such as \"12M\""
-            )
-        mantissa, exponent, suffix = match.groups()
-        value = float(mantissa) * 10 ** int(exponent or 0) * _SUFFIX[suffix]
-    else:
-        value = float(raw)
-    if not value > 0:
-        raise InvalidSpaceError(f"{label}: [constraints] {key} {raw!r} must be positive")
-    return value
 
 
 def check_value(label: str, table: str, key: str, kind: str, value):

@@ -19,12 +19,12 @@ from dataclasses import fields, replace
 
 from autost.arch import ArchConfig
 from autost.exceptions import ArchValidationError, InvalidSpaceError
+from autost.quantity import parse_quantity
 from autost.space.choice import (
     UNIT_KEYS,
     UNIT_KINDS,
     check_value,
     parse_choice,
-    parse_quantity,
 )
 from autost.space.space import (
     BLOCK_DEFAULTS,
@@ -150,7 +150,8 @@ def _parse_units(label, name: str, table: dict) -> dict:
 
 def _parse_constraints(label, table: dict) -> dict:
     _check_keys(label, "constraints", table, CONSTRAINT_KEYS)
-    return {key: parse_quantity(label, key, raw) for key, raw in table.items()}
+    return {key: parse_quantity(raw, f"{label}: [constraints] {key}", InvalidSpaceError)
+            for key, raw in table.items()}
 
 
 def _check_structure(space: SearchSpace) -> None:

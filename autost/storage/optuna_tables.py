@@ -15,8 +15,8 @@ around that API, and only here:
   storage refuses (``UpdateFinishedTrialError``) although a trained accuracy belongs there;
 - two counts the database answers in one query (:func:`count_complete`,
   :func:`trial_counts`) where Optuna would load every trial;
-- re-keyed arch_ids in stored user attrs (:func:`rename_attr_values`), inside a schema
-  upgrade.
+- re-keyed arch_ids and score-set keys in stored user attrs (:func:`trial_attr_values`,
+  :func:`rename_attr_values`), inside a schema upgrade.
 
 The rows written are exactly Optuna's: JSON text in ``value_json`` of
 ``trial_user_attributes`` / ``study_user_attributes``, and a constraint in
@@ -35,7 +35,7 @@ from autost.storage import _url
 
 # User attrs of a trial, written by the search (and by training: accuracy).
 ARCH_ID_ATTR = "arch_id"
-SETTINGS_KEY_ATTR = "settings_key"  # the scores' cache key (autost.proxies.scores_key)
+SETTINGS_KEY_ATTR = "settings_key"  # the score set's key (autost.storage.score_sets)
 SPACE_ATTR = "space"  # also a study attr
 FAIL_REASON_ATTR = "fail_reason"  # a candidate that could not be built or scored
 OVER_BUDGET_ATTR = "over_budget"  # told PRUNED: other processes had filled the budget
@@ -157,6 +157,15 @@ def trial_counts(connection, study_name: str) -> tuple:
              .select_from(_TRIALS.join(_STUDIES, _TRIALS.c.study_id == _STUDIES.c.study_id))
              .where(_STUDIES.c.study_name == study_name))
     return tuple(connection.execute(query).one())
+
+
+def trial_attr_values(connection, key: str) -> list:
+    """The distinct values of trial user attr ``key`` over every study, inside the caller's
+    transaction; [] when Optuna's tables do not exist yet."""
+    if not sa.inspect(connection).has_table("trial_user_attributes"):
+        return []
+    query = sa.select(_TRIAL_USER.c.value_json).where(_TRIAL_USER.c.key == key).distinct()
+    return [json.loads(v) for v in connection.execute(query).scalars()]
 
 
 def rename_attr_values(connection, key: str, renamed: dict) -> None:

@@ -137,9 +137,17 @@ def _v6_predictors(op) -> None:
     )
 
 
+def _v7_one_score_set_per_settings(op) -> None:
+    """Score sets keyed by the settings alone (the search keyed them by settings and
+    proxies); see :mod:`autost.storage.score_sets`."""
+    from autost.storage.score_sets import merge_proxy_keyed_sets
+
+    merge_proxy_keyed_sets(op.get_bind())
+
+
 MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables, 2: _v2_canonical_arch_ids,
                                    3: _v3_training_settings_key, 4: _v4_jobs, 5: _v5_claims,
-                                   6: _v6_predictors}
+                                   6: _v6_predictors, 7: _v7_one_score_set_per_settings}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -14,6 +14,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from autost.arch import ArchConfig
 from autost.storage import _url, optuna_tables, schema
 from autost.storage.models import Candidate, Run, Score, StoredPredictor, Training
+from autost.storage.score_sets import merge_score_sets
 
 VERSIONED_PACKAGES = ("autost", "optuna", "torch", "sqlalchemy")
 TRAINING_STATUSES = ("ok", "failed")
@@ -191,23 +193,28 @@ class Storage:
                                Candidate.arch_id, arch_ids)
         return {a: ArchConfig.from_json(j) for a, j in rows}
 
-    def put_scores(self, arch_id: str, settings_key: str, result) -> None:
-        """Store a ScoreResult-like (values, rate_source, layers, flags); first writer wins."""
-        self._insert_ignore(Score, {
-            "arch_id": arch_id, "settings_key": settings_key,
-            "values": _encode(dict(result.values)), "rate_source": result.rate_source,
-            "layers": _encode(list(result.layers)),
-            "flags": list(getattr(result, "flags", []) or []),
-        })
-
-    def add_score_values(self, arch_id: str, settings_key: str, values: dict) -> None:
-        """Add the values of proxies computed later to stored scores; a name already stored
-        keeps its value (first writer wins, as for whole score rows)."""
-        query = sa.select(Score).where(Score.arch_id == arch_id,
-                                       Score.settings_key == settings_key).with_for_update()
-        with Session(self.engine) as session, session.begin():
-            row = session.scalars(query).one()
-            row.values = {**_encode(dict(values)), **row.values}
+    def put_scores(self, arch_id: str, settings_key: str, result) -> StoredScores:
+        """Store a ScoreResult-like (values, rate_source, layers, flags) into the score set of
+        ``arch_id`` under ``settings_key``, merged with what it holds (a value stored first
+        stays; see :func:`autost.storage.score_sets.merge_score_sets`); return the set."""
+        new = {"values": _encode(dict(result.values)), "rate_source": result.rate_source,
+               "layers": _encode(list(result.layers)),
+               "flags": list(getattr(result, "flags", []) or [])}
+        table = Score.__table__
+        this = (table.c.arch_id == arch_id) & (table.c.settings_key == settings_key)
+        insert = _url.dialect_insert(self.engine)(table).values(
+            arch_id=arch_id, settings_key=settings_key, **new)
+        with self.engine.connect() as connection:
+            connection.execution_options(autost_write_lock=True)  # read what it will change
+            with connection.begin():
+                connection.execute(insert.on_conflict_do_nothing(
+                    index_elements=["arch_id", "settings_key"]))
+                row = connection.execute(
+                    sa.select(table).where(this).with_for_update()).mappings().one()
+                merged = merge_score_sets(row, new)
+                if any(merged[k] != row[k] for k in merged):
+                    connection.execute(table.update().where(this).values(**merged))
+        return _stored(SimpleNamespace(**(dict(row) | merged)))
 
     def get_scores(self, arch_id: str, settings_key: str) -> StoredScores | None:
         query = sa.select(Score).where(Score.arch_id == arch_id,

@@ -46,6 +46,7 @@ from autost.train.scatter import (
     score_all,
     train_all,
 )
+from autost.wording import counted
 
 Log = Callable[[str], None]
 
@@ -148,8 +149,8 @@ def run_fidelity(storage, space_name: str, *, preset: str = "cpu", samples: int 
         row["accuracy_seed2"] = again.get(row["arch_id"])
         row["accuracy_longer"] = later.get(row["arch_id"])
     good = sum(r["status"] == "ok" for r in rows)
-    title = (f"{space.name}: {good} random architectures, {main.epochs} epochs on {dataset} "
-             f"({preset})")
+    title = (f"{space.name}: {counted(good, 'random architecture')}, "
+             f"{counted(main.epochs, 'epoch')} on {dataset} ({preset})")
     checks = (("noise ceiling (seed vs seed + 1)", "accuracy", "accuracy_seed2"),
               (f"{main.epochs} vs {longer.epochs} epochs", "accuracy", "accuracy_longer"))
     return FidelityRun(rows, proxies, checks, seed, title)

@@ -28,9 +28,11 @@ from dataclasses import dataclass
 from autost.arch import ArchConfig
 from autost.data.datasets import ensure_dataset, num_classes
 from autost.exceptions import ArchValidationError, AutostError, BuildError, unknown_name
+from autost.storage.score_sets import complete_scores
 from autost.train.loop import TrainSettings
 from autost.train.records import cached_trainings, store_outcome
 from autost.train.tuning import TrainJob, run_trials
+from autost.wording import counted
 
 PROXIES = ("params", "flops", "sops", "energy", "sahd", "naswot")
 SAMPLE_TRIES = 50  # draws per wanted architecture before giving up on distinct ones
@@ -111,9 +113,10 @@ def sample_architectures(space, n: int, seed: int, preset: ScatterPreset,
             continue
         found.setdefault(cfg.arch_id, cfg)
     if len(found) < n:
-        raise AutostError(f"space {space.name!r} gave only {len(found)} distinct "
-                          f"architectures for the {preset.name} preset in {SAMPLE_TRIES * n} "
-                          f"draws; ask for at most {len(found)} samples")
+        raise AutostError(f"space {space.name!r} gave only "
+                          f"{counted(len(found), 'distinct architecture')} for the "
+                          f"{preset.name} preset in {SAMPLE_TRIES * n} draws; ask for at most "
+                          f"{counted(len(found), 'sample')}")
     return list(found.values())
 
 
@@ -128,32 +131,20 @@ class ScatterRun:
 
 def score_all(storage, cfgs: list[ArchConfig], space: str, settings, log: Log,
               proxies: Sequence[str] = PROXIES) -> dict:
-    """arch_id -> proxy values, computing only the proxies the database lacks for ``settings``.
-
-    A proxy registered after an architecture was scored is computed and added to its stored
-    scores. An architecture that cannot be built or scored is logged and left out.
+    """arch_id -> proxy values, computing only the proxies the database lacks for ``settings``
+    (see :mod:`autost.storage.score_sets`). An architecture that cannot be built or scored
+    is logged and left out.
     """
-    from autost.proxies import score_architecture
-
     values = {}
     for i, cfg in enumerate(cfgs, 1):
         storage.add_candidate(cfg, space)
-        stored = storage.get_scores(cfg.arch_id, settings.key())
-        missing = [p for p in proxies if stored is None or p not in stored.values]
-        if missing:
-            try:
-                result = score_architecture(cfg, missing, settings)
-            except (ArchValidationError, BuildError) as e:
-                log(f"skipped {i}/{len(cfgs)}: {cfg.summary()}: {e}")
-                continue
-            if stored is None:
-                storage.put_scores(cfg.arch_id, settings.key(), result)
-            else:
-                storage.add_score_values(cfg.arch_id, settings.key(),
-                                         {p: result.values[p] for p in missing})
-            stored = storage.get_scores(cfg.arch_id, settings.key())
-            log(f"scored {i}/{len(cfgs)} by {', '.join(missing)}: {cfg.summary()}")
-        values[cfg.arch_id] = stored.values
+        try:
+            values[cfg.arch_id], scored = complete_scores(storage, cfg, proxies, settings)
+        except (ArchValidationError, BuildError) as e:
+            log(f"skipped {i}/{len(cfgs)}: {cfg.summary()}: {e}")
+            continue
+        if scored:
+            log(f"scored {i}/{len(cfgs)} by {', '.join(scored)}: {cfg.summary()}")
     return values
 
 
@@ -172,7 +163,7 @@ def train_all(storage, cfgs: list[ArchConfig], settings: TrainSettings, *,
             for a, r in cached_trainings(storage, [c.arch_id for c in cfgs], settings).items()}
     missing = [c for c in cfgs if c.arch_id not in done]
     log(f"{len(done)} of {len(cfgs)} already trained; training {len(missing)} "
-        f"for {settings.epochs} epochs on {settings.dataset}")
+        f"for {counted(settings.epochs, 'epoch')} on {settings.dataset}")
 
     def record(outcome) -> None:
         store_outcome(storage, outcome, settings)
@@ -232,6 +223,6 @@ def run_scatter(storage, space_name: str, *, preset: str = "quick",
     trained = train_all(storage, cfgs, settings, address=address, log=log)
     rows = scatter_rows(cfgs, scores, trained)
     ok = sum(r["status"] == "ok" for r in rows)
-    title = (f"{space.name}: {ok} random architectures, {settings.epochs} epochs on "
-             f"{dataset} ({preset})")
+    title = (f"{space.name}: {counted(ok, 'random architecture')}, "
+             f"{counted(settings.epochs, 'epoch')} on {dataset} ({preset})")
     return ScatterRun(rows, PROXIES, title)

@@ -5,6 +5,7 @@ import csv
 import json
 
 from click.testing import CliRunner
+from dataset_errors import CIFAR10_NEEDS_A_DIR, fashion_mnist_missing
 
 from autost.cli import main
 from autost.proxies import list_proxies
@@ -71,23 +72,14 @@ def test_missing_fashion_mnist_is_one_error_line(tmp_path):
     result = _run("--space", "stmixer", "--data-dir", str(tmp_path / "none"), "--storage",
                   f"sqlite:///{tmp_path / 'db.sqlite'}")
     assert result.exit_code == 1
-    assert result.output == (
-        f"Error: Fashion-MNIST folder {tmp_path / 'none'} does not exist; install Debian's "
-        "package dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or point "
-        "--data-dir at a folder holding train-images-idx3-ubyte.gz and "
-        "train-labels-idx1-ubyte.gz\n"
-    )
+    assert result.output == fashion_mnist_missing(tmp_path / "none")
     assert not (tmp_path / "db.sqlite").exists()
 
 
 def test_paper_preset_needs_cifar(tmp_path):
     result = _run("--space", "stmixer", "--preset", "paper", "--out", str(tmp_path))
     assert result.exit_code == 1
-    assert result.output == (
-        "Error: dataset 'cifar10' needs a data directory; expected <dir>/cifar-10-batches-py/"
-        "data_batch_1..5 and test_batch (torchvision's CIFAR-10 python format); pass "
-        "--data-dir DIR (add --download to fetch it)\n"
-    )
+    assert result.output == CIFAR10_NEEDS_A_DIR
 
 
 def test_unknown_space_and_misuse(tmp_path):

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 import time
@@ -31,14 +32,40 @@ def _front(info, brute_force, specs) -> list[int]:
     return [info["feasible"][i] for i in brute_force(points, directions)]
 
 
-def test_markdown_on_stdout_by_default(scored_study, brute_force):
+def test_a_table_on_stdout_by_default(scored_study, brute_force):
     storage, info = scored_study
     result = _run("--study", "demo", "--storage", storage.url)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("| trial | arch_id | flops: MACs per image, total over T (M) |")
+    assert re.split(r"\s{2,}", lines[0])[:3] == [
+        "trial", "arch_id", "flops: MACs per image, total over T (M)"]
     front = _front(info, brute_force, ["flops:max", "energy:min"])
+    assert set(lines[1]) == {"-", " "}
+    assert sorted(int(line.split()[0]) for line in lines[2:]) == front
+
+
+def test_csv_on_stdout_and_markdown_in_a_file(scored_study, tmp_path, brute_force):
+    storage, info = scored_study
+    front = _front(info, brute_force, ["flops:max", "energy:min"])
+    result = _run("--study", "demo", "--storage", storage.url, "--csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert sorted(int(r["trial"]) for r in rows) == front
+    assert list(rows[0])[:2] == ["trial", "arch_id"]
+    out = tmp_path / "front.md"
+    assert _run("--study", "demo", "--storage", storage.url, "--out", str(out)).exit_code == 0
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("| trial | arch_id | flops: MACs per image, total over T (M) |")
     assert sorted(int(line.split("|")[1]) for line in lines[2:]) == front
+
+
+def test_a_flag_that_disagrees_with_the_files_suffix_is_misuse(scored_study, tmp_path):
+    storage, _ = scored_study
+    out = tmp_path / "front.csv"
+    result = _run("--study", "demo", "--storage", storage.url, "--json", "--out", str(out))
+    assert result.exit_code == 2 and not out.exists()
+    assert result.output == (f"Error: --json and --out {out} disagree; name the file "
+                             "FILE.json, or leave --json out\n")
 
 
 def test_csv_file_from_suffix_and_png_plot(scored_study, tmp_path, brute_force):
@@ -58,7 +85,7 @@ def test_csv_file_from_suffix_and_png_plot(scored_study, tmp_path, brute_force):
 
 def test_json_with_chosen_objectives(scored_study, brute_force):
     storage, info = scored_study
-    result = _run("--study", "demo", "--storage", storage.url, "--format", "json",
+    result = _run("--study", "demo", "--storage", storage.url, "--json",
                   "--objective", "macs_per_step:max", "--objective", "params:min")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)

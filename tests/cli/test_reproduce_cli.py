@@ -4,6 +4,7 @@ import csv
 import json
 
 from click.testing import CliRunner
+from dataset_errors import CIFAR10_NEEDS_A_DIR, cifar_not_found
 
 from autost.cli import main
 from autost.storage import open_storage
@@ -53,11 +54,7 @@ def test_missing_cifar_dir(tmp_path):
     result = _run("--space", "stmixer", "--dataset", "cifar100", "--out", str(tmp_path),
                   "--data-dir", str(tmp_path / "none"))
     assert result.exit_code == 1
-    assert result.output == (
-        f"Error: cifar100 not found in {tmp_path / 'none'}; expected {tmp_path / 'none'}/"
-        "cifar-100-python/train and test (torchvision's CIFAR-100 python format); pass "
-        "--download to fetch it or point --data-dir at an existing copy\n"
-    )
+    assert result.output == cifar_not_found("cifar100", tmp_path / "none")
 
 
 def test_unknown_space(tmp_path):
@@ -70,8 +67,4 @@ def test_unknown_space(tmp_path):
 def test_paper_preset_needs_cifar(tmp_path):
     result = _run("--space", "stmixer", "--preset", "paper", "--out", str(tmp_path))
     assert result.exit_code == 1
-    assert result.output == (
-        "Error: dataset 'cifar10' needs a data directory; expected <dir>/cifar-10-batches-py/"
-        "data_batch_1..5 and test_batch (torchvision's CIFAR-10 python format); pass "
-        "--data-dir DIR (add --download to fetch it)\n"
-    )
+    assert result.output == CIFAR10_NEEDS_A_DIR

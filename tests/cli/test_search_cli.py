@@ -56,6 +56,16 @@ def test_search_prints_a_summary_table_and_json(tiny_space, tmp_path):
     assert {"number", "arch_id", "summary", "values", "params"} <= set(doc["best"][0])
 
 
+def test_a_front_of_one_is_one_architecture(tiny_space, tmp_path):
+    result = _run("search", "--space", tiny_space, "--storage", f"sqlite:///{tmp_path / 'a.db'}",
+                  "--objective", "flops:max", "--sampler", "grid", "--budget", "1",
+                  "--no-progress")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("this run told 1 trial: 1 complete + ")
+    assert lines[2] == "Pareto front of flops:max: 1 architecture, all shown"
+
+
 @pytest.mark.slow
 def test_optuna_cli_reads_the_study(tiny_space, tmp_path):
     url = f"sqlite:///{tmp_path / 'a.db'}"
@@ -71,23 +81,59 @@ def test_optuna_cli_reads_the_study(tiny_space, tmp_path):
     assert best and "arch_id" in best[0]["user_attrs"]
 
 
+def _search_in(folder, monkeypatch, args):
+    """``autost search`` of one stmixer trial with ``args`` on top, run in ``folder`` with the
+    default storage (./autost.db)."""
+    monkeypatch.chdir(folder)
+    base = {"--space": "stmixer", "--budget": "1"}
+    base.update(dict(zip(args[::2], args[1::2], strict=True)))
+    return _run("search", *[x for kv in base.items() for x in kv])
+
+
 @pytest.mark.parametrize("args, message", [
-    (["--sampler", "tpee"], "Error: unknown sampler 'tpee'; did you mean 'tpe'?"),
     (["--objective", "flop"], "Error: unknown objective proxy 'flop'; did you mean 'flops'"),
     (["--space", "stmixr"], "Error: unknown space 'stmixr'"),
+    (["--space", "broken.toml"], "Error: broken.toml: not valid TOML"),
 ])
-def test_bad_names_are_one_error_line(args, message, tmp_path):
-    base = {"--space": "stmixer", "--budget": "1", "--storage": f"sqlite:///{tmp_path}/a.db"}
-    base.update(dict(zip(args[::2], args[1::2], strict=True)))
-    result = _run("search", *[x for kv in base.items() for x in kv])
+def test_bad_input_is_one_error_line_and_leaves_no_database(args, message, tmp_path,
+                                                            monkeypatch):
+    (tmp_path / "broken.toml").write_text("[global\n")
+    result = _search_in(tmp_path, monkeypatch, args)
     assert result.exit_code == 1
     assert _error_line(result).startswith(message)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.toml"]
 
 
-def test_a_bad_ceiling_is_misuse():
-    result = _run("search", "--space", "stmixer", "--budget", "1", "--max-params", "12X")
-    assert result.exit_code == 2
-    assert "Invalid value for '--max-params': --max-params '12X' is not a number" in result.output
+@pytest.mark.parametrize("args, line", [
+    (["--sampler", "tpee"], "Error: unknown sampler 'tpee'; did you mean 'tpe'?"),
+    (["--sampler", "foo"],
+     "Error: unknown sampler 'foo'; known samplers: gp, grid, nsga2, nsga3, qmc, random, tpe"),
+    (["--max-params", "12X"],
+     "Error: --max-params '12X' is not a number; write e.g. 12M, 1.5G, 250k or 1.5"),
+    (["--max-energy", "-3M"], "Error: --max-energy '-3M' must be a positive number"),
+    (["--budget", "0"], "Error: Invalid value for '--budget': 0 is not in the range x>=1."),
+    (["--workers", "0"], "Error: Invalid value for '--workers': 0 is not in the range x>=1."),
+])
+def test_misuse_is_one_error_line_exit_2_and_leaves_no_database(args, line, tmp_path,
+                                                               monkeypatch):
+    result = _search_in(tmp_path, monkeypatch, args)
+    assert (result.exit_code, result.output) == (2, line + "\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interruption_says_how_far_the_study_got_and_how_to_resume(tiny_space, tmp_path,
+                                                                      monkeypatch):
+    from autost.search import coordinator
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(coordinator.Coordinator, "run", interrupted)
+    result = _run("search", "--space", tiny_space, "--budget", "3", "--no-progress",
+                  "--storage", f"sqlite:///{tmp_path / 'a.db'}", "--objective", "flops:max")
+    assert result.exit_code == 130 and result.stdout == ""
+    assert result.stderr == ("Interrupted: 0 of 3 trials complete in study 'tiny'; run the same "
+                             "command again to resume.\n")
 
 
 @pytest.mark.parametrize("url", [

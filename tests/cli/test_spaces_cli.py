@@ -34,8 +34,10 @@ def test_list_prints_a_row_per_space():
     result = run("list")
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0].split() == ["NAME", "PARAMS", "SIZE", "GRID", "DESCRIPTION"]
-    assert [line.split()[0] for line in lines[1:]] == list_spaces()
+    assert lines[0].split() == ["name", "parameters", "architectures", "grid", "description"]
+    assert [line.split()[0] for line in lines[2:]] == list_spaces()
+    assert lines[2 + list_spaces().index("spikformer")].split()[:4] == [
+        "spikformer", "5", "504", "no"]
     assert "alias of autost-small" in result.output
 
 
@@ -71,6 +73,8 @@ def test_show_and_validate_accept_a_users_file(tmp_path):
     assert result.exit_code == 0
     assert result.output == (f"OK: {path}: space 'mine', up to 5 parameters per trial, 28 "
                              "architectures, 50 samples valid\n")
+    one = run("validate", str(path), "--samples", "1")
+    assert one.output.endswith(", 28 architectures, 1 sample valid\n")
 
 
 def test_validate_reports_one_error_line_and_exit_1(tmp_path):

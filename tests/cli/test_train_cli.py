@@ -6,6 +6,7 @@ import socket
 import time
 
 from click.testing import CliRunner
+from dataset_errors import cifar_not_found, fashion_mnist_missing
 
 from autost.cli import main
 
@@ -88,11 +89,7 @@ def test_missing_data_dir_is_one_error_line(scored_study, tmp_path):
     result = _run("--study", "demo", "--storage", storage.url, "--dataset", "cifar10",
                   "--data-dir", str(tmp_path))
     assert result.exit_code == 1
-    assert result.output == (
-        f"Error: cifar10 not found in {tmp_path}; expected {tmp_path}/cifar-10-batches-py/"
-        "data_batch_1..5 and test_batch (torchvision's CIFAR-10 python format); pass "
-        "--download to fetch it or point --data-dir at an existing copy\n"
-    )
+    assert result.output == cifar_not_found("cifar10", tmp_path)
 
 
 def test_missing_fashion_mnist_names_the_package_and_the_option(scored_study, tmp_path):
@@ -100,12 +97,7 @@ def test_missing_fashion_mnist_names_the_package_and_the_option(scored_study, tm
     result = _run("--study", "demo", "--storage", storage.url, "--dataset", "fashion-mnist",
                   "--data-dir", str(tmp_path / "none"))
     assert result.exit_code == 1
-    assert result.output == (
-        f"Error: Fashion-MNIST folder {tmp_path / 'none'} does not exist; install Debian's "
-        "package dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or point "
-        "--data-dir at a folder holding train-images-idx3-ubyte.gz and "
-        "train-labels-idx1-ubyte.gz\n"
-    )
+    assert result.output == fashion_mnist_missing(tmp_path / "none")
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "train-images-idx3-ubyte.gz").write_bytes(b"oops")
     (tmp_path / "broken" / "train-labels-idx1-ubyte.gz").write_bytes(b"oops")

@@ -46,27 +46,20 @@ def test_unknown_mixer_name_suggests_close_names():
         lookup(TOKEN_MIXER_REGISTRY, "token mixer", "sda")
 
 
-@pytest.mark.parametrize("name", sorted(TOKEN_MIXER_REGISTRY))
-def test_token_mixer_forward_backward(name):
-    block = _block(token_mixer=name)
-    mixer = TOKEN_MIXER_REGISTRY[name](DIM, TOKENS, block, _factory(block))
+_REGISTRIES = {"token_mixer": TOKEN_MIXER_REGISTRY, "channel_mixer": CHANNEL_MIXER_REGISTRY}
+
+
+@pytest.mark.parametrize(("role", "name"), [(role, name) for role, registry in _REGISTRIES.items()
+                                            for name in sorted(registry)])
+def test_mixer_forward_backward(role, name):
+    block = _block(**{role: name})
+    mixer = _REGISTRIES[role][name](DIM, TOKENS, block, _factory(block))
     x = _input().requires_grad_()
     y = mixer(x)
     assert y.shape == x.shape
     y.square().sum().backward()
     assert torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
     assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in mixer.parameters())
-
-
-@pytest.mark.parametrize("name", sorted(CHANNEL_MIXER_REGISTRY))
-def test_channel_mixer_forward_backward(name):
-    block = _block(channel_mixer=name)
-    mixer = CHANNEL_MIXER_REGISTRY[name](DIM, TOKENS, block, _factory(block))
-    x = _input().requires_grad_()
-    y = mixer(x)
-    assert y.shape == x.shape
-    y.square().sum().backward()
-    assert torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
 
 
 @pytest.mark.parametrize("name", sorted(TOKEN_MIXER_REGISTRY))

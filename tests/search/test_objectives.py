@@ -9,23 +9,8 @@ from autost.search.objectives import (
     Constraint,
     build_constraints,
     parse_objectives,
-    parse_quantity,
     parse_search_objective,
 )
-
-
-@pytest.mark.parametrize("text, value", [
-    ("12M", 12e6), ("1.5G", 1.5e9), ("250k", 250e3), ("250K", 250e3), ("1.5", 1.5),
-    ("12e6", 12e6), ("12_000_000", 12e6), (" 3 M ", 3e6), (2, 2.0), (0.25, 0.25),
-])
-def test_quantities_take_si_suffixes(text, value):
-    assert parse_quantity(text) == pytest.approx(value)
-
-
-@pytest.mark.parametrize("text", ["", "M", "12X", "-1", "0", "1.5mJ", "nan", "inf", "12 MM"])
-def test_bad_quantities_are_one_clear_error(text):
-    with pytest.raises(SearchConfigError, match="max-params"):
-        parse_quantity(text, "max-params")
 
 
 @pytest.mark.parametrize("name", list_proxies())
@@ -76,13 +61,6 @@ def test_violation_is_the_fraction_over_the_ceiling(name):
     assert c.violation({key: 10.0}) == 0.0
     assert c.violation({key: 5.0}) == pytest.approx(-0.5)
     assert c.proxy in list_proxies()
-
-
-@pytest.mark.parametrize("text", ["-3M", " -1.5 "])
-def test_a_negative_quantity_is_said_to_be_negative_not_a_non_number(text):
-    with pytest.raises(SearchConfigError) as e:
-        parse_quantity(text, "max-params")
-    assert str(e.value) == f"max-params {text!r} must be a positive number"
 
 
 def test_unknown_names_list_the_known_in_a_plural_that_fits():

@@ -90,6 +90,23 @@ def test_scores_are_cached_across_studies(tiny_space, sqlite_url):
     assert _score_rows(sqlite_url) == 4
 
 
+def test_a_study_of_other_proxies_scores_only_what_the_stored_sets_lack(tiny_space,
+                                                                       sqlite_url,
+                                                                       monkeypatch):
+    _run(tiny_space, sqlite_url, 4, sampler="grid", study_name="a")
+    stored = {t.user_attrs["arch_id"]: t.values[1] for t in _study(sqlite_url, "a").trials}
+    asked, real = [], autost.proxies.score_architecture
+    monkeypatch.setattr(autost.proxies, "score_architecture",
+                        lambda c, proxies, s: asked.append(list(proxies)) or real(c, proxies, s))
+    second = _run(tiny_space, sqlite_url, 4, sampler="grid", study_name="b",
+                  objectives=["flops:max", "energy:min"])
+    assert second.run["scored"] == 4 and asked == [["energy"]] * 4
+    trials = _study(sqlite_url, "b").trials
+    assert {t.user_attrs["arch_id"]: t.values[0] for t in trials} == stored  # flops reused
+    assert _score_rows(sqlite_url) == 4
+    assert len({t.user_attrs["settings_key"] for t in trials}) == 1
+
+
 def test_grid_stops_when_every_point_is_done(tiny_space, sqlite_url):
     result = _run(tiny_space, sqlite_url, 10, sampler="grid")
     assert result.complete == 4

@@ -6,7 +6,7 @@ import signal
 
 import optuna
 import pytest
-from service_helpers import AUTH, STUDY, make_client, wait_for_job
+from service_helpers import AUTH, STUDY, alive, make_client, wait_for_job
 
 from autost.storage import open_storage
 from autost.storage.jobs import add_job, get_job, recover_jobs, update_job
@@ -149,17 +149,9 @@ def test_job_process_dies_with_its_parent(tmp_path):
     os.kill(parent.pid, signal.SIGKILL)
     parent.wait()
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _alive(child):
+    while time.monotonic() < deadline and alive(child):
         time.sleep(0.1)
-    assert not _alive(child)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
+    assert not alive(child)
 
 
 @pytest.mark.slow

@@ -6,20 +6,12 @@ import time
 
 import optuna
 import pytest
-from service_helpers import Server, free_port
+from service_helpers import Server, alive, free_port
 
 from autost.storage import open_storage
 from autost.storage.jobs import get_job
 
 BUDGET = 40
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 @pytest.mark.slow
@@ -30,11 +22,11 @@ def test_kill_9_during_a_search_job_then_restart_resumes_to_budget(db_url):
                                            "study": "killed", "seed": 5})["id"]
     server.wait(job_id, lambda j: server.complete("killed") >= 3)
     runner = get_job(open_storage(db_url).engine, job_id).pid
-    assert runner is not None and _alive(runner)
+    assert runner is not None and alive(runner)
     server.process.send_signal(signal.SIGKILL)
     server.process.wait()
     deadline = time.monotonic() + 20
-    while _alive(runner):  # the job process follows its server
+    while alive(runner):  # the job process follows its server
         assert time.monotonic() < deadline, "the job process outlived its server"
         time.sleep(0.1)
     left = get_job(open_storage(db_url).engine, job_id)

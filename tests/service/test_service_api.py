@@ -36,7 +36,7 @@ def test_top_pareto_and_candidate_are_what_the_cli_prints(client, db_url):
     assert top.pop("feasible") == progress["candidates"]  # one entry per architecture
     assert top == cli and len(top["rows"]) == 5
     front = client.get(f"/api/studies/{STUDY}/pareto").json()
-    cli = cli_json("pareto", "--study", STUDY, "--storage", db_url, "--format", "json")
+    cli = cli_json("pareto", "--study", STUDY, "--storage", db_url, "--json")
     assert front.pop("cloud") == [] and front.pop("candidates") >= len(front["rows"])
     assert front == cli
     arch_id = top["rows"][0]["arch_id"]

@@ -5,46 +5,16 @@ of paths, of distinct arch_ids and ``SearchSpace.size()`` must all agree.
 """
 
 import random
-import textwrap
 
 import pytest
-from test_space_sampling import TOY, RandomTrial
+from space_files import RandomTrial, space_of, space_text
 
 from autost.exceptions import InvalidSpaceError
 from autost.space import load_space
 
-# Model-wide heads and attention settings that only some of the block mixers read.
-STM_LIKE = """
-[space]
-name = "stm-like"
-[fixed]
-patch_splitter = "ipsps"
-residual = "ms"
-timesteps = 1
-[global]
-depth = {low = 1, high = 2}
-embed_dim = [64, 96]
-heads = [4, 8, 64]
-qkv_bias = [true, false]
-attention_scale = [0.125, 0.25]
-[block]
-token_mixer = ["conv", "ssa", "stm"]
-mlp_ratio = [2, 4]
-"""
-# Stage mixers of which qk_channel and sdsa read no heads.
-QK_LIKE = """
-[space]
-name = "qk-like"
-[fixed]
-patch_splitter = "speds"
-stage_depths = [1, 2]
-[global]
-embed_dim = [64, 128]
-heads = [2, 4]
-attention_v_threshold = [0.5, 0.25]
-[stage]
-token_mixer = ["qk_token", "qk_channel", "sdsa"]
-"""
+TOY = space_text("toy")
+STM_LIKE = space_text("stm_like")
+QK_LIKE = space_text("qk_like")
 
 
 class _Path:
@@ -78,15 +48,9 @@ def _every_draw(space) -> list[str]:
     return ids
 
 
-def _space(tmp_path, text):
-    path = tmp_path / "space.toml"
-    path.write_text(textwrap.dedent(text))
-    return load_space(str(path))
-
-
 @pytest.mark.parametrize(("text", "size"), [(STM_LIKE, 592), (QK_LIKE, 56), (TOY, 282)])
 def test_every_draw_is_another_network_and_size_counts_them(tmp_path, text, size):
-    space = _space(tmp_path, text)
+    space = space_of(tmp_path, text)
     ids = _every_draw(space)
     assert len(ids) == len(set(ids)) == space.size() == size
 
@@ -94,7 +58,7 @@ def test_every_draw_is_another_network_and_size_counts_them(tmp_path, text, size
 def test_qk_like_size_by_hand(tmp_path):
     """Per width: 3^2 stage mixer pairs, of which the 4 without qk_token read no heads (2
     choices); every mixer reads attention_v_threshold (2): 2 widths x (5 x 2 + 4) x 2."""
-    assert _space(tmp_path, QK_LIKE).size() == 2 * (5 * 2 + 4) * 2 == 56
+    assert space_of(tmp_path, QK_LIKE).size() == 2 * (5 * 2 + 4) * 2 == 56
 
 
 def test_stm_like_size_by_hand(tmp_path):
@@ -105,7 +69,7 @@ def test_stm_like_size_by_hand(tmp_path):
         conv_only, no_ssa = 2 ** d, 4 ** d          # (mixers x ratios) without ssa / any
         every = 6 ** d
         return conv_only + (no_ssa - conv_only) * heads * 2 + (every - no_ssa) * heads * 4
-    assert sum(count(h, d) for h in (3, 2) for d in (1, 2)) == _space(tmp_path, STM_LIKE).size()
+    assert sum(count(h, d) for h in (3, 2) for d in (1, 2)) == space_of(tmp_path, STM_LIKE).size()
 
 
 def test_conv_only_models_of_the_stmixer_space_suggest_no_heads():
@@ -136,7 +100,7 @@ def test_stmixer_size_counts_conv_only_models_once():
 ])
 def test_a_choice_no_mixer_reads_is_refused(tmp_path, change, message):
     with pytest.raises(InvalidSpaceError) as err:
-        _space(tmp_path, QK_LIKE.replace(*change))
+        space_of(tmp_path, QK_LIKE.replace(*change))
     assert str(err.value).endswith(message)
 
 
@@ -144,6 +108,6 @@ def test_stage_heads_with_block_mixers_is_refused(tmp_path):
     text = QK_LIKE.replace("heads = [2, 4]\n", "").replace(
         "[stage]\n", "[stage]\nheads = [2, 4]\n[block]\n")
     with pytest.raises(InvalidSpaceError) as err:
-        _space(tmp_path, text)
+        space_of(tmp_path, text)
     assert str(err.value).endswith("[stage] heads depends on token_mixer, which is chosen per "
                                    "block; move heads to [block]")

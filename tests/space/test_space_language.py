@@ -121,8 +121,8 @@ def test_name_defaults_to_the_file_stem(tmp_path):
      "FILE: mask_ratio 1.0 gives an invalid architecture: mask_ratio 1.0 is invalid: must be "
      "in [0, 1)"),
     ("[global]\ndepth = 2\n[constraints]\nmax_params = \"12X\"\n",
-     "FILE: [constraints] max_params '12X' is not allowed; write a number with an optional "
-     "k, M or G suffix, such as \"12M\""),
+     "FILE: [constraints] max_params '12X' is not a number; write e.g. 12M, 1.5G, 250k or "
+     "1.5"),
     ("[global]\ndepth = 2\n[constraints]\nmax_flops = 1\n",
      "FILE: [constraints] unknown key 'max_flops'; did you mean 'max_params'? allowed: "
      "max_params, max_macs, max_energy_mj"),

@@ -1,67 +1,18 @@
 """Drawing architectures: Optuna trials, random sampling, conditions, widths, grids, sizes."""
 
 import random
-import textwrap
 
 import optuna
 import pytest
+from space_files import RandomTrial, space_of, space_text
 
 from autost.arch import ArchConfig
 from autost.space import load_space
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
-# Conditions, a depth range and widths that 12 heads divide only in part.
-TOY = """
-[space]
-name = "toy"
-[fixed]
-patch_size = 4
-[global]
-depth = {low = 1, high = 2}
-embed_dim = [128, 192]
-[block]
-token_mixer = ["ssa", "emsa", "conv"]
-channel_mixer = ["mlp", "emsp"]
-heads = {choices = [4, 12], when = {token_mixer = ["ssa"]}, default = 4}
-token_experts = [2, 3]
-channel_experts = [4, 6]
-"""
-FINITE = """
-[space]
-name = "finite"
-[fixed]
-patch_splitter = "speds"
-stage_depths = [1, 2]
-[global]
-embed_dim = [128, 256]
-timesteps = {low = 1, high = 2}
-[stage]
-token_mixer = ["qk_token", "ssa"]
-[block]
-mlp_ratio = [2, 4]
-"""
-
-
-def space_of(tmp_path, text):
-    path = tmp_path / "space.toml"
-    path.write_text(textwrap.dedent(text))
-    return load_space(str(path))
-
-
-class RandomTrial:
-    """A stand-in trial whose suggestions come from random.Random, as sample() draws them."""
-
-    def __init__(self, rng):
-        self.rng, self.params = rng, {}
-
-    def suggest_categorical(self, name, choices):
-        self.params[name] = self.rng.choice(tuple(choices))
-        return self.params[name]
-
-    def suggest_int(self, name, low, high, step=1):
-        self.params[name] = self.rng.randrange(low, high + 1, step)
-        return self.params[name]
+TOY = space_text("toy")
+FINITE = space_text("finite")
 
 
 def test_suggest_with_optuna_trials_gives_valid_configs_and_stable_names(tmp_path):

@@ -11,7 +11,6 @@ import json
 import types
 
 import optuna
-import pytest
 import sqlalchemy as sa
 
 from autost.arch import ArchConfig, BlockConfig
@@ -35,21 +34,12 @@ SSA = ArchConfig(blocks=(BlockConfig("ssa", "mlp", heads=4, mlp_ratio=4),), embe
 KEY, OTHER_KEY = "rates=prior", "rates=init,dataset=digits,batch=16,seed=0"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'old.db'}"
-    return request.getfixturevalue("postgres_url")
-
-
 def _scores(flops: float):
     return types.SimpleNamespace(values={"flops": flops}, rate_source="prior", layers=[],
                                  flags=[])
 
 
-def _version_1_database(url, monkeypatch) -> None:
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 1)
-    storage = open_storage(url)
+def _version_1_rows(storage, write_study) -> None:
     candidates = sa.table("autost_candidates", sa.column("arch_id"), sa.column("arch_json"),
                           sa.column("space"), sa.column("created_at"))
     with storage.engine.begin() as connection:
@@ -70,14 +60,8 @@ def _version_1_database(url, monkeypatch) -> None:
             connection.execute(trainings.insert().values(
                 arch_id=arch_id, dataset="digits", epochs=1, seed=0, status="ok",
                 accuracy=accuracy, study_name="old", created_at=sa.func.now()))
-    study = optuna.create_study(study_name="old", storage=storage.optuna_storage())
-    for arch_id in (OLD_4, OLD_16, SSA.arch_id):
-        trial = study.ask()
-        trial.set_user_attr("arch_id", arch_id)
-        trial.set_user_attr("settings_key", KEY)
-        study.tell(trial, 1.0)
-    storage.close()
-    monkeypatch.undo()
+    write_study(storage, "old", [{"arch_id": arch_id, "settings_key": KEY}
+                                 for arch_id in (OLD_4, OLD_16, SSA.arch_id)])
 
 
 def test_the_old_rows_are_what_the_old_form_gave():
@@ -89,11 +73,9 @@ def test_the_old_rows_are_what_the_old_form_gave():
         assert ArchConfig.from_json(text).arch_id == NEW
 
 
-def test_upgrade_moves_rows_to_one_arch_id_and_merges_duplicates(url, monkeypatch):
-    _version_1_database(url, monkeypatch)
-    storage = open_storage(url)
+def test_upgrade_moves_rows_to_one_arch_id_and_merges_duplicates(upgraded, write_study):
+    storage = upgraded(1, lambda old: _version_1_rows(old, write_study))
     with storage.engine.connect() as connection:
-        assert schema.read_version(connection) == schema.SCHEMA_VERSION
         ids = connection.execute(sa.text("SELECT arch_id FROM autost_candidates")).scalars()
         assert sorted(ids) == sorted([NEW, SSA.arch_id])
     conv = storage.get_candidate(NEW)

@@ -6,17 +6,13 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from autost.arch import ArchConfig, BlockConfig
 from autost.exceptions import StorageError
 from autost.storage import SCHEMA_VERSION, open_storage, schema
 from autost.storage._url import parse_url, render
 from autost.storage.models import Base
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'a.db'}"
-    return request.getfixturevalue("postgres_url")
+CFG = ArchConfig(blocks=(BlockConfig(),))
 
 
 def _version(storage) -> int:
@@ -47,11 +43,8 @@ def _add_note(op):
 
 
 def test_older_database_is_upgraded_in_order_keeping_rows(url, monkeypatch):
-    from autost.arch import ArchConfig, BlockConfig
-
-    cfg = ArchConfig(blocks=(BlockConfig(),))
     storage = open_storage(url)
-    storage.add_candidate(cfg, "s")
+    storage.add_candidate(CFG, "s")
     storage.close()
     applied, now = [], SCHEMA_VERSION
     monkeypatch.setitem(schema.MIGRATIONS, now + 1,
@@ -62,7 +55,7 @@ def test_older_database_is_upgraded_in_order_keeping_rows(url, monkeypatch):
     assert applied == [now + 1, now + 2] and _version(storage) == now + 2
     columns = {c["name"] for c in sa.inspect(storage.engine).get_columns("autost_candidates")}
     assert "note" in columns
-    assert storage.get_candidate(cfg.arch_id) == cfg
+    assert storage.get_candidate(CFG.arch_id) == CFG
     storage.close()
 
 
@@ -93,63 +86,40 @@ def test_newer_database_is_refused(url, monkeypatch):
         open_storage(url)
 
 
-def test_version_2_trainings_gain_an_empty_settings_key(url, monkeypatch):
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    storage = open_storage(url)
-    with storage.engine.begin() as connection:
-        connection.execute(sa.text(
-            "INSERT INTO autost_trainings (arch_id, dataset, epochs, seed, status, accuracy, "
-            "created_at) VALUES ('a', 'digits', 4, 0, 'ok', 91.5, CURRENT_TIMESTAMP)"))
-    storage.close()
-    monkeypatch.undo()
-    storage = open_storage(url)
-    assert _version(storage) == SCHEMA_VERSION
-    [row] = storage.trainings()
+def test_version_2_trainings_gain_an_empty_settings_key(upgraded):
+    def fill(old):
+        with old.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO autost_trainings (arch_id, dataset, epochs, seed, status, "
+                "accuracy, created_at) VALUES ('a', 'digits', 4, 0, 'ok', 91.5, "
+                "CURRENT_TIMESTAMP)"))
+
+    [row] = upgraded(2, fill).trainings()
     assert (row.arch_id, row.accuracy, row.settings_key) == ("a", 91.5, None)
-    storage.close()
 
 
-def test_version_3_database_gets_the_jobs_table(url, monkeypatch):
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
-    storage = open_storage(url)
-    assert _version(storage) == 3
-    assert not sa.inspect(storage.engine).has_table("autost_jobs")
-    storage.close()
-    monkeypatch.undo()
-    storage = open_storage(url)
-    assert _version(storage) == SCHEMA_VERSION
+def _without(table: str, version: int):
+    """A fill that checks a database of ``version`` has no ``table`` and stores CFG."""
+    def fill(old):
+        assert _version(old) == version
+        assert not sa.inspect(old.engine).has_table(table)
+        old.add_candidate(CFG, "s")
+    return fill
+
+
+def test_version_3_database_gets_the_jobs_table(upgraded):
+    storage = upgraded(3, _without("autost_jobs", 3))
     assert sa.inspect(storage.engine).has_table("autost_jobs")
-    storage.close()
 
 
-def test_version_4_database_gets_the_claims_table_keeping_its_rows(url, monkeypatch):
-    from autost.arch import ArchConfig, BlockConfig
-
-    cfg = ArchConfig(blocks=(BlockConfig(),))
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 4)  # an autost from before claims
-    storage = open_storage(url)
-    storage.add_candidate(cfg, "s")
-    storage.close()
-    assert not sa.inspect(storage.engine).has_table("autost_claims")
-    monkeypatch.undo()
-    storage = open_storage(url)
-    assert _version(storage) == SCHEMA_VERSION and storage.get_candidate(cfg.arch_id) == cfg
+def test_version_4_database_gets_the_claims_table_keeping_its_rows(upgraded):
+    storage = upgraded(4, _without("autost_claims", 4))  # an autost from before claims
+    assert storage.get_candidate(CFG.arch_id) == CFG
     columns = [c["name"] for c in sa.inspect(storage.engine).get_columns("autost_claims")]
     assert columns == ["arch_id", "settings_key", "owner", "claimed_at"]
-    storage.close()
 
 
-def test_version_5_database_gains_the_predictors_table_keeping_rows(url, monkeypatch):
-    from autost.arch import ArchConfig, BlockConfig
-
-    cfg = ArchConfig(blocks=(BlockConfig(),))
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 5)
-    storage = open_storage(url)
-    storage.add_candidate(cfg, "s")
-    assert not sa.inspect(storage.engine).has_table("autost_predictors")
-    storage.close()
-    monkeypatch.undo()
-    storage = open_storage(url)
-    assert _version(storage) == 6 and storage.get_candidate(cfg.arch_id) == cfg
+def test_version_5_database_gains_the_predictors_table_keeping_rows(upgraded):
+    storage = upgraded(5, _without("autost_predictors", 5))
+    assert storage.get_candidate(CFG.arch_id) == CFG
     assert storage.predictor_names() == []
-    storage.close()

@@ -61,11 +61,30 @@ def test_first_scores_win_and_non_finite_values_survive(storage):
 
 def test_values_of_later_proxies_join_stored_scores(storage):
     storage.put_scores(CFG.arch_id, "k1", _result(params=10.0, flops=5.0))
-    storage.add_score_values(CFG.arch_id, "k1", {"synflow": -math.inf, "params": 99.0})
+    plain = types.SimpleNamespace(values={"synflow": -math.inf, "params": 99.0},
+                                  rate_source="none", flags=[], layers=[{"name": "blocks.0"}])
+    merged = storage.put_scores(CFG.arch_id, "k1", plain)
     stored = storage.get_scores(CFG.arch_id, "k1")
+    assert merged == stored
     assert stored.values == {"params": 10.0, "flops": 5.0, "synflow": -math.inf}
     assert stored.flags == ["blocks.0 silent"] and stored.rate_source == "init"
+    assert stored.layers == [{"name": "blocks.0.attn", "macs_total": 12.0}]
     assert _count(storage, Score) == 1
+
+
+def test_per_layer_rows_with_more_detail_replace_the_stored_ones(storage):
+    storage.put_scores(CFG.arch_id, "k1", types.SimpleNamespace(
+        values={"params": 10.0}, rate_source="none", flags=[],
+        layers=[{"name": "blocks.0.attn", "macs_total": 12.0}]))
+    rated = types.SimpleNamespace(values={"energy": 0.5, "params": 99.0}, rate_source="prior",
+                                  flags=["blocks.0 silent"],
+                                  layers=[{"name": "blocks.0.attn", "macs_total": 12.0,
+                                           "rate": 0.25, "sops": 3.0}])
+    stored = storage.put_scores(CFG.arch_id, "k1", rated)
+    assert stored.values == {"params": 10.0, "energy": 0.5}
+    assert (stored.rate_source, stored.flags, stored.layers) == (
+        "prior", ["blocks.0 silent"], rated.layers)
+    assert storage.get_scores(CFG.arch_id, "k1") == stored
 
 
 def test_run_records_settings_versions_and_host(storage):
