@@ -7,6 +7,7 @@ import json
 from click.testing import CliRunner
 
 from autost.cli import main
+from autost.proxies import ScoreResult
 
 
 def _run(*args):
@@ -78,7 +79,8 @@ def test_show_by_prefix_with_scores_layers_and_trainings(scored_study):
 def test_show_non_finite_score_is_null_in_json(scored_study):
     storage, info = scored_study
     arch_id = info["arch_ids"][0]
-    storage.add_score_values(arch_id, info["settings_key"], {"naswot": float("-inf")})
+    storage.put_scores(arch_id, info["settings_key"],  # merged into the stored set
+                       ScoreResult(arch_id, {"naswot": float("-inf")}, "prior", [], []))
     doc = json.loads(_run("show", arch_id, "--storage", storage.url, "--json").stdout)
     assert doc["scores"][0]["values"] == info["values"][0] | {"naswot": None}
 

@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from autost.proxies import ScoreResult
 from autost.report import load_entries, pareto_front, render
 from autost.report.export import score_names, text_table
 
@@ -38,7 +39,8 @@ def test_csv_has_raw_values_units_rate_source_and_summary(front, scored_study):
 def test_json_is_strict_and_round_trips(scored_study):
     storage, info = scored_study
     best = pareto_front(load_entries(storage, "demo")).members[0]
-    storage.add_score_values(best.arch_id, info["settings_key"], {"naswot": -math.inf})
+    storage.put_scores(best.arch_id, info["settings_key"],  # merged into the stored set
+                       ScoreResult(best.arch_id, {"naswot": -math.inf}, "prior", [], []))
     front = pareto_front(load_entries(storage, "demo"))  # a proxy scored later, non-finite
     text = render(front.members, front.objectives, "json", title="demo")
     doc = json.loads(text, parse_constant=lambda c: pytest.fail(f"non-strict JSON {c}"))
