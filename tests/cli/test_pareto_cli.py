@@ -94,14 +94,6 @@ def test_json_with_chosen_objectives(scored_study, brute_force):
     assert sorted(row["trial"] for row in doc["rows"]) == front
 
 
-def test_unknown_study_is_one_error_line(scored_study):
-    storage, _ = scored_study
-    result = _run("--study", "dmeo", "--storage", storage.url)
-    assert result.exit_code == 1
-    assert result.output == (f"Error: no study 'dmeo' in {storage.masked_url}; studies "
-                             "there: demo (or give the right --storage)\n")
-
-
 def test_empty_study_is_one_error_line(scored_study):
     storage, _ = scored_study
     study = optuna.create_study(study_name="empty", storage=storage.optuna_storage(),

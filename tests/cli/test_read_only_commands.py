@@ -1,4 +1,5 @@
-"""Commands that only read results refuse a database that does not exist and create none."""
+"""Commands that only read results refuse a database that does not exist and create none, and
+name what they cannot find in one that does."""
 
 import pytest
 from click.testing import CliRunner
@@ -27,3 +28,19 @@ def test_missing_sqlite_file_is_one_error_line_and_stays_missing(args, storage, 
     assert result.output == (f"Error: no results database at {path}; run `autost search` "
                              "here first, or give --storage with the URL the search used\n")
     assert list(tmp_path.iterdir()) == []
+
+
+UNKNOWN_STUDY = "no study 'dmeo' in {url}; studies there: demo (or give the right --storage)"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["pareto", "--study", "dmeo"], UNKNOWN_STUDY),
+    (["results", "top", "--study", "dmeo"], UNKNOWN_STUDY),
+    (["results", "show", "zz"], "no candidate with arch_id 'zz' in {url}; copy an id from "
+                                "`autost results top --study NAME`"),
+], ids=lambda a: " ".join(a[:2]) if isinstance(a, list) else "")
+def test_an_unknown_name_in_the_database_is_one_error_line(scored_study, args, message):
+    storage, _ = scored_study
+    result = CliRunner().invoke(main, [*args, "--storage", storage.url])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {message.format(url=storage.masked_url)}\n"

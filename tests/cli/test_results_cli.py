@@ -85,14 +85,6 @@ def test_show_non_finite_score_is_null_in_json(scored_study):
     assert doc["scores"][0]["values"] == info["values"][0] | {"naswot": None}
 
 
-def test_show_unknown_id_is_one_error_line(scored_study):
-    storage, _ = scored_study
-    result = _run("show", "zz", "--storage", storage.url)
-    assert result.exit_code == 1
-    assert result.output == (f"Error: no candidate with arch_id 'zz' in {storage.masked_url}; "
-                             "copy an id from `autost results top --study NAME`\n")
-
-
 def test_bad_storage_is_one_error_line_without_password():
     result = _run("top", "--study", "s", "--storage", "postgresql://bob:s3cret@127.0.0.1:1/r")
     assert result.exit_code == 1
