@@ -35,8 +35,8 @@ def test_test_preset_end_to_end_then_reused(tmp_path, local_ray):
     assert [line.split()[0] for line in lines[2:2 + len(proxies)]] == proxies
     assert lines[-2].startswith("noise ceiling (seed vs seed + 1)  2  ")
     assert lines[-1].startswith("1 vs 2 epochs                     2  ")
-    for message in ("0 of 4 already trained; training 4 for 1 epochs on synthetic",
-                    "0 of 2 already trained; training 2 for 1 epochs on synthetic",
+    for message in ("0 of 4 already trained; training 4 for 1 epoch on synthetic",
+                    "0 of 2 already trained; training 2 for 1 epoch on synthetic",
                     "0 of 2 already trained; training 2 for 2 epochs on synthetic"):
         assert message in result.stderr
     table = list(csv.DictReader((out / "fidelity.csv").open()))
