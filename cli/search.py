@@ -46,8 +46,9 @@ def _common(f):
               help="COMPLETE trials the study should hold; a rerun adds only what is missing.")
 @click.option("--objective", "objectives", multiple=True, metavar="NAME[:max|min]",
               help="Objective, repeatable: a proxy, a rank aggregate of proxies joined by + "
-                   "(zico+flops), or predicted (with --predictor). Default: flops:max and "
-                   "energy:min; a rerun keeps the study's.")
+                   "(zico+flops), or predicted (with --predictor). Default: naswot:max and "
+                   "energy:min (one forward pass per candidate; see the README's fidelity "
+                   "figures); a rerun keeps the study's.")
 @click.option("--predictor", default=None, metavar="NAME",
               help="Predictor fitted by autost calibrate, for the objective predicted.")
 @click.option("--max-params", type=QUANTITY, default=None,

@@ -73,7 +73,8 @@ def _failing(score_architecture, nth: int):
 def build_scored_study(url: str):
     """Search the demo space (tests/demo.toml) into ``url`` as ``autost search`` does.
 
-    Twelve COMPLETE trials under the default objectives (flops:max, energy:min), rates prior,
+    Twelve COMPLETE trials under the cost-only objectives flops:max and energy:min (no
+    forward pass, so the session's study takes seconds), rates prior,
     and a ``max_params`` ceiling, plus one FAIL trial: the candidate whose scoring raised
     BuildError, as the search fails one that cannot be built. Returns (storage, info);
     ``info`` is read back through Optuna's public API and the stored scores: trial numbers
@@ -88,6 +89,7 @@ def build_scored_study(url: str):
         patch.setattr(autost.proxies, "score_architecture",
                       _failing(autost.proxies.score_architecture, DEMO_FAILING))
         search(str(DEMO_SPACE), budget=12, seed=DEMO_SEED, storage=url, progress=False,
+               objectives=["flops:max", "energy:min"],
                constraints={"max_params": DEMO_CEILING})
     storage = open_storage(url)
     return storage, _facts(storage, "demo")

@@ -12,11 +12,11 @@ SPACE = load_space("stmixer")
 def test_user_attrs_round_trip_and_defaults():
     plan = make_plan(SPACE, budget=7, constraints={"max_params": "12M"}, seed=3)
     attrs = plan.user_attrs()
-    assert attrs["objectives"] == ["flops:max", "energy:min"]
+    assert attrs["objectives"] == ["naswot:max", "energy:min"]
     assert attrs["constraints"] == {"max_params": 12e6} and attrs["rates"] == DEFAULT_RATES
     assert attrs["sampler"] == "tpe" and attrs["seed"] == 3 and attrs["budget"] == 7
     assert SearchPlan.from_user_attrs(attrs) == plan
-    assert plan.proxies == ("flops", "energy", "params")
+    assert plan.proxies == ("naswot", "energy", "params")
     assert plan.settings_key() == "cost2/prior/digits/b16/s0/mac4.6/ac0.9"
 
 

@@ -18,11 +18,13 @@ BUDGET = 12
 
 
 def run_tiny_search(url: str, study: str = STUDY, budget: int = BUDGET) -> None:
-    """The study every service test reads: a real search of autost-tiny, seed fixed."""
+    """The study every service test reads: a real search of autost-tiny, seed fixed, on the
+    cost-only objectives flops and energy (no forward pass: fast, and the same numbers as
+    ``autost score --rates prior``)."""
     import autost
 
     autost.search("autost-tiny", budget=budget, seed=3, study_name=study, storage=url,
-                  progress=False)
+                  objectives=["flops:max", "energy:min"], progress=False)
 
 
 def make_client(url: str, run_jobs: bool = False, slots: int = 1):
