@@ -5,6 +5,8 @@ The baseline, kept here and only here, is autost before them:
   of a contiguous [T*B*N, C] matrix (``TokenBatchNorm``); the baseline uses BatchNorm1d on
   the transposed, non-contiguous [T*B, C, N] view, whose backward is several times slower
   on a CPU;
+- Linear: autost's LinearBN computes its Linear on a CPU as a 1x1 convolution
+  (``TokenLinear``, oneDNN); the baseline calls ``F.linear`` (MKL's GEMM);
 - LIF training path: autost runs all T steps in one autograd node with a hand-written
   backward (``MultiStepLIF``); the baseline records every step's operations and lets
   autograd differentiate them, with the surrogate derivative computed as it was.
@@ -32,7 +34,7 @@ import time
 import torch
 from torch import nn
 
-from autost.layers.linear_bn import TokenBatchNorm
+from autost.layers.linear_bn import TokenBatchNorm, TokenLinear
 from autost.layers.neuron import LIF
 from autost.models import create_model, get_preset, list_presets
 
@@ -84,16 +86,24 @@ def stepwise_lif(lif: LIF, x: torch.Tensor) -> torch.Tensor:
     return torch.stack(spikes)
 
 
+BASELINE_FORWARDS = {
+    TokenBatchNorm: transposed_batchnorm,
+    LIF: stepwise_lif,
+    TokenLinear: nn.Linear.forward,
+}
+
+
 def use_baseline(model: nn.Module, baseline: bool) -> None:
-    """Switch every TokenBatchNorm and LIF of ``model`` to the baseline code or back."""
+    """Switch every TokenBatchNorm, LIF and TokenLinear of ``model`` to the baseline code
+    or back."""
     for module in model.modules():
-        if isinstance(module, TokenBatchNorm | LIF):
-            if not baseline:
-                module.__dict__.pop("forward", None)
-            elif isinstance(module, LIF):
-                module.forward = lambda y, m=module: stepwise_lif(m, y)
-            else:
-                module.forward = lambda y, m=module: transposed_batchnorm(m, y)
+        forward = BASELINE_FORWARDS.get(type(module))
+        if forward is None:
+            continue
+        if baseline:
+            module.forward = lambda y, m=module, f=forward: f(m, y)
+        else:
+            module.__dict__.pop("forward", None)
 
 
 def forward_once(model: nn.Module, x: torch.Tensor, _labels, _optimizer) -> None:
