@@ -153,6 +153,20 @@ def brute_force():
     return front
 
 
+@pytest.fixture(scope="session")
+def front_of(brute_force):
+    """``front_of(info, specs, numbers=feasible)``: the trial numbers among ``numbers`` of the
+    demo study (``info`` of :func:`build_scored_study`) on the front over ``specs``
+    ("name:max|min"), by :func:`brute_force` over the stored scores."""
+
+    def front(info, specs, numbers=None) -> list[int]:
+        numbers = info["feasible"] if numbers is None else numbers
+        names, directions = zip(*(s.split(":") for s in specs), strict=True)
+        points = [[info["values"][n][name] for name in names] for n in numbers]
+        return [numbers[i] for i in brute_force(points, directions)]
+    return front
+
+
 def pytest_collection_modifyitems(items):
     """A test that starts Ray (the ``local_ray`` fixture) is ``slow``."""
     for item in items:

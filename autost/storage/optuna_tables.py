@@ -64,17 +64,16 @@ _TRIALS = sa.table("trials", sa.column("trial_id"), sa.column("study_id"),
                    sa.column("state"), sa.column("datetime_complete"))
 
 
-def create_rdb_storage(url: str, engine_kwargs: dict, *, checked: bool,
-                       heartbeat_interval: int | None, grace_period: int | None,
-                       max_retry: int):
-    """Optuna's RDBStorage on ``url``; on SQLite with autost's connection pragmas.
+def create_optuna_storage(url: str, engine_kwargs: dict, *, checked: bool,
+                          heartbeat_interval: int | None, grace_period: int | None,
+                          max_retry: int):
+    """Optuna's RDBStorage on ``url`` (heartbeats as autost.storage.Storage.optuna_storage
+    describes them); on SQLite with autost's connection pragmas.
 
     ``checked``: Optuna's table creation and version check already ran for this database
-    (they cost ~30 ms). With ``heartbeat_interval`` (s) a trial whose process stopped beating
-    for ``grace_period`` is failed and re-queued up to ``max_retry`` times. Optuna commits
-    every suggested parameter on its own; with SQLite's default ``synchronous = FULL`` each
-    commit waited for the disk, about 40 % of a cost-only search (see
-    autost.storage._url.sqlite_pragmas).
+    (they cost ~30 ms). Optuna commits every suggested parameter on its own; with SQLite's
+    default ``synchronous = FULL`` each commit waited for the disk, about 40 % of a cost-only
+    search (see autost.storage._url.sqlite_pragmas).
     """
     import optuna
 

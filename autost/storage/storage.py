@@ -121,7 +121,7 @@ class Storage:
         max_retry: int = 3,
     ):
         """Optuna's RDBStorage on the same database (see
-        :func:`autost.storage.optuna_tables.create_rdb_storage`).
+        :func:`autost.storage.optuna_tables.create_optuna_storage`).
 
         With ``heartbeat_interval`` (seconds) a trial whose worker stopped beating for
         ``grace_period`` is failed and re-queued up to ``max_retry`` times. Optuna's table
@@ -136,7 +136,7 @@ class Storage:
         lock = schema.schema_lock(self.engine)
         try:
             with nullcontext() if self._optuna_checked else lock.held():
-                rdb = optuna_tables.create_rdb_storage(
+                rdb = optuna_tables.create_optuna_storage(
                     self.url, _url.engine_kwargs(self._parsed), checked=self._optuna_checked,
                     heartbeat_interval=heartbeat_interval, grace_period=grace_period,
                     max_retry=max_retry)

@@ -25,28 +25,21 @@ def test_help():
     assert result.exit_code == 0 and "--objective" in result.output
 
 
-def _front(info, brute_force, specs) -> list[int]:
-    """Feasible trial numbers on the front over ``specs`` ("name:max|min")."""
-    names, directions = zip(*(s.split(":") for s in specs), strict=True)
-    points = [[info["values"][n][name] for name in names] for n in info["feasible"]]
-    return [info["feasible"][i] for i in brute_force(points, directions)]
-
-
-def test_a_table_on_stdout_by_default(scored_study, brute_force):
+def test_a_table_on_stdout_by_default(scored_study, front_of):
     storage, info = scored_study
     result = _run("--study", "demo", "--storage", storage.url)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert re.split(r"\s{2,}", lines[0])[:3] == [
         "trial", "arch_id", "flops: MACs per image, total over T (M)"]
-    front = _front(info, brute_force, ["flops:max", "energy:min"])
+    front = front_of(info, ["flops:max", "energy:min"])
     assert set(lines[1]) == {"-", " "}
     assert sorted(int(line.split()[0]) for line in lines[2:]) == front
 
 
-def test_csv_on_stdout_and_markdown_in_a_file(scored_study, tmp_path, brute_force):
+def test_csv_on_stdout_and_markdown_in_a_file(scored_study, tmp_path, front_of):
     storage, info = scored_study
-    front = _front(info, brute_force, ["flops:max", "energy:min"])
+    front = front_of(info, ["flops:max", "energy:min"])
     result = _run("--study", "demo", "--storage", storage.url, "--csv")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -68,14 +61,14 @@ def test_a_flag_that_disagrees_with_the_files_suffix_is_misuse(scored_study, tmp
                              "FILE.json, or leave --json out\n")
 
 
-def test_csv_file_from_suffix_and_png_plot(scored_study, tmp_path, brute_force):
+def test_csv_file_from_suffix_and_png_plot(scored_study, tmp_path, front_of):
     storage, info = scored_study
     out, plot = tmp_path / "front.csv", tmp_path / "front.png"
     result = _run("--study", "demo", "--storage", storage.url, "--out", str(out),
                   "--plot", str(plot))
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    front = _front(info, brute_force, ["flops:max", "energy:min"])
+    front = front_of(info, ["flops:max", "energy:min"])
     assert result.stderr == (f"wrote {len(front)} of {len(info['feasible'])} feasible "
                              f"candidates to {out}\nwrote {plot}\n")
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
@@ -83,14 +76,14 @@ def test_csv_file_from_suffix_and_png_plot(scored_study, tmp_path, brute_force):
     assert image.imread(plot).shape[:2] == (600, 800)
 
 
-def test_json_with_chosen_objectives(scored_study, brute_force):
+def test_json_with_chosen_objectives(scored_study, front_of):
     storage, info = scored_study
     result = _run("--study", "demo", "--storage", storage.url, "--json",
                   "--objective", "macs_per_step:max", "--objective", "params:min")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["objectives"] == ["macs_per_step:max", "params:min"]
-    front = _front(info, brute_force, doc["objectives"])
+    front = front_of(info, doc["objectives"])
     assert sorted(row["trial"] for row in doc["rows"]) == front
 
 

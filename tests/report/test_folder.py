@@ -20,14 +20,13 @@ def test_report_folder_files(scored_study, tmp_path):
     assert [r["name"] for r in layers] == [layer["name"] for layer in stored.layers]
 
 
-def test_summary_states_settings_best_and_why_infeasible(scored_study, tmp_path, brute_force):
+def test_summary_states_settings_best_and_why_infeasible(scored_study, tmp_path, front_of):
     storage, info = scored_study
     write_report(storage, "demo", tmp_path)
     text = (tmp_path / "summary.md").read_text()
     feasible, values = info["feasible"], info["values"]
     (failed,), (_,) = info["failed"], info["infeasible"]  # one of each
-    on_front = brute_force([[values[n]["flops"], values[n]["energy"]] for n in feasible],
-                           ["max", "min"])
+    on_front = front_of(info, ["flops:max", "energy:min"])
     trials = len(info["arch_ids"])
     for line in (
         "| **space** | demo |", "| **sampler** | tpe |", "| **seed** | 2 |",

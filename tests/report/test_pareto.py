@@ -8,21 +8,14 @@ from autost.report import load_entries, pareto_front, pareto_rows
 from autost.search import search
 
 
-def _front(info, brute_force, numbers, specs) -> list[int]:
-    """Trial numbers on the front of ``numbers`` over ``specs`` ("name:max|min")."""
-    names, directions = zip(*(s.split(":") for s in specs), strict=True)
-    points = [[info["values"][n][name] for name in names] for n in numbers]
-    return [numbers[i] for i in brute_force(points, directions)]
-
-
-def test_infeasible_and_failed_trials_never_appear(scored_study, brute_force):
+def test_infeasible_and_failed_trials_never_appear(scored_study, front_of):
     storage, info = scored_study
     front = pareto_front(load_entries(storage, "demo"))
     numbers = [e.trial for e in front.members]
     assert sorted(e.trial for e in front.candidates) == info["feasible"]
-    expected = _front(info, brute_force, info["feasible"], ["flops:max", "energy:min"])
+    expected = front_of(info, ["flops:max", "energy:min"])
     assert sorted(numbers) == expected and len(expected) < len(info["feasible"])
-    everyone = _front(info, brute_force, sorted(info["values"]), ["flops:max", "energy:min"])
+    everyone = front_of(info, ["flops:max", "energy:min"], sorted(info["values"]))
     assert set(everyone) & set(info["infeasible"])  # a leak of an infeasible trial would show
     flops = [e.scores["flops"] for e in front.members]
     assert flops == sorted(flops, reverse=True)  # best first in the first objective
@@ -30,10 +23,10 @@ def test_infeasible_and_failed_trials_never_appear(scored_study, brute_force):
 
 @pytest.mark.parametrize("specs", [["flops:max", "params:min"],
                                    ["macs_per_step:max", "params:min", "energy:min"]])
-def test_any_stored_score_and_three_objectives(scored_study, brute_force, specs):
+def test_any_stored_score_and_three_objectives(scored_study, front_of, specs):
     storage, info = scored_study
     rows = pareto_rows(storage, "demo", specs)
-    expected = _front(info, brute_force, info["feasible"], specs)
+    expected = front_of(info, specs)
     assert sorted(r.trial for r in rows) == expected and len(expected) < len(info["feasible"])
 
 
