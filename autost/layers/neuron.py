@@ -16,18 +16,22 @@ import torch
 from torch import nn
 
 
-def _sigmoid_backward(grad: torch.Tensor, x: torch.Tensor, alpha: float) -> torch.Tensor:
-    s = torch.mul(x, alpha).sigmoid_()
-    return torch.ops.aten.sigmoid_backward(grad, s).mul_(alpha)  # grad s (1 - s) alpha
+def _sigmoid_backward(grad: torch.Tensor, h: torch.Tensor, threshold: float,
+                      alpha: float) -> tuple[torch.Tensor, float]:
+    # alpha (h - threshold) in one pass, as alpha h - alpha threshold
+    s = torch.add(torch.tensor(-alpha * threshold, dtype=h.dtype), h, alpha=alpha).sigmoid_()
+    return torch.ops.aten.sigmoid_backward(grad, s), alpha  # grad s (1 - s), times alpha
 
 
-def _dspike_backward(grad: torch.Tensor, x: torch.Tensor, gamma: float) -> torch.Tensor:
+def _dspike_backward(grad: torch.Tensor, h: torch.Tensor, threshold: float,
+                     gamma: float) -> tuple[torch.Tensor, float]:
+    x = h - threshold
     m = torch.tanh(gamma * x)
-    slope = (gamma / (2 * math.tanh(gamma))) * (1 - m * m)
-    return grad * slope.masked_fill_(x.abs() > 1.0, 0.0)
+    return grad * (1 - m * m).masked_fill_(x.abs() > 1.0, 0.0), gamma / (2 * math.tanh(gamma))
 
 
-# grad times the surrogate derivative at x, by surrogate name
+# By surrogate name: grad times the surrogate derivative at h - threshold, as a tensor and a
+# constant factor to multiply it by (which the LIF's backward applies once, at the end).
 SURROGATE_BACKWARDS = {"sigmoid": _sigmoid_backward, "dspike": _dspike_backward}
 
 
@@ -47,8 +51,8 @@ class SurrogateSpike(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output: torch.Tensor):
         (x,) = ctx.saved_tensors
-        grad = SURROGATE_BACKWARDS[ctx.surrogate](grad_output, x, ctx.sharpness)
-        return grad, None, None, None
+        grad, factor = SURROGATE_BACKWARDS[ctx.surrogate](grad_output, x, 0.0, ctx.sharpness)
+        return grad.mul_(factor), None, None, None
 
 
 def spike(x: torch.Tensor, alpha: float = 4.0, surrogate: str = "sigmoid") -> torch.Tensor:
@@ -82,21 +86,23 @@ class MultiStepLIF(torch.autograd.Function):
         charges, fired = ctx.saved_tensors
         lif = ctx.lif
         surrogate_backward = SURROGATE_BACKWARDS[lif.surrogate]
-        grad_x = torch.empty_like(charges)
+        grad_x = torch.empty_like(charges)  # holds dL/dH / factor until the end
         decay = 1.0 - 1.0 / lif.tau
+        factor = 1.0
         steps = charges.shape[0]
         for t in reversed(range(steps)):
             h, grad_s = charges[t], grad_spikes[t]
             if t + 1 == steps:
-                grad_x[t] = surrogate_backward(grad_s, h - lif.v_threshold, lif.alpha)
+                grad_x[t], factor = surrogate_backward(grad_s, h, lif.v_threshold, lif.alpha)
                 continue
-            grad_next = grad_x[t + 1]  # dL/dH[t + 1], so dL/dV[t] = decay grad_next
+            grad_next = grad_x[t + 1]  # dL/dV[t] = decay factor grad_next
             if not lif.detach_reset:  # V[t] also depends on S[t]: dV/dS = V_reset - H
-                grad_s = torch.addcmul(grad_s, grad_next, lif.v_reset - h, value=decay)
-            grad_h = surrogate_backward(grad_s, h - lif.v_threshold, lif.alpha)
+                grad_s = torch.addcmul(grad_s, grad_next, lif.v_reset - h, value=decay * factor)
+            grad_h, _ = surrogate_backward(grad_s, h, lif.v_threshold, lif.alpha)
             torch.add(grad_h, torch.where(fired[t], 0.0, grad_next), alpha=decay,
                       out=grad_x[t])
-        return grad_x.mul_(1.0 / lif.tau) if lif.decay_input else grad_x, None
+        input_gain = 1.0 / lif.tau if lif.decay_input else 1.0
+        return grad_x.mul_(factor * input_gain), None
 
 
 class LIF(nn.Module):
