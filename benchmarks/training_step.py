@@ -1,13 +1,20 @@
-"""Forward and training-step time of every preset, against the transposed BatchNorm layout.
+"""Forward and training-step time of every preset, against the code the speed-ups replaced.
 
-autost's LinearBN normalizes the Linear's [T*B, N, C] output as the rows of a contiguous
-[T*B*N, C] matrix (``TokenBatchNorm``). The baseline, kept here and only here, is the layout
-it replaced: BatchNorm1d on the transposed, non-contiguous [T*B, C, N] view, whose backward
-is several times slower on a CPU. For every preset, on one batch of random images (batch 8
-by default, ``--threads`` torch threads, 2 by default):
+The baseline, kept here and only here, is autost before them:
+- BatchNorm layout: autost's LinearBN normalizes the Linear's [T*B, N, C] output as the rows
+  of a contiguous [T*B*N, C] matrix (``TokenBatchNorm``); the baseline uses BatchNorm1d on
+  the transposed, non-contiguous [T*B, C, N] view, whose backward is several times slower
+  on a CPU;
+- Linear: autost's LinearBN computes its Linear on a CPU as a 1x1 convolution
+  (``TokenLinear``, oneDNN); the baseline calls ``F.linear`` (MKL's GEMM);
+- LIF training path: autost runs all T steps in one autograd node with a hand-written
+  backward (``MultiStepLIF``); the baseline records every step's operations and lets
+  autograd differentiate them, with the surrogate derivative computed as it was.
+For every preset, on one batch of random images (batch 8 by default, ``--threads`` torch
+threads, 2 by default):
 (a) forward: one ``model(x)`` under no_grad in eval mode;
 (b) training step: forward in training mode, cross-entropy, backward, an AdamW step.
-Both layouts run on the same model and batch, alternating, ``--repeats`` times after one
+Both versions run on the same model and batch, alternating, ``--repeats`` times after one
 warm-up each; the table gives the medians and the ratio baseline / autost (above 1: autost
 is faster). Times are the CPU time of this process (``time.process_time``, all threads),
 which other jobs on a shared machine disturb less than wall-clock time; ``--wall`` uses the
@@ -20,13 +27,15 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import time
 
 import torch
 from torch import nn
 
-from autost.layers.linear_bn import TokenBatchNorm
+from autost.layers.linear_bn import TokenBatchNorm, TokenLinear
+from autost.layers.neuron import LIF
 from autost.models import create_model, get_preset, list_presets
 
 
@@ -35,14 +44,66 @@ def transposed_batchnorm(bn: TokenBatchNorm, y: torch.Tensor) -> torch.Tensor:
     return nn.BatchNorm1d.forward(bn, y.transpose(1, 2)).transpose(1, 2)
 
 
-def use_layout(model: nn.Module, baseline: bool) -> None:
-    """Switch every TokenBatchNorm of ``model`` to the baseline layout or back."""
-    for bn in model.modules():
-        if isinstance(bn, TokenBatchNorm):
-            if baseline:
-                bn.forward = lambda y, m=bn: transposed_batchnorm(m, y)
-            else:
-                bn.__dict__.pop("forward", None)
+def _baseline_surrogate_grad(x: torch.Tensor, lif: LIF) -> torch.Tensor:
+    if lif.surrogate == "sigmoid":
+        s = torch.sigmoid(lif.alpha * x)
+        return lif.alpha * s * (1 - s)
+    m = torch.tanh(lif.alpha * x)
+    grad = (lif.alpha / (2 * math.tanh(lif.alpha))) * (1 - m * m)
+    return grad.masked_fill(x.abs() > 1.0, 0.0)
+
+
+class BaselineSpike(torch.autograd.Function):
+    """The baseline's per-step Heaviside with its surrogate derivative."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, fired: torch.Tensor, lif: LIF) -> torch.Tensor:
+        ctx.save_for_backward(x)
+        ctx.lif = lif
+        return fired.to(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        (x,) = ctx.saved_tensors
+        return grad_output * _baseline_surrogate_grad(x, ctx.lif), None, None
+
+
+def stepwise_lif(lif: LIF, x: torch.Tensor) -> torch.Tensor:
+    """The baseline LIF: autograd through the operations of every step."""
+    if not (torch.is_grad_enabled() and x.requires_grad):
+        return LIF.forward(lif, x)  # inference was not changed
+    if lif.v_reset:
+        x = x + (lif.v_reset if lif.decay_input else lif.v_reset / lif.tau)
+    v = torch.full_like(x[0], lif.v_reset)
+    spikes = []
+    for x_t in x:
+        h = lif._charge(v, x_t)
+        fired = h >= lif.v_threshold
+        s = BaselineSpike.apply(h - lif.v_threshold, fired, lif)
+        v = (h.masked_fill(fired, lif.v_reset) if lif.detach_reset
+             else h * (1 - s) + lif.v_reset * s)
+        spikes.append(s)
+    return torch.stack(spikes)
+
+
+BASELINE_FORWARDS = {
+    TokenBatchNorm: transposed_batchnorm,
+    LIF: stepwise_lif,
+    TokenLinear: nn.Linear.forward,
+}
+
+
+def use_baseline(model: nn.Module, baseline: bool) -> None:
+    """Switch every TokenBatchNorm, LIF and TokenLinear of ``model`` to the baseline code
+    or back."""
+    for module in model.modules():
+        forward = BASELINE_FORWARDS.get(type(module))
+        if forward is None:
+            continue
+        if baseline:
+            module.forward = lambda y, m=module, f=forward: f(m, y)
+        else:
+            module.__dict__.pop("forward", None)
 
 
 def forward_once(model: nn.Module, x: torch.Tensor, _labels, _optimizer) -> None:
@@ -65,7 +126,7 @@ def timed(clock, fn, *args) -> float:
 
 
 def measure(name: str, batch: int, repeats: int, clock) -> dict:
-    """Median seconds of both layouts for the forward and the training step of one preset."""
+    """Median seconds of both versions for the forward and the training step of one preset."""
     cfg = get_preset(name)
     torch.manual_seed(0)
     model = create_model(cfg)
@@ -76,13 +137,13 @@ def measure(name: str, batch: int, repeats: int, clock) -> dict:
     for label, fn in (("forward", forward_once), ("step", training_step)):
         times = {True: [], False: []}
         for baseline in (True, False):  # warm-up
-            use_layout(model, baseline)
+            use_baseline(model, baseline)
             fn(model, x, labels, optimizer)
         for _ in range(repeats):
             for baseline in (True, False):
-                use_layout(model, baseline)
+                use_baseline(model, baseline)
                 times[baseline].append(timed(clock, fn, model, x, labels, optimizer))
-        use_layout(model, False)
+        use_baseline(model, False)
         row[f"{label}_baseline"] = statistics.median(times[True])
         row[f"{label}_autost"] = statistics.median(times[False])
     return row

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from autost.exceptions import CostModelError
-from autost.layers.linear_bn import TokenBatchNorm
+from autost.layers.linear_bn import TokenBatchNorm, TokenLinear
 from autost.layers.neuron import LIF
 from autost.layers.ops import Add, Concat, ElementwiseMul, Scale, SpikeMatMul, SumReduce
 from autost.layers.stm import TokenMixingLinear
@@ -70,6 +70,7 @@ MAC_RULES: dict[type, Rule] = {
     nn.Conv1d: _conv,
     nn.Conv2d: _conv,
     nn.Linear: _linear,
+    TokenLinear: _linear,
     TokenMixingLinear: _token_mixing,
     SpikeMatMul: _matmul,
 }

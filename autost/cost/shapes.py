@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from autost.cost.rules import SHAPE_PRESERVING
+from autost.layers.linear_bn import TokenLinear
 from autost.layers.ops import Add, Concat, ElementwiseMul, SpikeMatMul, SumReduce
 from autost.layers.stm import TokenMixingLinear
 
@@ -58,6 +59,10 @@ def _pool_shape(m: nn.MaxPool2d, x: Shape) -> Shape:
     return (*x[:-2], *out)
 
 
+def _linear_shape(m: nn.Linear, x: Shape) -> Shape:
+    return (*x[:-1], m.out_features)
+
+
 def _sum_shape(m: SumReduce, x: Shape) -> Shape:
     shape = list(x)
     shape[m.dim] = 1
@@ -71,7 +76,8 @@ def _cat_shape(m: Concat, *shapes: Shape) -> Shape:
 
 
 SHAPE_RULES: dict[type, Callable[..., Shape]] = {
-    nn.Linear: lambda m, x: (*x[:-1], m.out_features),
+    nn.Linear: _linear_shape,
+    TokenLinear: _linear_shape,
     nn.Conv1d: _conv_shape,
     nn.Conv2d: _conv_shape,
     nn.MaxPool2d: _pool_shape,

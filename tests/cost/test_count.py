@@ -7,7 +7,7 @@ from torch import nn
 from autost.cost import count_costs
 from autost.cost.rules import RULES
 from autost.exceptions import CostModelError
-from autost.layers.linear_bn import TokenBatchNorm
+from autost.layers.linear_bn import TokenBatchNorm, TokenLinear
 from autost.layers.neuron import LIF
 from autost.layers.ops import Add, ElementwiseMul, Scale, SpikeMatMul, SumReduce
 from autost.layers.stm import TokenMixingLinear
@@ -64,6 +64,7 @@ CASES = {
     "conv1d": (lambda: _Tokens(nn.Conv1d(12, 5, 1), transpose=True), TOKENS, 16 * 5 * 12,
                16 * 5),
     "linear": (lambda: _Tokens(nn.Linear(12, 7)), TOKENS, 16 * 7 * 12, 16 * 7),
+    "token_linear": (lambda: _Tokens(TokenLinear(12, 7)), TOKENS, 16 * 7 * 12, 16 * 7),
     "token_mixing": (lambda: _Tokens(TokenMixingLinear(3, 16)), TOKENS, 16 * 16 * 12, 0),
     "spike_matmul": (lambda: _Pair(SpikeMatMul(), transpose=True), TOKENS, 16 * 16 * 12, 0),
     "batchnorm2d": (lambda: _Grid(nn.BatchNorm2d(4)), GRID, 0, 2 * 4 * 8 * 8),

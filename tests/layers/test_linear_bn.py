@@ -1,11 +1,14 @@
 """LinearBN normalizes the Linear's output in its own contiguous layout, with the numbers of
-the transposed layout it replaced (BatchNorm1d on the [T*B, C, N] view)."""
+the transposed layout it replaced (BatchNorm1d on the [T*B, C, N] view); its Linear
+(TokenLinear, a 1x1 convolution on a CPU) gives F.linear's numbers; a model trains as with
+all three of the code paths these replaced."""
 
 import pytest
 import torch
 from torch import nn
 
-from autost.layers.linear_bn import LinearBN, TokenBatchNorm
+from autost.layers.linear_bn import LinearBN, TokenBatchNorm, TokenLinear
+from autost.layers.neuron import LIF
 from autost.models import create_model, get_preset
 
 
@@ -69,20 +72,47 @@ def test_state_dict_keys_are_those_of_batchnorm1d():
     assert list(TokenBatchNorm(6).state_dict()) == list(nn.BatchNorm1d(6).state_dict())
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_token_linear_gives_the_numbers_of_f_linear(dtype, contiguous):
+    torch.manual_seed(0)
+    linear = TokenLinear(24, 40).to(dtype)
+    x = torch.randn(6, 40, 24, dtype=dtype)  # a non-contiguous input: to_tokens' view
+    x = (x if contiguous else x.transpose(1, 2).contiguous().transpose(1, 2)).requires_grad_()
+    g = torch.randn(6, 40, 40, dtype=dtype)
+    y_new = linear(x)
+    grads_new = torch.autograd.grad(y_new, (x, *linear.parameters()), g)
+    y_old = nn.functional.linear(x, linear.weight, linear.bias)
+    grads_old = torch.autograd.grad(y_old, (x, *linear.parameters()), g)
+    assert y_new.shape == (6, 40, 40) and y_new.is_contiguous()
+    tolerance = 1e-4 if dtype == torch.float32 else 1e-12  # the summation order differs
+    torch.testing.assert_close(y_new, y_old, rtol=1e-5, atol=tolerance)
+    for new, old in zip(grads_new, grads_old, strict=True):
+        torch.testing.assert_close(new, old, rtol=1e-5, atol=tolerance)
+
+
+def _code_before_the_speed_ups(model: nn.Module) -> None:
+    """BatchNorm1d on the transposed view, F.linear, and autograd through every LIF step."""
+    kinds = {TokenBatchNorm: _transposed_bn, TokenLinear: nn.Linear.forward,
+             LIF: lambda m, x: m.simulate(x)[0]}
+    for module in model.modules():
+        forward = kinds.get(type(module))
+        if forward is not None:
+            module.forward = lambda y, m=module, f=forward: f(m, y)
+
+
 def test_a_model_trains_to_the_same_loss_and_gradients_as_before():
-    """One training step of a narrow QKFormer HST-4 (QKTA, SSA and MLP units) on a fixed
-    seed: the loss and the gradient of every parameter as with the transposed layout (in
-    float64, where the changed summation order flips no spike)."""
+    """One training step of a narrow QKFormer HST-4 (QKTA, SSA and MLP units, SPEDS LIFs)
+    on a fixed seed: the loss and the gradient of every parameter as with the code the
+    speed-ups replaced (in float64, where the changed summation order flips no spike)."""
     cfg = get_preset("qkformer-hst-4-384").replace(embed_dim=64)
 
-    def step(transposed: bool):
+    def step(before: bool):
         torch.manual_seed(0)
         model = create_model(cfg).double()
-        if transposed:
-            units = [m for m in model.modules() if isinstance(m, TokenBatchNorm)]
-            assert len(units) == 22  # 3 per QKTA block (2), 4 per SSA block (2), 2 per MLP
-            for bn in units:
-                bn.forward = lambda y, m=bn: _transposed_bn(m, y)
+        if before:  # 22 LinearBN: 3 per QKTA block (2), 4 per SSA block (2), 2 per MLP (4)
+            assert sum(isinstance(m, TokenBatchNorm) for m in model.modules()) == 22
+            _code_before_the_speed_ups(model)
         x = torch.rand(2, 3, 32, 32, dtype=torch.float64)
         loss = nn.functional.cross_entropy(model(x), torch.tensor([1, 7]))
         loss.backward()
