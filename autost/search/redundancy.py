@@ -40,9 +40,8 @@ class RedundancyCheck:
         return [
             f"Warning: objectives {a} and {b} rank the first {self._sample} candidates alike "
             f"(Kendall tau {tau:+.3f}, |tau| > {self._threshold}): the search optimizes one "
-            "quantity twice. Replace one of them by a score that ranks differently, e.g. an "
-            "accuracy proxy (zico), a rank aggregate (zico+flops) or a calibrated predictor "
-            "(predicted)."
+            "quantity twice. Replace one of them by a score that ranks differently, e.g. "
+            "naswot (the default accuracy proxy) or a calibrated predictor (predicted)."
             for a, b, tau in redundant_pairs(self._names, first, self._threshold)
         ]
 
