@@ -1,7 +1,9 @@
 """Ctrl-C or SIGTERM during `autost train`, in a real process with real Ray and training.
 
 Trials run one at a time (each takes every CPU), so the signal comes while the second trains
-and after the first has finished: exit 130, the first training stays stored, and stderr
+and after the first has finished (EPOCHS epochs of 8 batches keep the second training for
+seconds, so a signal sent within half a second of the first one's last line cannot come after
+it ends): exit 130, the first training stays stored, and stderr
 holds the progress lines and one closing line, no traceback and nothing of Ray's.
 """
 
@@ -13,21 +15,23 @@ import time
 
 import pytest
 
+EPOCHS = 60
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_stops_training_keeping_finished_trainings(scored_study, tmp_path, signum):
     storage, _ = scored_study
     command = [sys.executable, "-m", "autost", "train", "--study", "demo", "--storage",
-               storage.url, "--top", "2", "--by", "params:min", "--epochs", "6", "--shrink",
-               "--no-asha", "--dataset", "synthetic", "--max-batches", "1",
+               storage.url, "--top", "2", "--by", "params:min", "--epochs", str(EPOCHS), "--shrink",
+               "--no-asha", "--dataset", "synthetic", "--max-batches", "8",
                "--cpus-per-trial", str(os.cpu_count())]
     err = tmp_path / "stderr.txt"
     with open(err, "w") as stderr:
         process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=stderr,
                                    start_new_session=True)
         deadline = time.monotonic() + 600
-        while "% after 6 epochs" not in err.read_text():
+        while f"% after {EPOCHS} epochs" not in err.read_text():
             assert process.poll() is None, err.read_text()
             assert time.monotonic() < deadline, err.read_text()
             time.sleep(0.5)
@@ -42,4 +46,4 @@ def test_a_signal_stops_training_keeping_finished_trainings(scored_study, tmp_pa
     assert lines[-1] == "training interrupted: 1 of 2 trainings finished and are stored"
     assert all(line.startswith(("timing one", "estimate: ", "trial ")) for line in lines[:-1])
     stored = storage.trainings(study_name="demo")
-    assert [(t.status, len(t.history)) for t in stored] == [("ok", 6)]
+    assert [(t.status, len(t.history)) for t in stored] == [("ok", EPOCHS)]
