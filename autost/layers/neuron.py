@@ -127,9 +127,7 @@ class LIF(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if torch.is_grad_enabled() and x.requires_grad:
-            if self.v_reset:
-                x = x + (self.v_reset if self.decay_input else self.v_reset / self.tau)
-            return MultiStepLIF.apply(x, self)
+            return MultiStepLIF.apply(self._shifted(x), self)
         out = torch.empty_like(x)  # inference: cast each step straight into the output
         for t, (s, _) in enumerate(self._steps(x, cast=False)):
             out[t] = s
@@ -147,10 +145,15 @@ class LIF(nn.Module):
         # X + V_reset/tau + V (1 - 1/tau)
         return torch.add(x_t, v, alpha=1.0 - 1.0 / self.tau, out=out)
 
+    def _shifted(self, x: torch.Tensor) -> torch.Tensor:
+        """The input with the reset potential folded in, as :meth:`_charge` takes it."""
+        if not self.v_reset:
+            return x
+        return x + (self.v_reset if self.decay_input else self.v_reset / self.tau)
+
     def _steps(self, x: torch.Tensor, cast: bool = True):
         """Yield (spikes, charge) per step; spikes stay boolean when ``cast`` is False."""
-        if self.v_reset:
-            x = x + (self.v_reset if self.decay_input else self.v_reset / self.tau)
+        x = self._shifted(x)
         v = torch.full_like(x[0], self.v_reset)
         for x_t in x:
             h = self._charge(v, x_t)

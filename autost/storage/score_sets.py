@@ -21,7 +21,6 @@ from autost.storage.optuna_tables import SETTINGS_KEY_ATTR, rename_attr_values, 
 
 # The separator of the proxy list in the score-set keys written before schema version 7.
 _PROXY_LIST = ";"
-_FIELDS = ("values", "rate_source", "layers", "flags")
 _SCORES = sa.table("autost_scores", sa.column("arch_id"), sa.column("settings_key"),
                    sa.column("values", sa.JSON), sa.column("rate_source"),
                    sa.column("layers", sa.JSON), sa.column("flags", sa.JSON),
