@@ -17,7 +17,7 @@ from autost.exceptions import ArchValidationError
 
 TOKEN_MIXERS = ("ssa", "qk_token", "qk_channel", "stm", "emsa", "conv", "sdsa")
 CHANNEL_MIXERS = ("mlp", "emsp")
-PATCH_SPLITTERS = ("sps", "ipsps", "speds")
+PATCH_SPLITTERS = ("sps", "ms_sps", "ipsps", "speds")
 RESIDUALS = ("sew", "ms")
 ATTENTION_ORDERS = ("qk_v", "q_kv")
 SURROGATES = ("sigmoid", "dspike")
@@ -269,7 +269,11 @@ def validate(cfg: ArchConfig) -> None:
         _fail("patch_size", cfg.patch_size, "must be a power of two, at least 2")
     if cfg.input_size % cfg.patch_size:
         _fail("input_size", cfg.input_size, f"must be divisible by patch_size {cfg.patch_size}")
-    max_patch = {"sps": 16, "ipsps": 32}.get(cfg.patch_splitter)
+    if cfg.patch_splitter == "ms_sps" and cfg.residual != "ms":
+        _fail("patch_splitter", cfg.patch_splitter,
+              "needs residual 'ms' (its output is analog, a membrane-shortcut stream); "
+              "use patch_splitter 'sps' with residual 'sew'")
+    max_patch = {"sps": 16, "ms_sps": 16, "ipsps": 32}.get(cfg.patch_splitter)
     if max_patch and cfg.patch_size > max_patch:
         _fail("patch_size", cfg.patch_size,
               f"{cfg.patch_splitter} down-samples at most {max_patch}x (one halving per conv)")

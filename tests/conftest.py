@@ -78,8 +78,10 @@ def build_scored_study(url: str):
     and a ``max_params`` ceiling, plus one FAIL trial: the candidate whose scoring raised
     BuildError, as the search fails one that cannot be built. Returns (storage, info);
     ``info`` is read back through Optuna's public API and the stored scores: trial numbers
-    ``feasible``, ``infeasible`` (COMPLETE, breaking the ceiling), ``failed``, and per trial
-    number ``arch_ids`` and ``values`` (the stored scores), and the scores' ``settings_key``.
+    ``feasible``, ``infeasible`` (COMPLETE, breaking the ceiling), ``failed``, ``repeats``
+    (COMPLETE trials of an architecture an earlier trial sampled: the reports count an
+    architecture once, as its first trial), and per trial number ``arch_ids`` and
+    ``values`` (the stored scores), and the scores' ``settings_key``.
     """
     import autost.proxies
     from autost.search import search
@@ -99,15 +101,21 @@ def _facts(storage, name: str) -> dict:
     import optuna
 
     study = optuna.load_study(study_name=name, storage=storage.optuna_storage())
-    info = {"feasible": [], "infeasible": [], "failed": [], "values": {}, "arch_ids": {}}
+    info = {"feasible": [], "infeasible": [], "failed": [], "repeats": [], "values": {},
+            "arch_ids": {}}
     for trial in study.trials:
-        info["arch_ids"][trial.number] = trial.user_attrs["arch_id"]
+        arch_id = trial.user_attrs["arch_id"]
         info["settings_key"] = trial.user_attrs["settings_key"]
         if trial.state.name == "FAIL":
+            info["arch_ids"][trial.number] = arch_id
             info["failed"].append(trial.number)
             continue
-        stored = storage.get_scores(trial.user_attrs["arch_id"], info["settings_key"])
-        info["values"][trial.number] = stored.values
+        info["values"][trial.number] = storage.get_scores(arch_id, info["settings_key"]).values
+        if arch_id in info["arch_ids"].values():
+            info["arch_ids"][trial.number] = arch_id
+            info["repeats"].append(trial.number)
+            continue
+        info["arch_ids"][trial.number] = arch_id
         feasible = all(v <= 0 for v in trial.constraints.values())
         info["feasible" if feasible else "infeasible"].append(trial.number)
     return info

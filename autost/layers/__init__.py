@@ -25,7 +25,7 @@ from autost.layers.neuron import LIF, spike
 from autost.layers.qk_attention import QKChannelAttention, QKTokenAttention
 from autost.layers.sdsa import SpikeDrivenSelfAttention
 from autost.layers.speds import SpedsDownsample, SpedsStem
-from autost.layers.sps import SPS
+from autost.layers.sps import SPS, MembraneShortcutSPS
 from autost.layers.ssa import SpikingSelfAttention
 from autost.layers.stm import STMTokenMixer, TokenMixingLinear
 
@@ -44,6 +44,7 @@ CHANNEL_MIXER_REGISTRY = {
 }
 PATCH_SPLITTER_REGISTRY = {
     "sps": SPS,
+    "ms_sps": MembraneShortcutSPS,
     "ipsps": IPSPS,
     "speds": SpedsStem,
 }
@@ -70,6 +71,7 @@ __all__ = [
     "ExpertsMixtureAttention",
     "ExpertsMixturePerceptron",
     "LayerFactory",
+    "MembraneShortcutSPS",
     "QKChannelAttention",
     "QKTokenAttention",
     "RandomSpikeMask",

@@ -187,9 +187,10 @@ def _stmixer_8_768_16() -> ArchConfig:
     return _stmixer(8, 768, 16, "ImageNet").replace(input_size=224, patch_size=16)
 
 
-# Spike-driven Transformer (Yao et al., NeurIPS 2023), reference §9: Spikformer's ImageNet
-# layout with SDSA token mixers and membrane-shortcut residuals; the parameter counts equal
-# Spikformer's (QKFormer, NeurIPS 2024, Table 2 prints 16.81 / 29.68 / 66.34 M).
+# Spike-driven Transformer (Yao et al., NeurIPS 2023; BICLab/Spike-Driven-Transformer):
+# Spikformer's ImageNet layout with SDSA token mixers, membrane-shortcut residuals and its
+# MS_SPS, whose RPE conv reads spikes; the parameter counts equal Spikformer's (QKFormer,
+# NeurIPS 2024, Table 2 prints 16.81 / 29.68 / 66.34 M).
 _SDT = [(8, 384, 12, 16.81), (6, 512, 8, None), (8, 512, 8, 29.68), (10, 512, 8, None),
         (8, 768, 12, 66.34)]
 _SPIKFORMER_IMAGENET_FORMULA = {(d, dim): f for d, dim, _, ds, _, f in _SPIKFORMER
@@ -200,7 +201,8 @@ for _d, _dim, _h, _m in _SDT:
         formula_params=_SPIKFORMER_IMAGENET_FORMULA[(_d, _dim)],
         source="Spike-driven Transformer, NeurIPS 2023; BICLab/Spike-Driven-Transformer",
     )(lambda d=_d, dim=_dim, h=_h: _spikformer(d, dim, h, "ImageNet").replace(
-        blocks=(BlockConfig("sdsa", "mlp", heads=h, mlp_ratio=4.0),) * d, residual="ms"))
+        blocks=(BlockConfig("sdsa", "mlp", heads=h, mlp_ratio=4.0),) * d, residual="ms",
+        patch_splitter="ms_sps"))
 
 
 @register_preset("semm-spikformer-4-384", family="semm", dataset="CIFAR10",

@@ -11,7 +11,7 @@ from autost.exceptions import AutostError, CalibrationError, unknown_name
 
 # Bump when counting rules, rate conventions or proxy formulas change: it is part of the
 # settings key, so cached scores of an older cost model are not reused.
-COST_MODEL_VERSION = 2
+COST_MODEL_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class ScoreSettings:
 
     def key(self) -> str:
         """Canonical key of the one stored score set per architecture under these settings,
-        e.g. ``cost2/init/digits/b16/s0/mac4.6/ac0.9``; a data folder adds ``/dir`` and 12
+        e.g. ``cost3/init/digits/b16/s0/mac4.6/ac0.9``; a data folder adds ``/dir`` and 12
         hex digits of the SHA-256 of its absolute path."""
         key = (f"cost{COST_MODEL_VERSION}/{self.rates}/{self.dataset}/b{self.batch_size}"
                f"/s{self.seed}/mac{self.e_mac_pj!r}/ac{self.e_ac_pj!r}")

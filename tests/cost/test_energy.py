@@ -116,6 +116,20 @@ def test_roles_of_spikformer_layers():
         "patch_embed.convs.0.conv", "patch_embed.protect.conv"}
 
 
+def test_branch_inputs_of_membrane_shortcut_blocks_have_their_own_role():
+    """A SEW stream is a sum of spikes; a membrane-shortcut branch reads one LIF's spikes."""
+    for preset, role in (("spikformer-8-384", "block_input"), ("sdt-8-384", "block_input_ms"),
+                         ("stmixer-4-384-16", "block_input_ms")):
+        roles = {layer.name: layer.role for layer in count_costs(preset).mac_layers}
+        assert roles["blocks.3.channel_mixer.fc1.linear"] == role
+        other = {"block_input": "block_input_ms", "block_input_ms": "block_input"}[role]
+        assert other not in roles.values()
+    sdt = {layer.name: layer.role for layer in count_costs("sdt-8-384").mac_layers}
+    assert sdt["blocks.0.token_mixer.q.linear"] == "block_input_ms"
+    assert sdt["patch_embed.rpe.conv"] == "patch", "MS_SPS's RPE conv reads spikes"
+    assert [n for n, r in sdt.items() if r == "encoding"] == ["patch_embed.convs.0.conv"]
+
+
 def test_sps_rpe_conv_reading_analog_values_is_charged_as_macs():
     """With ``ms`` residuals SPS's RPE conv reads the analog output of the last conv."""
     rpe = "patch_embed.rpe.conv"

@@ -5,7 +5,9 @@ import torch
 from torch import nn
 
 from autost.arch import PATCH_SPLITTERS, ArchConfig, BlockConfig
+from autost.exceptions import ArchValidationError
 from autost.layers import PATCH_SPLITTER_REGISTRY, LayerFactory, SpedsDownsample
+from autost.layers.layout import fold_time, to_tokens
 from autost.layers.neuron import LIF
 
 DIM, T, B = 64, 2, 2
@@ -30,13 +32,25 @@ def _params(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())
 
 
+# Every splitter with every residual it allows (ms_sps is membrane-shortcut only).
+SPLITTER_RESIDUALS = [(name, residual) for name in sorted(PATCH_SPLITTER_REGISTRY)
+                      for residual in ("sew", "ms") if (name, residual) != ("ms_sps", "sew")]
+
+
 def test_registry_covers_the_arch_names():
     assert set(PATCH_SPLITTER_REGISTRY) == set(PATCH_SPLITTERS)
 
 
-@pytest.mark.parametrize("residual", ["sew", "ms"])
+def test_ms_sps_needs_a_membrane_shortcut():
+    with pytest.raises(ArchValidationError) as err:
+        _cfg("ms_sps", 4, "sew")
+    assert str(err.value) == (
+        "patch_splitter 'ms_sps' is invalid: needs residual 'ms' (its output is analog, a "
+        "membrane-shortcut stream); use patch_splitter 'sps' with residual 'sew'")
+
+
 @pytest.mark.parametrize("patch_size", [4, 16])
-@pytest.mark.parametrize("name", sorted(PATCH_SPLITTER_REGISTRY))
+@pytest.mark.parametrize(("name", "residual"), SPLITTER_RESIDUALS)
 def test_splitter_gives_tokens_of_the_first_stage(name, patch_size, residual):
     cfg = _cfg(name, patch_size, residual)
     splitter = PATCH_SPLITTER_REGISTRY[name](LayerFactory(cfg))
@@ -54,7 +68,7 @@ def test_splitter_gives_tokens_of_the_first_stage(name, patch_size, residual):
 
 @pytest.mark.parametrize("name", sorted(PATCH_SPLITTER_REGISTRY))
 def test_encoding_layers_read_the_image(name):
-    cfg = _cfg(name, 4)
+    cfg = _cfg(name, 4, "ms" if name == "ms_sps" else "sew")
     splitter = PATCH_SPLITTER_REGISTRY[name](LayerFactory(cfg))
     layers = splitter.encoding_layers()
     assert layers and all(isinstance(m, nn.Conv2d) for m in layers)
@@ -89,6 +103,25 @@ def test_sps_ms_drops_the_last_two_neurons():
     assert count(sew) == 5 and count(ms) == 3
 
 
+def test_ms_sps_is_sps_with_a_neuron_before_the_rpe_conv():
+    """The Spike-driven Transformer's MS_SPS: SPS's weights, one more LIF (on the last
+    conv's analog output, read by the RPE conv), analog output."""
+    sps = PATCH_SPLITTER_REGISTRY["sps"](LayerFactory(_cfg("sps", 4, "ms")))
+    ms_sps = PATCH_SPLITTER_REGISTRY["ms_sps"](LayerFactory(_cfg("ms_sps", 4, "ms")))
+    count = lambda m: sum(isinstance(x, LIF) for x in m.modules())  # noqa: E731
+    assert count(ms_sps) == count(sps) + 1
+    assert list(ms_sps.state_dict()) == list(sps.state_dict())
+    ms_sps.load_state_dict(sps.state_dict())
+    with torch.no_grad():
+        image = _image(_cfg("sps", 4, "ms"))
+        x = image
+        for conv, lif, pool in zip(sps.convs, sps.lifs, sps.pools, strict=True):
+            x = fold_time(pool, lif(conv(x)))
+        expected = to_tokens(x + sps.rpe(ms_sps.rpe_lif_in(x)))
+        assert torch.equal(ms_sps(image), expected)
+        assert not torch.equal(sps(image), expected)
+
+
 def test_ipsps_uses_strided_convs_and_a_protect_path():
     ipsps = PATCH_SPLITTER_REGISTRY["ipsps"](LayerFactory(_cfg("ipsps", 4)))
     assert [c.conv.stride[0] for c in ipsps.convs] == [1, 1, 1, 2, 2]
@@ -119,8 +152,7 @@ def test_speds_stage_pools_after_the_second_conv_on_cifar_and_the_first_on_image
         assert got == pooled
 
 
-@pytest.mark.parametrize("residual", ["sew", "ms"])
-@pytest.mark.parametrize("name", sorted(PATCH_SPLITTER_REGISTRY))
+@pytest.mark.parametrize(("name", "residual"), SPLITTER_RESIDUALS)
 def test_encoding_layers_are_the_convs_that_read_analog_values(name, residual):
     """Every other conv reads spikes or sums of spikes (integers), so it is spike-driven."""
     cfg = _cfg(name, 4, residual)
@@ -134,5 +166,5 @@ def test_encoding_layers_are_the_convs_that_read_analog_values(name, residual):
     with torch.no_grad():
         splitter(_image(cfg))
     assert set(splitter.encoding_layers()) == analog
-    if name == "sps":
-        assert (splitter.rpe.conv in analog) == (residual == "ms")
+    if name in ("sps", "ms_sps"):
+        assert (splitter.rpe.conv in analog) == ((name, residual) == ("sps", "ms"))

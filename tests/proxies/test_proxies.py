@@ -113,7 +113,7 @@ def test_result_is_picklable_and_json_able():
 
 
 def test_settings_key_and_validation():
-    assert ScoreSettings().key() == "cost2/init/digits/b16/s0/mac4.6/ac0.9"
+    assert ScoreSettings().key() == "cost3/init/digits/b16/s0/mac4.6/ac0.9"
     assert ScoreSettings(e_mac_pj=5).key() == ScoreSettings(e_mac_pj=5.0).key()
     assert pickle.loads(pickle.dumps(ScoreSettings())) == ScoreSettings()
     with pytest.raises(UnknownNameError, match="unknown rate source 'trained'"):
@@ -158,7 +158,7 @@ def test_calibration_data_is_the_named_dataset_in_the_named_folder(tmp_path):
 
     settings = ScoreSettings(dataset="fashion-mnist", data_dir=str(tmp_path))
     digest = hashlib.sha256(str(tmp_path.resolve()).encode()).hexdigest()[:12]
-    assert settings.key() == f"cost2/init/fashion-mnist/b16/s0/mac4.6/ac0.9/dir{digest}"
+    assert settings.key() == f"cost3/init/fashion-mnist/b16/s0/mac4.6/ac0.9/dir{digest}"
     with pytest.raises(DatasetError, match=str(tmp_path)):
         score_architecture(TINY, ["zico"], settings)
     digits = score_architecture(TINY, ["zico", "sahd"], ScoreSettings(batch_size=4))

@@ -33,7 +33,9 @@ def test_summary_states_settings_best_and_why_infeasible(scored_study, tmp_path,
         "| **budget** | 12 |", "| **objectives** | flops:max, energy:min |",
         "| **constraints** | max_params <= 500000 |",
         f"| **rate source** | prior ({len(feasible)} candidates); requested: prior |",
-        f"| **trials** | {trials}: {len(feasible)} complete feasible, 1 failed, "
+        # a repeated architecture is feasible like its first trial, and counts as a trial
+        f"| **trials** | {trials}: {len(feasible) + len(info['repeats'])} complete feasible, "
+        "1 failed, "
         "1 infeasible |",
         "- max_params violated: 1 trial",
         f"- BuildError: cannot build {storage.get_candidate(info['arch_ids'][failed]).summary()}"

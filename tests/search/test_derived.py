@@ -95,7 +95,7 @@ def test_predicted_objective_tells_the_predictors_value(calibrated):
     trials = _complete(url, "guided")
     assert len(trials) == 6
     key = trials[0].user_attrs["settings_key"]
-    assert key.startswith("cost2/prior/synthetic/")  # scored as the predictor was fitted
+    assert key.startswith("cost3/prior/synthetic/")  # scored as the predictor was fitted
     for trial in trials:
         values = storage.get_scores(trial.user_attrs["arch_id"], key).values
         assert trial.values == [predictor.predict(values), values["params"]]

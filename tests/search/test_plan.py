@@ -17,7 +17,7 @@ def test_user_attrs_round_trip_and_defaults():
     assert attrs["sampler"] == "tpe" and attrs["seed"] == 3 and attrs["budget"] == 7
     assert SearchPlan.from_user_attrs(attrs) == plan
     assert plan.proxies == ("naswot", "energy", "params")
-    assert plan.settings_key() == "cost2/prior/digits/b16/s0/mac4.6/ac0.9"
+    assert plan.settings_key() == "cost3/prior/digits/b16/s0/mac4.6/ac0.9"
 
 
 def test_no_seed_draws_one_to_record():
