@@ -70,8 +70,10 @@ class ArchConfig:
 
     Conventions: ``input_size`` is the side of a square input; ``patch_size`` is the total
     down-sampling of the patch splitter (4 for 32x32 CIFAR inputs, 16 for 224x224
-    ImageNet), so the token grid is (input_size / patch_size)^2. For the hierarchical
-    ``speds`` splitter (QKFormer) ``stage_depths`` gives the number of blocks per stage and
+    ImageNet), so the token grid is (input_size / patch_size)^2. ``patch_splitter`` is
+    Spikformer's ``sps``, the Spike-driven Transformer's ``ms_sps`` (SPS whose RPE conv
+    reads spikes; ``ms`` residuals only), STMixer's ``ipsps`` or QKFormer's ``speds``. For
+    the hierarchical ``speds`` ``stage_depths`` gives the number of blocks per stage and
     stage widths are embed_dim / 2^(stages - 1 - i); otherwise it is empty and every block
     has width ``embed_dim``. ``attention_order`` picks (QK^T)V (``qk_v``, Spikformer CIFAR)
     or Q(K^T V) (``q_kv``, Spikformer ImageNet, QKFormer); it changes MACs, not outputs.

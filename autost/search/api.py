@@ -73,8 +73,9 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
     COMPLETE trials.
 
     ``objectives``: specs like ``["flops:max", "energy:min"]`` (default DEFAULT_OBJECTIVES:
-    naswot, the accuracy proxy the fidelity study supports, against the energy it costs). ``constraints``: ceilings
-    ``{"max_params": "12M", "max_macs": "2G", "max_energy_mj": 1.5}`` on top of the space's.
+    naswot, the accuracy proxy the fidelity study supports, against the energy it costs).
+    ``constraints``: ceilings ``{"max_params": "12M", "max_macs": "2G", "max_energy_mj":
+    1.5}`` on top of the space's.
     ``sampler``: tpe (default), nsga2, nsga3, random, qmc, gp or grid. ``seed``: None draws
     one and records it. ``storage``: a SQLAlchemy URL, default ``sqlite:///autost.db``.
     ``workers``: local processes that score candidates. ``rates``: ``prior`` (per-layer

@@ -23,8 +23,8 @@ EPOCHS = 60
 def test_a_signal_stops_training_keeping_finished_trainings(scored_study, tmp_path, signum):
     storage, _ = scored_study
     command = [sys.executable, "-m", "autost", "train", "--study", "demo", "--storage",
-               storage.url, "--top", "2", "--by", "params:min", "--epochs", str(EPOCHS), "--shrink",
-               "--no-asha", "--dataset", "synthetic", "--max-batches", "8",
+               storage.url, "--top", "2", "--by", "params:min", "--epochs", str(EPOCHS),
+               "--shrink", "--no-asha", "--dataset", "synthetic", "--max-batches", "8",
                "--cpus-per-trial", str(os.cpu_count())]
     err = tmp_path / "stderr.txt"
     with open(err, "w") as stderr:
