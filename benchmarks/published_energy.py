@@ -12,9 +12,13 @@ The fit (``--fit`` prints it; the values stand in ``autost.cost.priors.PRIOR_RAT
 energy under a convention is linear in the per-role rates, E = fixed + sum_k r_k A_k, with
 ``fixed`` the dense part (first layer, the head at rate 1) and A_k the
 e_ac-weighted MACs of the layers of role k. The rates minimize the squared relative errors
-of all pairs plus ``--pull`` times the squared relative distance of each rate from the
-measured rate of its role (``MEASURED_RATES``), within [0, 1]; the pull keeps roles that
-few pairs see (STM's token mixing: one model) near a measurement.
+of the pairs, each paper weighing as one (its pairs share its weight: they share a
+convention and a training recipe), plus ``--pull`` times the squared relative distance of
+each rate from the measured rate of its role (``MEASURED_RATES``), within [0, 1]; the pull
+keeps roles that few pairs see (STM's token mixing: one model) near a measurement. The
+default pull, 1, makes each measured rate count as much as one paper. A role whose
+measurement only bounds it from below (``FLOOR_ROLES``: the SEW stream) is not pulled but
+kept at or above it.
 
 The bound: because E is linear in the rates, the least maximum relative error that any
 table of per-role rates in [0, 1] can reach on a set of pairs is a linear program. It is
@@ -40,7 +44,13 @@ from autost.cost.conventions import (
     PublishedEnergy,
     convention_energy,
 )
-from autost.cost.priors import FITTED_ROLES, MEASURED_RATES, PRIOR_RATES, prior_rates
+from autost.cost.priors import (
+    FITTED_ROLES,
+    FLOOR_ROLES,
+    MEASURED_RATES,
+    PRIOR_RATES,
+    prior_rates,
+)
 from autost.models import get_preset
 
 TARGET = 0.25
@@ -76,16 +86,20 @@ def decompose(entry: PublishedEnergy) -> tuple[float, np.ndarray]:
 
 
 def fit(rows: list[tuple[PublishedEnergy, float, np.ndarray]], pull: float) -> np.ndarray:
-    """Rates per fitted role: least relative squared error plus the pull toward MEASURED."""
+    """Rates per fitted role: least relative squared error, each paper weighing as one,
+    plus the pull toward the measured rate of each role; a FLOOR_ROLES rate is bounded
+    below by its measurement instead."""
     anchor = np.array([MEASURED_RATES[role].rate for role in FITTED_ROLES])
+    floor = np.array([role in FLOOR_ROLES for role in FITTED_ROLES])
     pairs = Counter(e.convention for e, _, _ in rows)
     weight = [1 / np.sqrt(pairs[e.convention]) for e, _, _ in rows]
     a = [w * coef / e.energy_mj for w, (e, _, coef) in zip(weight, rows, strict=True)]
     b = [w * (e.energy_mj - fixed) / e.energy_mj
          for w, (e, fixed, _) in zip(weight, rows, strict=True)]
-    a += list(np.sqrt(pull) * np.diag(1 / anchor))
-    b += list(np.sqrt(pull) * np.ones(len(anchor)))
-    return lsq_linear(np.array(a), np.array(b), bounds=(0.0, 1.0)).x
+    a += list(np.sqrt(pull) * np.diag(1 / anchor)[~floor])
+    b += list(np.sqrt(pull) * np.ones(int((~floor).sum())))
+    lower = np.where(floor, anchor, 0.0)
+    return lsq_linear(np.array(a), np.array(b), bounds=(lower, np.ones(len(anchor)))).x
 
 
 def least_max_error(rows: list[tuple[PublishedEnergy, float, np.ndarray]]) -> float:
