@@ -54,6 +54,8 @@ from autost.cost.priors import (
 from autost.models import get_preset
 
 TARGET = 0.25
+# The one model whose paper published its firing rates (QKFormer's table, MEASURED_RATES).
+RATE_TABLE_PRESET = "qkformer-hst-10-768"
 
 
 def _cfg(entry: PublishedEnergy):
@@ -141,6 +143,13 @@ def main() -> None:
     within = sum(e <= TARGET for e in errors)
     print(f"LOPO: median |error| {statistics.median(errors):.1%}, max {max(errors):.1%}; "
           f"{within} of {len(errors)} models within {TARGET:.0%}")
+    measured = np.array([MEASURED_RATES[role].rate for role in FITTED_ROLES])
+    print("at QKFormer's own published rates (the SEW stream at its feeding neuron's rate):")
+    for entry, fixed, coef in rows:
+        if entry.preset == RATE_TABLE_PRESET:
+            at = fixed + coef @ measured
+            print(f"  {entry.model:28} {at:8.3f} mJ against {entry.energy_mj:8.3f} "
+                  f"({at / entry.energy_mj:.2f})")
     papers = sorted({e.convention for e, _, _ in rows}, key=list(CONVENTIONS).index)
     print("least possible max |error| of any per-role rates in [0, 1], in-sample:")
     for label, subset in [("all pairs", rows)] + [
