@@ -22,7 +22,7 @@ def test_infeasible_and_failed_trials_never_appear(scored_study, front_of):
 
 
 @pytest.mark.parametrize("specs", [["flops:max", "params:min"],
-                                   ["macs_per_step:max", "params:min", "energy:min"]])
+                                   ["macs_per_step:max", "params:max", "energy:min"]])
 def test_any_stored_score_and_three_objectives(scored_study, front_of, specs):
     storage, info = scored_study
     rows = pareto_rows(storage, "demo", specs)
