@@ -1,7 +1,8 @@
 """Prior firing rates: typical input rates of each layer role, fitted to published energies.
 
 The rate source ``prior`` needs no data: every MAC layer gets the rate of its role. The
-rates are fitted (``benchmarks/published_energy.py --fit``) so that autost's energy of the
+rates are fitted (:mod:`autost.cost.prior_fit`; ``benchmarks/published_energy.py --fit``
+prints the fit, and a test checks that the stored rates are it) so that autost's energy of the
 published ImageNet models of Spikformer (ICLR 2023, Table 2), QKFormer (NeurIPS 2024,
 Table 2), the Spike-driven Transformer (NeurIPS 2023) and STMixer (NeurIPS 2024), each
 computed under its paper's convention (:mod:`autost.cost.conventions`), is closest to the
@@ -82,10 +83,10 @@ FLOOR_ROLES = ("block_input",)
 
 FITTED = ("fitted to the published ImageNet energies of Spikformer, QKFormer, the "
           "Spike-driven Transformer and STMixer, each under its paper's convention "
-          "(autost.cost.conventions; benchmarks/published_energy.py --fit), pulled toward "
+          "(autost.cost.conventions; autost.cost.prior_fit), pulled toward "
           "a measured rate")
 
-# Rates fitted by benchmarks/published_energy.py --fit (pull 1: each paper and each measured
+# autost.cost.prior_fit.fit(published_rows()) (pull 1: each paper and each measured
 # rate count once), rounded to 4 digits.
 _FIT = {"block_input": 0.9534, "block_input_ms": 0.2081, "attention_product": 0.0044,
         "mixer_output": 0.0587, "token_mixing": 0.1319, "mlp_hidden": 0.0375, "patch": 0.1125}
