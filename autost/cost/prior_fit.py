@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from scipy.optimize import linprog, lsq_linear
 
+from autost.arch import ArchConfig
 from autost.cost.conventions import CONVENTIONS, PUBLISHED, PublishedEnergy, convention_energy
-from autost.cost.count import count_costs
+from autost.cost.count import CostReport, count_costs
 from autost.cost.priors import FITTED_ROLES, FLOOR_ROLES, MEASURED_RATES, PRIOR_RATES
 
 # Each measured rate weighs as much as one paper.
@@ -37,14 +39,21 @@ class PublishedRow:
         return float(self.fixed_mj + self.per_role_mj @ rates)
 
 
-def convention_energy_mj(entry: PublishedEnergy, convention: str, rates_of) -> float:
-    """Energy of ``entry``'s preset at its published T and input size under ``convention``,
-    with ``rates_of(cost)`` giving each MAC layer's rate."""
+@cache
+def _counted(entry: PublishedEnergy) -> tuple[ArchConfig, CostReport]:
+    """``entry``'s preset at its published T and input size, and its costs (counted once:
+    the decomposition and the tables compute several energies of each pair)."""
     from autost.models import get_preset
 
     cfg = get_preset(entry.preset).replace(timesteps=entry.timesteps,
                                            input_size=entry.input_size)
-    cost = count_costs(cfg)
+    return cfg, count_costs(cfg)
+
+
+def convention_energy_mj(entry: PublishedEnergy, convention: str, rates_of) -> float:
+    """Energy of ``entry``'s preset at its published T and input size under ``convention``,
+    with ``rates_of(cost)`` giving each MAC layer's rate."""
+    cfg, cost = _counted(entry)
     return convention_energy(CONVENTIONS[convention], cost, rates_of(cost),
                              in_channels=cfg.in_channels, input_size=cfg.input_size).energy_mj
 
