@@ -36,16 +36,17 @@ def training_options(f):
               help="Score to rank by, NAME or NAME:max|min (default: the study's first "
                    "objective).")
 @training_options
-@click.option("--shrink", is_flag=True,
-              help="Train each candidate shrunk as `autost reproduce scatter --preset quick` "
-                   "does (16x16 input, a quarter of the width, at most 4 blocks, T <= 2): "
-                   "seconds per epoch on a CPU, where full-size models take minutes. Stored "
-                   "under the shrunk config's own arch_id.")
+@click.option("--surrogate", default=None, metavar="NAME",
+              help="Train each candidate's surrogate in its place (keep16: 16x16 input, a "
+                   "quarter of the width, every block and time step kept; keep8, trunc16): "
+                   "seconds per epoch on a CPU, where full-size models take minutes. The "
+                   "training is the candidate's; its recipe names the surrogate.")
+@click.option("--shrink", is_flag=True, help="Short for --surrogate keep16.")
 @click.option("--batch-size", default=None, type=click.IntRange(min=2),
-              help="Images per step (default: 64; 32 with --shrink).")
+              help="Images per step (default: 64; 32 with a surrogate).")
 @click.option("--lr", default=None, type=click.FloatRange(min=0, min_open=True),
               help="Peak AdamW learning rate, cosine decay, label smoothing 0.1 (default: "
-                   "5e-3; 1e-2 with --shrink).")
+                   "5e-3; 1e-2 with a surrogate).")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--max-batches", default=None, type=click.IntRange(min=1),
               help="Cap the training batches per epoch (default: the whole training set).")
@@ -56,7 +57,7 @@ def training_options(f):
 @click.option("--no-asha", is_flag=True, help="Train every candidate for all epochs.")
 @output_options
 def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_address,
-          shrink, batch_size, lr, seed, max_batches, cpus_per_trial, gpus_per_trial, no_asha,
+          surrogate, shrink, batch_size, lr, seed, max_batches, cpus_per_trial, gpus_per_trial, no_asha,
           fmt):
     """Train the top-K candidates of a study for a few epochs (ASHA stops the weak ones).
 
@@ -74,20 +75,27 @@ def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_
     from autost.train.top_candidates import train_ranked
     from autost.train.tuning import probe_address
 
+    from autost.surrogate import FULL, get_surrogate
+
+    if shrink and surrogate not in (None, "keep16"):
+        raise click.UsageError(f"--shrink means --surrogate keep16; leave out one of --shrink "
+                               f"and --surrogate {surrogate}")
+    surrogate = get_surrogate("keep16" if shrink else surrogate or FULL).name
+    small = surrogate != FULL
     ensure_dataset(dataset, data_dir, download)
     if ray_address is not None:
         probe_address(ray_address)  # fail in seconds, before any scoring or training
     settings = TrainSettings(
-        dataset=dataset, epochs=epochs, batch_size=batch_size or (32 if shrink else 64),
-        lr=lr or (1e-2 if shrink else 5e-3), seed=seed, max_batches=max_batches,
-        data_dir=data_dir)
+        dataset=dataset, epochs=epochs, batch_size=batch_size or (32 if small else 64),
+        lr=lr or (1e-2 if small else 5e-3), seed=seed, max_batches=max_batches,
+        surrogate=surrogate, data_dir=data_dir)
     storage = open_storage(storage_url, create=False)
     progress = TrainingProgress(settings, int(cpus_per_trial), asha=not no_asha)
     ranking, best = top_entries(load_entries(storage, study), by, top)
     try:
         rows = train_ranked(storage, study, ranking, best, settings=settings,
                             address=ray_address, cpus_per_trial=cpus_per_trial,
-                            gpus_per_trial=gpus_per_trial, asha=not no_asha, shrink=shrink,
+                            gpus_per_trial=gpus_per_trial, asha=not no_asha,
                             on_start=progress.start, on_epoch=progress.epoch,
                             on_outcome=progress.outcome)
     except KeyboardInterrupt:

@@ -18,11 +18,13 @@ class TrainingProgress:
 
     def start(self, jobs, slots: int) -> None:
         from autost.data.datasets import num_classes
+        from autost.surrogate import get_surrogate
         from autost.train.estimate import estimate_training, format_duration
 
         self.jobs = list(jobs)
         s = self.settings
-        cfgs = [j.arch.replace(num_classes=num_classes(s.dataset)) for j in self.jobs]
+        surrogate = get_surrogate(s.surrogate)
+        cfgs = [surrogate.apply(j.arch, num_classes(s.dataset)) for j in self.jobs]
         click.echo(f"timing one training step on this machine ({s.batch_size} images)...",
                    err=True)
         est = estimate_training(cfgs, s, threads=self.threads,

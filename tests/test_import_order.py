@@ -20,7 +20,7 @@ STAGES = (
     ("wording",),  # plurals, which error messages use too
     ("exceptions", "search_spaces"),  # search_spaces: the TOML files of the named spaces
     ("arch", "tables", "lifeline", "lazy", "quantity"),
-    ("layers", "space"),
+    ("layers", "space", "surrogate"),
     ("models",),
     ("cost",),
     ("data",),

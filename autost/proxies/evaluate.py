@@ -27,6 +27,7 @@ from autost.cost import (
 from autost.exceptions import AutostError, BuildError
 from autost.proxies.base import get_proxy
 from autost.proxies.settings import ScoreResult, ScoreSettings
+from autost.surrogate import get_surrogate
 
 
 class ScoringContext:
@@ -119,12 +120,17 @@ def score_architecture(cfg: ArchConfig, proxies: Sequence[str],
                        settings: ScoreSettings | None = None) -> ScoreResult:
     """Compute every proxy in ``proxies`` for ``cfg`` (see :class:`ScoreResult`).
 
+    With a surrogate in ``settings`` the proxies are those of the candidate's surrogate
+    (:mod:`autost.surrogate`), reported under the candidate's arch_id.
+
     Raises UnknownNameError for an unknown proxy, ArchValidationError or BuildError for an
-    architecture that cannot be built, DatasetError for unusable calibration data.
+    architecture that cannot be built (SurrogateError where its surrogate cannot be),
+    DatasetError for unusable calibration data.
     """
     settings = settings or ScoreSettings()
     chosen = [get_proxy(name) for name in dict.fromkeys(proxies)]
-    ctx = ScoringContext(cfg, settings, any(p.needs_rate_pass(settings) for p in chosen))
+    scored = get_surrogate(settings.surrogate).apply(cfg)
+    ctx = ScoringContext(scored, settings, any(p.needs_rate_pass(settings) for p in chosen))
     cost = ctx.cost
     values = {"params": float(cost.params), "macs_per_step": float(cost.macs_per_step),
               "macs_total": float(cost.macs_total),

@@ -79,6 +79,18 @@ class Predictor:
             total += self.coef[j] * (x - self.mean[j]) / self.scale[j]
         return total
 
+    def outside_range(self, values: Mapping[str, float]) -> list[str]:
+        """The proxies of ``values`` outside the range the predictor was fitted on (where
+        :meth:`predict` clips them to the edge)."""
+        return [proxy for j, proxy in enumerate(self.proxies)
+                if not self.lower[j] <= feature(proxy, values[proxy], self.log[j],
+                                                self.directions[j]) <= self.upper[j]]
+
+    @property
+    def surrogate(self) -> str:
+        """The surrogate whose proxies the predictor reads (``full``: the candidate's)."""
+        return self.score_settings.get("surrogate", "full")
+
     def describe(self) -> str:
         """One line for logs: what it combines, on what, and how well it ranks."""
         return (f"predictor {self.name!r}: ridge on {', '.join(self.proxies)}, fitted on "

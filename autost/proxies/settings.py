@@ -8,6 +8,7 @@ from pathlib import Path
 
 from autost.cost.constants import E_AC_PJ, E_MAC_PJ, SCORING_RATE_SOURCES
 from autost.exceptions import AutostError, CalibrationError, unknown_name
+from autost.surrogate import FULL, get_surrogate
 
 # Bump when counting rules, rate conventions or proxy formulas change: it is part of the
 # settings key, so cached scores of an older cost model are not reused.
@@ -16,9 +17,11 @@ COST_MODEL_VERSION = 3
 
 @dataclass(frozen=True)
 class ScoreSettings:
-    """How to score: rate source, calibration data, seed and energy constants (pJ).
+    """How to score: rate source, calibration data, seed, energy constants (pJ), surrogate.
 
-    ``dataset`` (and ``data_dir``, its folder; None: the dataset's default place) gives the
+    ``surrogate`` names the map (:mod:`autost.surrogate`) applied to a candidate before it
+    is scored: ``full`` scores the candidate itself; any other scores its surrogate, stored
+    under the candidate's arch_id (the key says which surrogate). ``dataset`` (and ``data_dir``, its folder; None: the dataset's default place) gives the
     calibration images and labels of the data-dependent proxies: score on the dataset the
     architectures are studied on, since firing rates and gradients depend on the images.
     """
@@ -30,8 +33,10 @@ class ScoreSettings:
     e_mac_pj: float = E_MAC_PJ
     e_ac_pj: float = E_AC_PJ
     data_dir: str | None = None
+    surrogate: str = FULL
 
     def __post_init__(self) -> None:
+        get_surrogate(self.surrogate)
         if self.rates not in SCORING_RATE_SOURCES:
             raise unknown_name("rate source", self.rates, SCORING_RATE_SOURCES)
         if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) \
@@ -49,11 +54,14 @@ class ScoreSettings:
     def key(self) -> str:
         """Canonical key of the one stored score set per architecture under these settings,
         e.g. ``cost3/init/digits/b16/s0/mac4.6/ac0.9``; a data folder adds ``/dir`` and 12
-        hex digits of the SHA-256 of its absolute path."""
+        hex digits of the SHA-256 of its absolute path, a surrogate ``/sur-NAME`` (none for
+        ``full``, so keys stored before surrogates existed keep their meaning)."""
         key = (f"cost{COST_MODEL_VERSION}/{self.rates}/{self.dataset}/b{self.batch_size}"
                f"/s{self.seed}/mac{self.e_mac_pj!r}/ac{self.e_ac_pj!r}")
         if self.data_dir is not None:
             key += "/dir" + hashlib.sha256(self.data_dir.encode()).hexdigest()[:12]
+        if self.surrogate != FULL:
+            key += f"/sur-{self.surrogate}"
         return key
 
     def to_dict(self) -> dict:

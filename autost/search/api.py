@@ -14,7 +14,8 @@ import warnings
 from dataclasses import asdict, dataclass, field
 
 from autost.search.coordinator import Coordinator
-from autost.search.derived import load_predictor
+from autost.proxies.builtin import builtin_names
+from autost.search.derived import check_surrogate, load_predictor
 from autost.search.dominance import non_dominated
 from autost.search.interrupts import SearchInterrupted
 from autost.search.join import stored_plan, wait_for_plan
@@ -82,7 +83,8 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
     literature priors, default: no forward pass) or ``init`` (measured on a calibration batch
     at initialization; seconds per candidate, so use ``workers``). ``dataset``, ``data_dir``:
     the calibration images of the data-dependent proxies (default digits). ``predictor``:
-    the name of a predictor fitted by ``autost calibrate``, for the objective ``predicted``
+    the name of a built-in predictor or of one fitted by ``autost calibrate``, for the
+    objective ``predicted``
     (an objective ``a+b+c`` ranks by the proxies' sum of log ranks). ``heartbeat_interval``,
     ``grace_period`` (s, default twice the interval): a trial whose process stopped beating
     that long is failed and retried by the next process that asks.
@@ -96,9 +98,13 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
     started = time.perf_counter()
     space_obj = load_space(space) if isinstance(space, str) else space
     # Every option is checked before a database is made: a bad one leaves no file behind. A
-    # predictor lives in a database, which must exist already.
-    db = open_storage(storage, create=False) if predictor is not None else None
+    # calibrated predictor lives in a database, which must exist already.
+    db = None
+    if predictor is not None and predictor not in builtin_names():
+        db = open_storage(storage, create=False)
     fitted = load_predictor(db, predictor) if predictor is not None else None
+    if fitted is not None:
+        check_surrogate(space_obj, fitted)
     asked = make_plan(space_obj, budget=budget, objectives=objectives, constraints=constraints,
                       sampler=sampler, seed=seed, rates=rates,
                       space_arg=space if isinstance(space, str) else space_obj.source,

@@ -26,6 +26,7 @@ from autost.exceptions import AutostError, SearchError
 from autost.search.budget import budget_lock
 from autost.search.derived import (
     REFERENCE_SEED,
+    PredictorInputs,
     objective_functions,
     plan_predictor,
     reference_sample,
@@ -96,7 +97,9 @@ class Coordinator:
         self._heartbeat = None
         self._stale_check = 0.0
         self._show_progress = progress
-        self._values = None  # proxy values -> objective values, set up by run()
+        self._values = None  # (proxy values, arch_id) -> objective values, set by run()
+        self._inputs: PredictorInputs | None = None  # the objective predicted's inputs
+        self._configs: dict[str, object] = {}  # arch_id -> ArchConfig, of asked candidates
         self.notes: list[str] = []  # what the search said on stderr (predictor, warnings)
 
     def run(self) -> RunStats:
@@ -138,12 +141,21 @@ class Coordinator:
             complete = self._count()
 
     def _objective_values(self):
-        """proxy values -> the list of objective values told (see autost.search.derived)."""
+        """(proxy values, arch_id) -> the objective values told (autost.search.derived)."""
         predictor = plan_predictor(self.storage, self.plan)
+        predicted = None
         if predictor is not None:
             self._note(f"objective predicted: {predictor.describe()}")
-        functions = objective_functions(self.plan.objectives, predictor, self._reference)
-        return lambda values: [f(values) for f in functions]
+            self._inputs = PredictorInputs(self.storage, predictor, self._config)
+            predicted = self._inputs.predict
+        functions = objective_functions(self.plan.objectives, predicted, self._reference)
+        return lambda values, arch_id: [f(values, arch_id) for f in functions]
+
+    def _config(self, arch_id: str):
+        """The ArchConfig of a candidate asked here (or stored by another process)."""
+        if arch_id not in self._configs:
+            self._configs[arch_id] = self.storage.get_candidates([arch_id])[arch_id]
+        return self._configs[arch_id]
 
     def _reference(self) -> dict[str, list[float]]:
         """Proxy values of the reference sample that rank aggregates rank against."""
@@ -172,6 +184,12 @@ class Coordinator:
         self.notes.append(message)
         tqdm.write(message, file=sys.stderr)  # above the progress bar, not through it
 
+    def _warn_range(self) -> None:
+        """Say once that the predictor extrapolates on this space (see PredictorInputs)."""
+        message = self._inputs.new_warning() if self._inputs is not None else None
+        if message is not None:
+            self._note(message)
+
     def _warn_redundant(self) -> None:
         for message in self._redundancy.warnings():
             self._note(message)
@@ -198,6 +216,7 @@ class Coordinator:
             return
         arch_id = cfg.arch_id
         self._arch_of[trial.number] = arch_id
+        self._configs[arch_id] = cfg
         known = self._memo.get(arch_id) or self._stored(arch_id)
         if known is not None:
             self._finish(trial, known, "cached")
@@ -300,7 +319,13 @@ class Coordinator:
             return
         violations = {c.name: c.violation(outcome.values) for c in self.plan.constraints}
         feasible = all(v <= 0 for v in violations.values())
-        values = self._values(outcome.values)
+        try:
+            with self._interrupts.allowed():  # a predictor may score the surrogate here
+                values = self._values(outcome.values, self._arch_of[trial.number])
+        except AutostError as e:
+            self._fail(trial, f"{type(e).__name__}: {e}")
+            return
+        self._warn_range()
         with self._lock.held():
             if self._count() >= self.plan.budget:
                 self._write(trial, violations, {OVER_BUDGET_ATTR: True})

@@ -9,8 +9,11 @@ A plain objective is one proxy's value. Two others combine several:
   candidate (and cached like them). The value of an architecture then depends only on the
   space, the proxies and the score settings, never on the order of the search, so it can
   be told to Optuna once and reused from the cache by any study.
-- ``predicted``: the accuracy predicted by a predictor fitted with ``autost calibrate``
-  (:mod:`autost.proxies.predictor`), named by ``--predictor``.
+- ``predicted``: the accuracy predicted by a predictor (:mod:`autost.proxies.predictor`),
+  built in or fitted with ``autost calibrate``, named by ``--predictor``. Its inputs are
+  the proxies of each candidate's surrogate, scored under the predictor's own settings
+  exactly as it was calibrated (:class:`PredictorInputs`); the search's other objectives
+  stay on the full-size candidate.
 
 The stored scores stay the proxies' own; only the values told to Optuna are combined.
 """
@@ -27,12 +30,16 @@ PREDICTED = "predicted"
 REFERENCE_SIZE = 32
 REFERENCE_SEED = 0
 REFERENCE_TRIES = 20  # draws per wanted reference architecture before taking fewer
+SURROGATE_CHECK_DRAWS = 200  # samples whose surrogate must build before a search starts
+RANGE_WINDOW = 50  # candidates whose predictor inputs are checked against the fitted range
+RANGE_SHARE = 0.1  # share of them outside the range above which the search warns
 
 
-def objective_inputs(name: str, predictor_proxies: Sequence[str] = ()) -> tuple[str, ...]:
-    """The proxies an objective is computed from."""
+def objective_inputs(name: str) -> tuple[str, ...]:
+    """The proxies of the full-size candidate an objective is computed from (``predicted``
+    reads none: its inputs are its surrogate's, see :class:`PredictorInputs`)."""
     if name == PREDICTED:
-        return tuple(predictor_proxies)
+        return ()
     return aggregate_parts(name) or (name,)
 
 
@@ -55,15 +62,16 @@ def check_objective_name(name: str) -> None:
 
 
 def load_predictor(storage, name: str):
-    """The predictor stored as ``name``; SearchConfigError naming the known ones if none."""
-    predictor = storage.get_predictor(name)
+    """The built-in predictor ``name``, else the one stored as ``name`` in ``storage`` (None:
+    built-in ones only); SearchConfigError naming the known ones if there is none."""
+    from autost.proxies.builtin import builtin_names, load_builtin
+
+    if name in builtin_names():
+        return load_builtin(name)
+    predictor = storage.get_predictor(name) if storage is not None else None
     if predictor is not None:
         return predictor
-    known = storage.predictor_names()
-    if not known:
-        raise SearchConfigError(
-            f"unknown predictor {name!r}: {storage.masked_url} holds no predictor; fit one "
-            f"with autost calibrate --dataset DATASET --name {name}")
+    known = [*builtin_names(), *(storage.predictor_names() if storage is not None else [])]
     raise unknown_name("predictor", name, known, SearchConfigError)
 
 
@@ -90,6 +98,78 @@ def plan_predictor(storage, plan):
     return predictor
 
 
+def check_surrogate(space, predictor, draws: int = SURROGATE_CHECK_DRAWS) -> None:
+    """Refuse a predictor whose surrogate cannot be built for candidates of ``space``: the
+    first of ``draws`` seeded samples that fails names the dimension."""
+    from autost.surrogate import SurrogateError, get_surrogate
+
+    surrogate = get_surrogate(predictor.score_settings.get("surrogate", "full"))
+    rng = random.Random(REFERENCE_SEED)
+    for _ in range(draws):
+        try:
+            surrogate.apply(space.sample(rng))
+        except SurrogateError as e:
+            raise SearchConfigError(f"predictor {predictor.name!r} cannot score space "
+                                    f"{space.name!r}: {e}") from e
+
+
+class PredictorInputs:
+    """A candidate's predictor inputs: its surrogate's proxies under the predictor's score
+    settings, read from the database or scored (and stored) here; and the range check.
+
+    The range check counts, over the first RANGE_WINDOW candidates, those with an input
+    outside the predictor's fitted range (where it extrapolates by clipping); above
+    RANGE_SHARE of them it says so once, naming the input and the count.
+    """
+
+    def __init__(self, storage, predictor, config_of: Callable[[str], object]) -> None:
+        from autost.proxies import ScoreSettings
+
+        self.storage, self.predictor, self.config_of = storage, predictor, config_of
+        self.settings = ScoreSettings(**predictor.score_settings)
+        self._memo: dict[str, dict] = {}
+        self._seen = 0
+        self._outside: dict[str, int] = {}
+        self._warning: str | None = None
+        self._warned = False
+
+    def values(self, arch_id: str) -> dict[str, float]:
+        """The proxies the predictor reads, of ``arch_id``'s surrogate."""
+        from autost.storage.score_sets import complete_scores
+
+        if arch_id not in self._memo:
+            values, _ = complete_scores(self.storage, self.config_of(arch_id),
+                                        self.predictor.proxies, self.settings)
+            self._memo[arch_id] = values
+            self._check_range(values)
+        return self._memo[arch_id]
+
+    def predict(self, arch_id: str) -> float:
+        return self.predictor.predict(self.values(arch_id))
+
+    def _check_range(self, values: dict[str, float]) -> None:
+        if self._seen >= RANGE_WINDOW:
+            return
+        self._seen += 1
+        for proxy in self.predictor.outside_range(values):
+            self._outside[proxy] = self._outside.get(proxy, 0) + 1
+        worst = max(self._outside, key=self._outside.get, default=None)
+        if (self._warning is None and worst is not None
+                and self._outside[worst] > RANGE_SHARE * RANGE_WINDOW):
+            self._warning = (
+                f"predictor {self.predictor.name!r}: {self._outside[worst]} of the first "
+                f"{self._seen} candidates have {worst} outside the range it was fitted on, "
+                "where it predicts the edge value; fit it on trainings of this space (autost "
+                "fidelity, then autost calibrate)")
+
+    def new_warning(self) -> str | None:
+        """The range warning, the first time it is asked for after it arose; else None."""
+        if self._warning is None or self._warned:
+            return None
+        self._warned = True
+        return self._warning
+
+
 def reference_sample(space, size: int = REFERENCE_SIZE, seed: int = REFERENCE_SEED) -> list:
     """``size`` distinct architectures drawn uniformly from ``space`` (fewer if it has fewer)."""
     rng = random.Random(seed)
@@ -102,11 +182,13 @@ def reference_sample(space, size: int = REFERENCE_SIZE, seed: int = REFERENCE_SE
     return list(found.values())
 
 
-def objective_functions(objectives, predictor, reference: Callable[[], dict]) -> list:
-    """One function per objective, from a candidate's proxy values to the value told.
+def objective_functions(objectives, predicted: Callable[[str], float] | None,
+                        reference: Callable[[], dict]) -> list:
+    """One function per objective, from (a candidate's proxy values, its arch_id) to the
+    value told.
 
     ``reference()`` gives the reference sample's proxy values (called once, only when an
-    aggregate needs it); ``predictor`` is the Predictor of ``predicted`` (or None).
+    aggregate needs it); ``predicted(arch_id)`` is the objective ``predicted`` (or None).
     """
     from autost.proxies import get_proxy
 
@@ -114,13 +196,14 @@ def objective_functions(objectives, predictor, reference: Callable[[], dict]) ->
     for objective in objectives:
         parts = aggregate_parts(objective.name)
         if objective.name == PREDICTED:
-            functions.append(predictor.predict)
+            functions.append(lambda values, arch_id: predicted(arch_id))
         elif parts is not None:
             if columns is None:
                 columns = reference()
             ref = {p: columns[p] for p in parts}
             directions = {p: get_proxy(p).direction for p in parts}
-            functions.append(lambda values, ref=ref, d=directions: rank_against(ref, values, d))
+            functions.append(lambda values, arch_id, ref=ref, d=directions:
+                             rank_against(ref, values, d))
         else:
-            functions.append(lambda values, name=objective.name: values[name])
+            functions.append(lambda values, arch_id, name=objective.name: values[name])
     return functions

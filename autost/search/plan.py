@@ -69,10 +69,10 @@ class SearchPlan:
 
     @property
     def proxies(self) -> tuple[str, ...]:
-        """Proxies to compute: the objectives' (an aggregate's parts, the predictor's
-        inputs), then those the ceilings read."""
-        inputs = (self.predictor or {}).get("proxies", ())
-        names = [p for o in self.objectives for p in objective_inputs(o.name, inputs)]
+        """Proxies of the full-size candidate to compute: the objectives' (an aggregate's
+        parts; the predictor's inputs are its surrogate's, scored apart), then those the
+        ceilings read."""
+        names = [p for o in self.objectives for p in objective_inputs(o.name)]
         return tuple(dict.fromkeys(names + [c.proxy for c in self.constraints]))
 
     def settings(self):
@@ -126,8 +126,8 @@ def make_plan(space, *, budget: int, objectives=None, constraints=None, sampler=
     """A plan from options; None means the default (see DEFAULT_* in this package).
 
     ``dataset``/``data_dir``: calibration images of the data-dependent proxies (default
-    digits). ``predictor``: the Predictor of the objective ``predicted``; the plan then
-    scores as it was fitted (its rates and dataset).
+    digits). ``predictor``: the Predictor of the objective ``predicted`` (it scores its
+    inputs with its own settings; these settings are the full-size candidate's).
     """
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
         raise SearchConfigError(f"budget {budget!r} must be a positive number of trials")
@@ -157,21 +157,12 @@ def _score_settings(objectives, rates, dataset, data_dir, predictor) -> dict:
             "the objective predicted needs --predictor NAME (fit one with autost calibrate)"
             if predicted else "--predictor is read by the objective predicted only; add "
             "--objective predicted:max")
-    if predictor is None:
-        rates = rates or DEFAULT_RATES
-        if rates not in SCORING_RATE_SOURCES:
-            raise SearchConfigError(
-                f"rates {rates!r} must be one of {', '.join(SCORING_RATE_SOURCES)}")
-        given = {"dataset": dataset, "data_dir": data_dir}
-        return {"rates": rates} | {k: v for k, v in given.items() if v is not None}
-    fitted = predictor.score_settings
-    for key, value in (("rates", rates), ("dataset", dataset)):
-        if value is not None and value != fitted[key]:
-            raise SearchConfigError(
-                f"predictor {predictor.name!r} was fitted on proxies scored with {key} "
-                f"{fitted[key]!r}, not {value!r}; leave out --{key.replace('_', '-')} or "
-                "calibrate a predictor with it")
-    return dict(fitted) | ({"data_dir": data_dir} if data_dir is not None else {})
+    rates = rates or DEFAULT_RATES
+    if rates not in SCORING_RATE_SOURCES:
+        raise SearchConfigError(
+            f"rates {rates!r} must be one of {', '.join(SCORING_RATE_SOURCES)}")
+    given = {"dataset": dataset, "data_dir": data_dir}
+    return {"rates": rates} | {k: v for k, v in given.items() if v is not None}
 
 
 

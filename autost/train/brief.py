@@ -52,12 +52,15 @@ def trained_energy(model: torch.nn.Module, cfg: ArchConfig, data: ImageDataset,
 
 def train_architecture(cfg: ArchConfig, settings: TrainSettings,
                        on_epoch: EpochCallback | None = None) -> ArchTraining:
-    """Build ``cfg`` (seeded), train it per ``settings`` and measure its trained energy."""
+    """Build ``cfg``'s surrogate per ``settings`` (seeded; ``full``: ``cfg`` itself), train
+    it and measure its trained energy."""
     from autost.models import create_model
+    from autost.surrogate import get_surrogate
 
+    trained = get_surrogate(settings.surrogate).apply(cfg)
     data = load_dataset(settings.dataset, data_dir=settings.data_dir,
-                        input_size=cfg.input_size, in_channels=cfg.in_channels)
-    model_cfg = cfg.replace(num_classes=data.num_classes)
+                        input_size=trained.input_size, in_channels=trained.in_channels)
+    model_cfg = trained.replace(num_classes=data.num_classes)
     torch.manual_seed(settings.seed)
     with torch.device(settings.resolved_device()):
         model = create_model(model_cfg)

@@ -39,7 +39,6 @@ from autost.exceptions import AutostError, unknown_name
 from autost.train.loop import TrainSettings
 from autost.train.scatter import (
     ScatterPreset,
-    Shrink,
     calibration_settings,
     sample_architectures,
     scatter_rows,
@@ -63,22 +62,22 @@ class FidelityPreset:
         """The one recipe every architecture of the study trains with."""
         b = self.base
         return TrainSettings(dataset=b.dataset, epochs=b.epochs, batch_size=b.batch_size,
-                             lr=b.lr, seed=seed, max_batches=b.max_batches, data_dir=data_dir)
+                             lr=b.lr, seed=seed, max_batches=b.max_batches,
+                             surrogate=b.surrogate, data_dir=data_dir)
 
 
 PRESETS = {
     "cpu": FidelityPreset(
         ScatterPreset("cpu", "fashion-mnist", samples=24, epochs=1, batch_size=64, lr=1e-2,
-                      shrink=Shrink(16, 4, 4, max_blocks=4, max_timesteps=2),
-                      max_batches=160),
-        ceiling=10, longer=6),
+                      surrogate="keep16", max_batches=160),
+        ceiling=4, longer=4),
     "test": FidelityPreset(
         ScatterPreset("test", "synthetic", samples=4, epochs=1, batch_size=32, lr=1e-2,
-                      shrink=Shrink(8, 4, 8, max_blocks=2, max_timesteps=1), max_batches=2),
+                      surrogate="keep8", max_batches=2),
         ceiling=2, longer=2),
     "paper": FidelityPreset(
         ScatterPreset("paper", "cifar10", samples=40, epochs=30, batch_size=128, lr=1e-3,
-                      shrink=None),
+                      surrogate="full"),
         ceiling=10, longer=10),
 }
 
@@ -126,11 +125,11 @@ def run_fidelity(storage, space_name: str, *, preset: str = "cpu", samples: int 
     if n < 3:
         raise AutostError(f"a fidelity study needs at least 3 architectures, got {n}; pass "
                           "--samples 3 or more")
-    cfgs = sample_architectures(space, n, seed, chosen.base, dataset)
+    cfgs = sample_architectures(space, n, seed, chosen.base)
     proxies = tuple(list_proxies())
     main = chosen.settings(seed, data_dir)
     second, longer = replace(main, seed=seed + 1), replace(main, epochs=2 * main.epochs)
-    score_settings = calibration_settings(dataset, data_dir)
+    score_settings = calibration_settings(dataset, data_dir, chosen.base.surrogate)
     storage.record_run(f"fidelity/{space.name}", space.name,
                        {"preset": preset, "samples": n, "training": main.key(),
                         "score_settings": score_settings.key(), "proxies": list(proxies)},

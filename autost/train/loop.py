@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from autost.data.datasets import ImageDataset
+from autost.surrogate import FULL
 
 EpochCallback = Callable[[dict], None]
 
@@ -26,7 +27,9 @@ class TrainSettings:
     """How one architecture is trained; ``key()`` is the identity of a training in the DB.
 
     ``max_batches`` caps the training batches per epoch (None: the whole set), so a CIFAR
-    epoch can be cut to a budget. ``device`` None picks CUDA when present, else the CPU.
+    epoch can be cut to a budget. ``surrogate`` names what is trained in the candidate's
+    place (:mod:`autost.surrogate`; ``full``: the candidate itself); the training is stored
+    under the candidate's arch_id. ``device`` None picks CUDA when present, else the CPU.
     """
 
     dataset: str = "digits"
@@ -39,13 +42,16 @@ class TrainSettings:
     label_smoothing: float = 0.1
     seed: int = 0
     max_batches: int | None = None
+    surrogate: str = FULL
     data_dir: str | None = field(default=None, compare=False)
     device: str | None = field(default=None, compare=False)
 
     def key(self) -> str:
-        """Short canonical string of the fields that change the outcome."""
+        """Short canonical string of the fields that change the outcome (``surrogate`` only
+        where it is not ``full``, so keys stored before surrogates existed stay valid)."""
         parts = {k: v for k, v in asdict(self).items()
-                 if k not in ("data_dir", "device")}
+                 if k not in ("data_dir", "device")
+                 and not (k == "surrogate" and v == FULL)}
         return ",".join(f"{k}={v}" for k, v in sorted(parts.items()))
 
     def resolved_device(self) -> torch.device:

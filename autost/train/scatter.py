@@ -1,22 +1,21 @@
 """Run STMixer's accuracy-versus-FLOPs experiment for any space: sample, score, train.
 
-N architectures are drawn uniformly at random from a space (distinct, seeded), adapted to a
-preset, scored by every proxy, trained briefly on Ray (every trial for the same number of
+N architectures are drawn uniformly at random from a space (distinct, seeded), preset, scored by every proxy, trained briefly on Ray (every trial for the same number of
 epochs: no ASHA, so accuracies are comparable). The comparison (Kendall tau, Spearman rho and
 precision at the top 25 % of each proxy against trained accuracy) and the files are the
 report's: :func:`autost.report.scatter_outputs.write_scatter_report`.
 
 Presets:
 
-- ``quick`` (a 2-core CPU in about 10 minutes): every sampled config is shrunk before it is
-  scored or trained (:class:`Shrink`): input 16x16 with patch size 4 (4x4 = 16 tokens),
-  embed_dim / 4, the first 4 blocks at most (a hierarchical speds config keeps its
-  stages), T <= 2, the dataset's class count. A sample that the shrink makes invalid is
-  skipped and another is drawn. The shrunk config is what is stored, scored and plotted.
-- ``paper`` (CIFAR-10 on a GPU): configs as sampled, with the dataset's class count.
+- ``quick`` (a 2-core CPU): every sampled candidate is scored and trained through its
+  ``keep16`` surrogate (:mod:`autost.surrogate`: input 16x16 with patch size 4, a quarter
+  of the width, every block and time step kept). A sample whose surrogate cannot be built
+  is skipped and another is drawn. The candidate is stored as sampled; its scores and
+  trainings carry the surrogate's name.
+- ``paper`` (CIFAR-10 on a GPU): candidates as sampled.
 
 Rerunning reuses the database: scores by (arch_id, score settings key), trainings by
-(arch_id, dataset, epochs, seed).
+(arch_id, training recipe key); both keys name the surrogate.
 """
 
 import math
@@ -26,9 +25,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from autost.arch import ArchConfig
-from autost.data.datasets import ensure_dataset, num_classes
+from autost.data.datasets import ensure_dataset
 from autost.exceptions import ArchValidationError, AutostError, BuildError, unknown_name
 from autost.storage.score_sets import complete_scores
+from autost.surrogate import FULL, get_surrogate
 from autost.train.loop import TrainSettings
 from autost.train.records import cached_trainings, store_outcome
 from autost.train.tuning import TrainJob, run_trials
@@ -40,27 +40,12 @@ Log = Callable[[str], None]
 
 
 @dataclass(frozen=True)
-class Shrink:
-    """How a CPU preset shrinks every sampled config before it is scored and trained.
-
-    Input ``input_size`` with ``patch_size``, ``embed_dim`` divided by ``width_divisor``,
-    the first ``max_blocks`` blocks at most (a hierarchical speds config keeps its stages),
-    at most ``max_timesteps`` time steps.
-    """
-
-    input_size: int
-    patch_size: int
-    width_divisor: int
-    max_blocks: int
-    max_timesteps: int
-
-
-@dataclass(frozen=True)
 class ScatterPreset:
     """Defaults of a scatter run; dataset, samples and epochs can be overridden.
 
-    ``shrink`` None trains configs as sampled; ``max_batches`` caps the training batches
-    per epoch (a seeded random subset of the training images each epoch).
+    ``surrogate`` names what is scored and trained in each sampled candidate's place
+    (:mod:`autost.surrogate`; ``full``: the candidate itself); ``max_batches`` caps the
+    training batches per epoch (a seeded random subset of the training images each epoch).
     """
 
     name: str
@@ -69,28 +54,16 @@ class ScatterPreset:
     epochs: int
     batch_size: int
     lr: float
-    shrink: Shrink | None
+    surrogate: str
     max_batches: int | None = None
 
 
 PRESETS = {
     "quick": ScatterPreset("quick", "digits", samples=20, epochs=4, batch_size=32, lr=1e-2,
-                           shrink=Shrink(16, 4, 4, max_blocks=4, max_timesteps=2)),
+                           surrogate="keep16"),
     "paper": ScatterPreset("paper", "cifar10", samples=40, epochs=30, batch_size=128,
-                           lr=1e-3, shrink=None),
+                           lr=1e-3, surrogate=FULL),
 }
-
-
-def adapt(cfg: ArchConfig, preset: ScatterPreset, dataset: str) -> ArchConfig:
-    """The config a preset trains: the dataset's class count, shrunk as the preset says."""
-    cfg = cfg.replace(num_classes=num_classes(dataset))
-    shrink = preset.shrink
-    if shrink is None:
-        return cfg
-    small = cfg.replace(input_size=shrink.input_size, patch_size=shrink.patch_size,
-                        embed_dim=cfg.embed_dim // shrink.width_divisor,
-                        timesteps=min(cfg.timesteps, shrink.max_timesteps))
-    return small if cfg.stage_depths else small.replace(blocks=cfg.blocks[:shrink.max_blocks])
 
 
 def mixer_family(cfg: ArchConfig) -> str:
@@ -99,16 +72,18 @@ def mixer_family(cfg: ArchConfig) -> str:
     return mixer if 2 * count > cfg.depth else "mixed"
 
 
-def sample_architectures(space, n: int, seed: int, preset: ScatterPreset,
-                         dataset: str) -> list[ArchConfig]:
-    """``n`` distinct adapted architectures drawn with ``random.Random(seed)``."""
+def sample_architectures(space, n: int, seed: int, preset: ScatterPreset) -> list[ArchConfig]:
+    """``n`` distinct candidates drawn with ``random.Random(seed)`` whose surrogate under
+    ``preset`` can be built (one that cannot is skipped and another drawn)."""
     rng = random.Random(seed)
+    surrogate = get_surrogate(preset.surrogate)
     found: dict[str, ArchConfig] = {}
     for _ in range(SAMPLE_TRIES * n):
         if len(found) == n:
             break
+        cfg = space.sample(rng)
         try:
-            cfg = adapt(space.sample(rng), preset, dataset)
+            surrogate.apply(cfg)
         except ArchValidationError:
             continue
         found.setdefault(cfg.arch_id, cfg)
@@ -148,12 +123,13 @@ def score_all(storage, cfgs: list[ArchConfig], space: str, settings, log: Log,
     return values
 
 
-def calibration_settings(dataset: str, data_dir: str | None):
+def calibration_settings(dataset: str, data_dir: str | None, surrogate: str = FULL):
     """ScoreSettings whose calibration batches come from ``dataset`` in ``data_dir``: the
-    data-dependent proxies calibrate on the images the architectures are trained on."""
+    data-dependent proxies calibrate on the images the architectures are trained on, and
+    score the surrogate that is trained."""
     from autost.proxies import ScoreSettings
 
-    return ScoreSettings(dataset=dataset, data_dir=data_dir)
+    return ScoreSettings(dataset=dataset, data_dir=data_dir, surrogate=surrogate)
 
 
 def train_all(storage, cfgs: list[ArchConfig], settings: TrainSettings, *,
@@ -210,11 +186,12 @@ def run_scatter(storage, space_name: str, *, preset: str = "quick",
     dataset = dataset or chosen.dataset
     ensure_dataset(dataset, data_dir, download)
     space = load_space(space_name)
-    cfgs = sample_architectures(space, samples or chosen.samples, seed, chosen, dataset)
+    cfgs = sample_architectures(space, samples or chosen.samples, seed, chosen)
     settings = TrainSettings(dataset=dataset, epochs=epochs or chosen.epochs,
                              batch_size=chosen.batch_size, lr=chosen.lr, seed=seed,
-                             max_batches=chosen.max_batches, data_dir=data_dir)
-    score_settings = calibration_settings(dataset, data_dir)
+                             max_batches=chosen.max_batches, surrogate=chosen.surrogate,
+                             data_dir=data_dir)
+    score_settings = calibration_settings(dataset, data_dir, chosen.surrogate)
     storage.record_run(f"scatter/{space.name}", space.name,
                        {"preset": preset, "samples": len(cfgs), "epochs": settings.epochs,
                         "dataset": dataset, "score_settings": score_settings.key()}, seed)

@@ -5,20 +5,19 @@ feasible complete trials, one per architecture, best first). Each finished trial
 accuracy (percent) goes to the trainings table and to the Optuna trial's user attribute
 ``accuracy``, as it finishes.
 
-With ``shrink`` each candidate is first shrunk as the scatter's quick preset shrinks it
-(:func:`autost.train.scatter.adapt`: 16x16 input, a quarter of the width, at most 4
-blocks, T <= 2), so that a CPU trains it in seconds per epoch; the shrunk config is stored
-as a candidate of its own and its trainings under its own arch_id (linked to the trial by
-study name and trial number), never as the accuracy of the searched architecture.
+With a surrogate in the recipe (``TrainSettings.surrogate``, e.g. ``keep16``: 16x16
+input, a quarter of the width, every block and time step kept) each candidate's surrogate
+is trained in its place, so that a CPU trains it in seconds per epoch; the training is the
+candidate's (its arch_id), its recipe key names the surrogate, and its accuracy reaches the
+trial like any other (``results top --by accuracy``, ``pareto``).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from autost.storage.optuna_tables import ACCURACY_ATTR, SPACE_ATTR, write_finished_trial_attr
+from autost.storage.optuna_tables import ACCURACY_ATTR, write_finished_trial_attr
 from autost.train.loop import TrainSettings
 from autost.train.records import store_outcome
-from autost.train.scatter import PRESETS, adapt
 from autost.train.tuning import TrainJob, TrainOutcome, run_trials
 
 
@@ -34,7 +33,6 @@ class TrainedCandidate:
 def train_ranked(storage, study_name: str, objective, best, *, settings: TrainSettings,
                  address: str | None = None, cpus_per_trial: float = 1,
                  gpus_per_trial: float | None = None, asha: bool = True,
-                 shrink: bool = False,
                  on_start: Callable[[list[TrainJob], int], None] | None = None,
                  on_outcome: Callable[[TrainOutcome], None] | None = None,
                  on_epoch: Callable[[int, dict], None] | None = None,
@@ -50,24 +48,17 @@ def train_ranked(storage, study_name: str, objective, best, *, settings: TrainSe
     """
     from autost.storage import load_study
 
-    study = load_study(storage, study_name)
+    load_study(storage, study_name)  # an unknown study fails here, before Ray starts
 
     def record(outcome: TrainOutcome) -> None:
         store_outcome(storage, outcome, settings)
-        if outcome.accuracy is not None and not shrink:
+        if outcome.accuracy is not None:
             write_finished_trial_attr(storage, study_name, outcome.job.trial_number,
                                       ACCURACY_ATTR, outcome.accuracy)
         if on_outcome is not None:
             on_outcome(outcome)
 
     jobs = [TrainJob(e.arch, study_name, e.trial) for e in best]
-    if shrink:
-        spaces = {t.number: t.user_attrs.get(SPACE_ATTR)
-                  for t in study.get_trials(deepcopy=False)}
-        jobs = [TrainJob(adapt(j.arch, PRESETS["quick"], settings.dataset), study_name,
-                         j.trial_number) for j in jobs]
-        for job in jobs:
-            storage.add_candidate(job.arch, spaces.get(job.trial_number) or study_name)
     outcomes = run_trials(jobs, settings, address=address, cpus_per_trial=cpus_per_trial,
                           gpus_per_trial=gpus_per_trial, asha=asha, on_outcome=record,
                           on_epoch=on_epoch,

@@ -1,26 +1,19 @@
-"""Scatter helpers: the quick shrink, mixer families, distinct seeded samples."""
+"""Scatter helpers: mixer families, distinct seeded samples whose surrogate builds."""
 
 import random
 
 import pytest
 
 from autost.arch import ArchConfig, BlockConfig
+from autost.exceptions import ArchValidationError
 from autost.space import load_space
-from autost.train.scatter import PRESETS, adapt, mixer_family, sample_architectures
+from autost.surrogate import get_surrogate
+from autost.train.scatter import PRESETS, mixer_family, sample_architectures
 
 
 def _arch(*mixers):
     return ArchConfig(blocks=tuple(BlockConfig(token_mixer=m, heads=4) for m in mixers),
                       embed_dim=192, timesteps=4, num_classes=100)
-
-
-def test_quick_shrinks_and_paper_keeps_the_config():
-    cfg = _arch("ssa", "stm", "conv", "ssa", "stm", "conv")
-    small = adapt(cfg, PRESETS["quick"], "digits")
-    assert (small.input_size, small.patch_size, small.embed_dim) == (16, 4, 48)
-    assert (small.depth, small.timesteps, small.num_classes) == (4, 2, 10)
-    assert [b.token_mixer for b in small.blocks] == ["ssa", "stm", "conv", "ssa"]
-    assert adapt(cfg, PRESETS["paper"], "cifar10") == cfg.replace(num_classes=10)
 
 
 @pytest.mark.parametrize(("mixers", "family"), [
@@ -33,9 +26,27 @@ def test_mixer_family_is_the_strict_majority(mixers, family):
 
 def test_samples_are_distinct_seeded_and_valid():
     space = load_space("stmixer")
-    first = sample_architectures(space, 5, 3, PRESETS["quick"], "digits")
-    again = sample_architectures(space, 5, 3, PRESETS["quick"], "digits")
+    first = sample_architectures(space, 5, 3, PRESETS["quick"])
+    again = sample_architectures(space, 5, 3, PRESETS["quick"])
     assert [c.arch_id for c in first] == [c.arch_id for c in again]
     assert len({c.arch_id for c in first}) == 5
-    assert all(c.input_size == 16 and c.depth <= 4 for c in first)
-    assert first[0] == adapt(space.sample(random.Random(3)), PRESETS["quick"], "digits")
+    assert first[0] == space.sample(random.Random(3))  # candidates are stored as sampled
+    assert all(get_surrogate("keep16").apply(c).input_size == 16 for c in first)
+
+
+def test_a_sample_whose_surrogate_cannot_be_built_is_skipped():
+    space = load_space("stmixer")
+    rng = random.Random(0)
+    draws = [space.sample(rng) for _ in range(40)]
+    keep8 = get_surrogate("keep8")
+    buildable = []
+    for cfg in draws:
+        try:
+            keep8.apply(cfg)
+        except ArchValidationError:
+            continue
+        buildable.append(cfg.arch_id)
+    assert 0 < len(buildable) < 40  # heads 16 on 192 / 8 = 24 channels cannot split
+    preset = PRESETS["quick"].__class__(**{**PRESETS["quick"].__dict__, "surrogate": "keep8"})
+    got = sample_architectures(space, 3, 0, preset)
+    assert [c.arch_id for c in got] == list(dict.fromkeys(buildable))[:3]
