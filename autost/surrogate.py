@@ -76,8 +76,9 @@ SURROGATES = {s.name: s for s in (
     Surrogate("keep16", "16x16 input, patch 4 (16 tokens), a quarter of the width; every "
               "block, time step, mixer, head count, MLP ratio and expert count kept",
               input_size=16, patch_size=4, width_divisor=4),
-    Surrogate("keep8", "8x8 input, patch 4 (4 tokens), an eighth of the width; every block "
-              "and time step kept (tests)", input_size=8, patch_size=4, width_divisor=8),
+    Surrogate("keep8", "8x8 input, patch 4 (4 tokens), a quarter of the width; every block "
+              "and time step kept (seconds per training, for tests)", input_size=8,
+              patch_size=4, width_divisor=4),
     Surrogate("trunc16", "16x16 input, patch 4, a quarter of the width, the first 4 blocks, "
               "T <= 2 (earlier CPU shrink; erases depth and time steps)",
               input_size=16, patch_size=4, width_divisor=4, max_blocks=4, max_timesteps=2),

@@ -28,6 +28,8 @@ COMMANDS = {
     "reproduce": ("autost.cli.reproduce:reproduce", "Reproduce figures (accuracy vs FLOPs)."),
     "calibrate": ("autost.cli.calibrate:calibrate",
                   "Fit a proxy combination on the trained accuracies."),
+    "predictors": ("autost.cli.predictors:predictors",
+                   "List, show and rebuild predictors of trained accuracy."),
     "fidelity": ("autost.cli.fidelity:fidelity",
                  "Measure how well every proxy ranks trained accuracy."),
     "serve": ("autost.cli.serve:serve", "Serve the database: JSON API, pages, job queue."),

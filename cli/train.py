@@ -70,12 +70,11 @@ def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_
     from autost.data.datasets import ensure_dataset
     from autost.report import load_entries, top_entries
     from autost.storage import open_storage
+    from autost.surrogate import FULL, get_surrogate
     from autost.tables import aligned
     from autost.train.loop import TrainSettings
     from autost.train.top_candidates import train_ranked
     from autost.train.tuning import probe_address
-
-    from autost.surrogate import FULL, get_surrogate
 
     if shrink and surrogate not in (None, "keep16"):
         raise click.UsageError(f"--shrink means --surrogate keep16; leave out one of --shrink "

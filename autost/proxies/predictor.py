@@ -93,9 +93,10 @@ class Predictor:
 
     def describe(self) -> str:
         """One line for logs: what it combines, on what, and how well it ranks."""
+        through = f", surrogate {self.surrogate}" if self.surrogate != "full" else ""
         return (f"predictor {self.name!r}: ridge on {', '.join(self.proxies)}, fitted on "
                 f"{counted(self.n_trainings, 'training')} on {self.dataset} "
-                f"({counted(self.epochs, 'epoch')}); "
+                f"({counted(self.epochs, 'epoch')}{through}); "
                 f"cross-validated Kendall tau {self.cv_kendall_tau:+.3f} ({self.cv_folds} folds)")
 
     def to_dict(self) -> dict:

@@ -1,9 +1,11 @@
 """Fit a supervised proxy combination on the trainings the database holds for one dataset.
 
-The architectures trained on the dataset (successful trainings; one epoch budget, the one
-most architectures were trained for unless the caller names one; accuracies of several
-seeds averaged) are scored by the chosen proxies under the settings a search would use
-(scores come from the database's cache when present, and new ones are stored there), and a
+The architectures trained on the dataset (successful trainings; one surrogate and one epoch
+budget, those most architectures were trained with unless the caller names them; accuracies
+of several seeds averaged) are scored by the chosen proxies under the settings a search
+would use, on the surrogate that was trained (:mod:`autost.surrogate`: a search then scores
+each candidate's surrogate the same way; scores come from the database's cache when
+present, and new ones are stored there), and a
 ridge regression of accuracy on the standardized proxy values is fitted with scikit-learn.
 Its quality is the Kendall tau between out-of-fold predictions and accuracy (k-fold
 cross-validation, shuffled with a fixed seed): a combiner is worth what it predicts for
@@ -34,26 +36,36 @@ Log = Callable[[str], None]
 
 
 def calibrate(storage, *, dataset: str, name: str, proxies: Sequence[str] | None = None,
-              epochs: int | None = None, settings: ScoreSettings | None = None,
-              replace: bool = False, log: Log = lambda _: None) -> Predictor:
+              epochs: int | None = None, surrogate: str | None = None,
+              settings: ScoreSettings | None = None, replace: bool = False,
+              log: Log = lambda _: None) -> Predictor:
     """Fit the predictor ``name`` on ``dataset``'s trainings, store it and return it.
 
     ``proxies`` default to every registered proxy; ``settings`` to a search's defaults
-    (prior rates) with calibration images from ``dataset``. Refuses, before scoring or
-    writing anything, an existing name (unless ``replace``), an unknown proxy and fewer
-    than MIN_TRAININGS trained architectures.
+    (prior rates) with calibration images from ``dataset``; their surrogate is the one the
+    trainings used. Refuses, before scoring or writing anything, an existing or built-in
+    name (unless ``replace``), an unknown proxy and fewer than MIN_TRAININGS trained
+    architectures.
     """
+    from dataclasses import replace as with_changes
+
+    from autost.proxies.builtin import builtin_names
+
     proxies = tuple(dict.fromkeys(proxies or list_proxies()))
     for proxy in proxies:
         if proxy not in list_proxies():
             raise unknown_name("proxy", proxy, list_proxies())
+    if name in builtin_names():
+        raise PredictorError(f"predictor {name!r} is built in; give another --name")
     if not replace and name in storage.predictor_names():
         raise PredictorError(f"predictor {name!r} already exists in {storage.masked_url}; give "
                           "another --name, or --replace to refit it")
-    settings = settings or ScoreSettings(rates="prior", dataset=dataset)
-    arch_ids, accuracy, epochs = trained_architectures(storage, dataset, epochs)
+    arch_ids, accuracy, epochs, surrogate = trained_architectures(storage, dataset, epochs,
+                                                                  surrogate)
+    settings = with_changes(settings or ScoreSettings(rates="prior", dataset=dataset),
+                            surrogate=surrogate)
     log(f"{counted(len(arch_ids), 'architecture')} trained on {dataset} for "
-        f"{counted(epochs, 'epoch')}; scoring "
+        f"{counted(epochs, 'epoch')} (surrogate {surrogate}); scoring "
         f"{', '.join(proxies)}")
     table = proxy_table(storage, arch_ids, proxies, settings, log)
     predictor = fit_predictor(name, dataset, epochs, table, accuracy, settings)
@@ -61,11 +73,17 @@ def calibrate(storage, *, dataset: str, name: str, proxies: Sequence[str] | None
     return predictor
 
 
-def trained_architectures(storage, dataset: str, epochs: int | None
-                          ) -> tuple[list[str], np.ndarray, int]:
-    """(arch_ids, mean accuracy per architecture, epochs) of ``dataset``'s trainings."""
+def trained_architectures(storage, dataset: str, epochs: int | None,
+                          surrogate: str | None = None
+                          ) -> tuple[list[str], np.ndarray, int, str]:
+    """(arch_ids, mean accuracy per architecture, epochs, surrogate) of ``dataset``'s
+    trainings; ``epochs`` and ``surrogate`` None take those most architectures have."""
     rows = [r for r in storage.trainings() if r.dataset == dataset and r.status == "ok"
             and r.accuracy is not None and math.isfinite(r.accuracy)]
+    if surrogate is None:
+        per_surrogate = Counter(s for s, _ in {(r.surrogate, r.arch_id) for r in rows})
+        surrogate = max(per_surrogate, key=lambda s: (per_surrogate[s], s), default="full")
+    rows = [r for r in rows if r.surrogate == surrogate]
     if epochs is None and rows:
         per_budget = Counter(e for e, _ in {(r.epochs, r.arch_id) for r in rows})
         epochs = max(per_budget, key=lambda e: (per_budget[e], e))
@@ -77,12 +95,13 @@ def trained_architectures(storage, dataset: str, epochs: int | None
     arch_ids = sorted(a for a in by_arch if a in known)
     if len(arch_ids) < MIN_TRAININGS:
         budget = f" for {counted(epochs, 'epoch')}" if epochs is not None else ""
+        through = f" through surrogate {surrogate}" if surrogate != "full" else ""
         raise PredictorError(
             f"the database holds {counted(len(arch_ids), 'architecture')} trained on "
-            f"{dataset}{budget}; "
+            f"{dataset}{budget}{through}; "
             f"a predictor needs at least {MIN_TRAININGS}: train more (autost train, or "
             "autost reproduce scatter) and calibrate again")
-    return arch_ids, np.array([np.mean(by_arch[a]) for a in arch_ids]), epochs
+    return arch_ids, np.array([np.mean(by_arch[a]) for a in arch_ids]), epochs, surrogate
 
 
 def proxy_table(storage, arch_ids: Sequence[str], proxies: Sequence[str],

@@ -13,8 +13,8 @@ import time
 import warnings
 from dataclasses import asdict, dataclass, field
 
-from autost.search.coordinator import Coordinator
 from autost.proxies.builtin import builtin_names
+from autost.search.coordinator import Coordinator
 from autost.search.derived import check_surrogate, load_predictor
 from autost.search.dominance import non_dominated
 from autost.search.interrupts import SearchInterrupted

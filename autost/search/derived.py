@@ -21,7 +21,7 @@ The stored scores stay the proxies' own; only the values told to Optuna are comb
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from autost.exceptions import SearchConfigError, SearchError, unknown_name
 from autost.proxies.combine import aggregate_parts, rank_against

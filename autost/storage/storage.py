@@ -62,6 +62,16 @@ class TrainingRow:
     error: str | None
     created_at: datetime
 
+    @property
+    def surrogate(self) -> str:
+        """What was trained in the candidate's place: the recipe key's ``surrogate=`` (see
+        autost.surrogate), ``full`` where the key names none."""
+        for part in (self.settings_key or "").split(","):
+            field_name, _, value = part.partition("=")
+            if field_name == "surrogate":
+                return value
+        return "full"
+
 
 @dataclass(frozen=True)
 class RunRow:
@@ -192,6 +202,12 @@ class Storage:
         rows = self._select_in(sa.select(Candidate.arch_id, Candidate.arch_json),
                                Candidate.arch_id, arch_ids)
         return {a: ArchConfig.from_json(j) for a, j in rows}
+
+    def candidate_spaces(self, arch_ids) -> dict[str, str]:
+        """arch_id -> the space it was first stored for, of the stored ones among
+        ``arch_ids``."""
+        return dict(self._select_in(sa.select(Candidate.arch_id, Candidate.space),
+                                    Candidate.arch_id, arch_ids))
 
     def put_scores(self, arch_id: str, settings_key: str, result) -> StoredScores:
         """Store a ScoreResult-like (values, rate_source, layers, flags) into the score set of

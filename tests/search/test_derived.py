@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from autost.cli import main
 from autost.exceptions import SearchConfigError
-from autost.proxies import get_proxy
+from autost.proxies import ScoreSettings, get_proxy
 from autost.search import parse_search_objective, search
 from autost.search.derived import REFERENCE_SIZE, reference_sample
 from autost.storage import load_study, open_storage, trial_rows
@@ -95,10 +95,15 @@ def test_predicted_objective_tells_the_predictors_value(calibrated):
     trials = _complete(url, "guided")
     assert len(trials) == 6
     key = trials[0].user_attrs["settings_key"]
-    assert key.startswith("cost3/prior/synthetic/")  # scored as the predictor was fitted
+    assert key == "cost3/prior/digits/b16/s0/mac4.6/ac0.9"  # the search's own, full size
+    inputs_key = ScoreSettings(**predictor.score_settings).key()
+    assert inputs_key.startswith("cost3/prior/synthetic/")  # as the predictor was fitted
     for trial in trials:
-        values = storage.get_scores(trial.user_attrs["arch_id"], key).values
-        assert trial.values == [predictor.predict(values), values["params"]]
+        arch_id = trial.user_attrs["arch_id"]
+        inputs = storage.get_scores(arch_id, inputs_key).values
+        values = storage.get_scores(arch_id, key).values
+        assert "flops" not in values  # the predictor's input is not scored at full size
+        assert trial.values == [predictor.predict(inputs), values["params"]]
     attrs = optuna.load_study(study_name="guided", storage=url).user_attrs
     assert attrs["predictor"]["name"] == "fit"
     assert attrs["predictor"]["cv_kendall_tau"] == predictor.cv_kendall_tau
@@ -122,9 +127,6 @@ def test_unknown_predictor_is_one_error_line_and_writes_nothing(calibrated):
     (["--predictor", "fit"],
      "Error: --predictor is read by the objective predicted only; add --objective "
      "predicted:max"),
-    (["--objective", "predicted:max", "--predictor", "fit", "--rates", "init"],
-     "Error: predictor 'fit' was fitted on proxies scored with rates 'prior', not 'init'; "
-     "leave out --rates or calibrate a predictor with it"),
 ])
 def test_predictor_misuse_is_one_error_line(calibrated, args, message):
     url, _, _ = calibrated

@@ -1,13 +1,14 @@
 """Scatter helpers: mixer families, distinct seeded samples whose surrogate builds."""
 
 import random
+from dataclasses import replace
 
 import pytest
 
 from autost.arch import ArchConfig, BlockConfig
 from autost.exceptions import ArchValidationError
 from autost.space import load_space
-from autost.surrogate import get_surrogate
+from autost.surrogate import SURROGATES, Surrogate, get_surrogate
 from autost.train.scatter import PRESETS, mixer_family, sample_architectures
 
 
@@ -34,19 +35,18 @@ def test_samples_are_distinct_seeded_and_valid():
     assert all(get_surrogate("keep16").apply(c).input_size == 16 for c in first)
 
 
-def test_a_sample_whose_surrogate_cannot_be_built_is_skipped():
+def test_a_sample_whose_surrogate_cannot_be_built_is_skipped(monkeypatch):
+    eighth = Surrogate("eighth", "width / 8", input_size=16, patch_size=4, width_divisor=8)
+    monkeypatch.setitem(SURROGATES, "eighth", eighth)
     space = load_space("stmixer")
     rng = random.Random(0)
-    draws = [space.sample(rng) for _ in range(40)]
-    keep8 = get_surrogate("keep8")
     buildable = []
-    for cfg in draws:
+    for cfg in [space.sample(rng) for _ in range(40)]:
         try:
-            keep8.apply(cfg)
+            eighth.apply(cfg)
         except ArchValidationError:
             continue
         buildable.append(cfg.arch_id)
     assert 0 < len(buildable) < 40  # heads 16 on 192 / 8 = 24 channels cannot split
-    preset = PRESETS["quick"].__class__(**{**PRESETS["quick"].__dict__, "surrogate": "keep8"})
-    got = sample_architectures(space, 3, 0, preset)
+    got = sample_architectures(space, 3, 0, replace(PRESETS["quick"], surrogate="eighth"))
     assert [c.arch_id for c in got] == list(dict.fromkeys(buildable))[:3]
