@@ -57,8 +57,8 @@ def training_options(f):
 @click.option("--no-asha", is_flag=True, help="Train every candidate for all epochs.")
 @output_options
 def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_address,
-          surrogate, shrink, batch_size, lr, seed, max_batches, cpus_per_trial, gpus_per_trial, no_asha,
-          fmt):
+          surrogate, shrink, batch_size, lr, seed, max_batches, cpus_per_trial, gpus_per_trial,
+          no_asha, fmt):
     """Train the top-K candidates of a study for a few epochs (ASHA stops the weak ones).
 
     Accuracy (validation, %) goes to the trainings table and to each Optuna trial's user

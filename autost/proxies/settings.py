@@ -21,8 +21,8 @@ class ScoreSettings:
 
     ``surrogate`` names the map (:mod:`autost.surrogate`) applied to a candidate before it
     is scored: ``full`` scores the candidate itself; any other scores its surrogate, stored
-    under the candidate's arch_id (the key says which surrogate). ``dataset`` (and ``data_dir``, its folder; None: the dataset's default place) gives the
-    calibration images and labels of the data-dependent proxies: score on the dataset the
+    under the candidate's arch_id (the key says which surrogate). ``dataset`` (and
+    ``data_dir``, its folder; None: the dataset's default place) gives the calibration images and labels of the data-dependent proxies: score on the dataset the
     architectures are studied on, since firing rates and gradients depend on the images.
     """
 
