@@ -19,11 +19,12 @@ COST_MODEL_VERSION = 3
 class ScoreSettings:
     """How to score: rate source, calibration data, seed, energy constants (pJ), surrogate.
 
-    ``surrogate`` names the map (:mod:`autost.surrogate`) applied to a candidate before it
-    is scored: ``full`` scores the candidate itself; any other scores its surrogate, stored
-    under the candidate's arch_id (the key says which surrogate). ``dataset`` (and
-    ``data_dir``, its folder; None: the dataset's default place) gives the calibration images and labels of the data-dependent proxies: score on the dataset the
-    architectures are studied on, since firing rates and gradients depend on the images.
+    ``surrogate`` names the map (:mod:`autost.surrogate`) applied to a candidate before it is
+    scored: ``full`` scores the candidate itself; any other scores its surrogate, stored under the
+    candidate's arch_id (the key says which surrogate). ``dataset`` (and ``data_dir``, its folder;
+    None: the dataset's default place) gives the calibration images and labels of the data-
+    dependent proxies: score on the dataset the architectures are studied on, since firing rates
+    and gradients depend on the images.
     """
 
     rates: str = "init"

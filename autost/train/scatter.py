@@ -1,10 +1,10 @@
 """Run STMixer's accuracy-versus-FLOPs experiment for any space: sample, score, train.
 
-N architectures are drawn uniformly at random from a space (distinct, seeded), scored by
-every proxy and trained briefly on Ray, through the preset's surrogate (every trial for the
-same number of epochs: no ASHA, so accuracies are comparable). The comparison (Kendall tau, Spearman rho and
-precision at the top 25 % of each proxy against trained accuracy) and the files are the
-report's: :func:`autost.report.scatter_outputs.write_scatter_report`.
+N architectures are drawn uniformly at random from a space (distinct, seeded), scored by every
+proxy and trained briefly on Ray, through the preset's surrogate (every trial for the same number
+of epochs: no ASHA, so accuracies are comparable). The comparison (Kendall tau, Spearman rho and
+precision at the top 25 % of each proxy against trained accuracy) and the files are the report's:
+:func:`autost.report.scatter_outputs.write_scatter_report`.
 
 Presets:
 
