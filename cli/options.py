@@ -20,6 +20,20 @@ def storage_option(note: str = ""):
                         help=f"{STORAGE_HELP} {note}".strip())
 
 
+def optional_storage(storage_url: str | None):
+    """The database at ``storage_url``; with no URL the default one where it exists, else
+    None (for commands that also work without a database, never creating one)."""
+    from autost.exceptions import StorageError
+    from autost.storage import open_storage
+
+    try:
+        return open_storage(storage_url, create=False)
+    except StorageError:
+        if storage_url is not None:
+            raise
+        return None
+
+
 def output_options(command):
     """Give ``command`` ``--json`` and ``--csv`` (at most one); it is called with ``fmt``,
     one of :data:`FORMATS`."""

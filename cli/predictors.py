@@ -2,23 +2,16 @@
 
 import click
 
-from autost.cli.options import echo_json, echo_rows, json_option, output_options, storage_option
+from autost.cli.options import (
+    echo_json,
+    echo_rows,
+    json_option,
+    optional_storage,
+    output_options,
+    storage_option,
+)
 
 DEFAULT_SPACES = "mixed,spikformer,stmixer,autost-tiny,autost-small"
-
-
-def _stored(storage_url):
-    """The database's calibrated predictors' storage, or None where there is no database
-    and none was named (the built-in predictors need none)."""
-    from autost.exceptions import StorageError
-    from autost.storage import open_storage
-
-    try:
-        return open_storage(storage_url, create=False)
-    except StorageError:
-        if storage_url is not None:
-            raise
-        return None
 
 
 def _row(predictor, kind: str) -> dict:
@@ -46,7 +39,7 @@ def list_command(storage_url, fmt):
     from autost.tables import aligned
 
     rows = [_row(load_builtin(n), "built-in") for n in builtin_names()]
-    storage = _stored(storage_url)
+    storage = optional_storage(storage_url)
     if storage is not None:
         rows += [_row(storage.get_predictor(n), "calibrated") for n in storage.predictor_names()]
     keys = ["name", "kind", "dataset", "epochs", "surrogate", "proxies", "trainings",
@@ -68,7 +61,7 @@ def show_command(name, storage_url, as_json):
     from autost.tables import aligned
 
     builtin = name in builtin_names()
-    predictor = load_predictor(None if builtin else _stored(storage_url), name)
+    predictor = load_predictor(None if builtin else optional_storage(storage_url), name)
     provenance = builtin_provenance(name) if builtin else {}
     if as_json:
         echo_json({"predictor": predictor.to_dict(), "provenance": provenance})
@@ -97,8 +90,11 @@ def _settings_line(settings: dict) -> str:
 
 
 def _interval(estimate) -> str:
-    if estimate is None:
+    """``+0.41 [+0.12, +0.66]``; ``-`` where undefined (NaN is stored as null)."""
+    if estimate is None or estimate["value"] is None:
         return "-"
+    if estimate["low"] is None:
+        return f"{estimate['value']:+.2f}"
     return f"{estimate['value']:+.2f} [{estimate['low']:+.2f}, {estimate['high']:+.2f}]"
 
 
@@ -145,10 +141,15 @@ def build_command(name, dataset, spaces, proxies, out_dir, storage_url, as_json)
     fitted_settings = ScoreSettings(rates="prior", dataset="digits", surrogate=surrogate)
     predictor = fit_across_spaces(name, data, chosen, dataset=dataset, epochs=epochs,
                                   score_settings=fitted_settings.to_dict())
+    arch_ids = [a for s in data for a in s.arch_ids]
+    keys = sorted({r.settings_key for r in storage.trainings_of(arch_ids)
+                   if r.dataset == dataset and r.epochs == epochs and r.status == "ok"
+                   and r.surrogate == surrogate})
     provenance = {
         "spaces": {s.name: len(s.accuracy) for s in data},
-        "recipe": f"{dataset}, {epochs} epoch(s), surrogate {surrogate} (autost fidelity "
-                  "--preset cpu); seeds averaged",
+        "recipe": f"{dataset}, {epochs} epoch(s), surrogate {surrogate}; accuracies of the "
+                  "training seeds averaged",
+        "training_keys": keys,
         "surrogate": surrogate, "dataset": dataset, "epochs": epochs,
         "candidate_proxies": chosen,
         "held_out": [f.to_dict() for f in figures],

@@ -189,15 +189,18 @@ def _render(name: str, cfg, result, settings, convention: dict | None = None) ->
 @click.option("--published-ops", is_flag=True,
               help="With --energy-convention: use the operation counts the paper printed "
                    "for this preset (reproduces its table).")
+@click.option("--predictor", "predictor_name", metavar="NAME",
+              help="Also print the accuracy this predictor predicts (a built-in one, or one "
+                   "calibrated in --storage; see `autost predictors list`).")
 @json_option()
 def score(preset, arch_file, arch_id, storage_url, proxies, rates, dataset, convention_name,
-          published_ops, as_json):
+          published_ops, predictor_name, as_json):
     """Score one architecture by every proxy (or --proxies), with a per-layer cost table."""
     if sum(x is not None for x in (preset, arch_file, arch_id)) != 1:
         raise click.UsageError("give exactly one of --preset NAME, --arch FILE.json or "
                                "--arch-id ID")
-    if storage_url is not None and arch_id is None:
-        raise click.UsageError("--storage is read only with --arch-id ID")
+    if storage_url is not None and arch_id is None and predictor_name is None:
+        raise click.UsageError("--storage is read only with --arch-id ID or --predictor NAME")
     if published_ops and convention_name is None:
         raise click.UsageError("--published-ops needs --energy-convention PAPER")
     from autost.cost.conventions import check_published_ops, get_convention
@@ -205,6 +208,7 @@ def score(preset, arch_file, arch_id, storage_url, proxies, rates, dataset, conv
     from autost.proxies import ScoreSettings, list_proxies, score_architecture
 
     conv = get_convention(convention_name) if convention_name is not None else None
+    fitted = None if predictor_name is None else _predictor(predictor_name, storage_url)
     if arch_id is not None:
         cfg, arch_id = _stored_arch(arch_id, storage_url)
         name = arch_id[:12]
@@ -222,9 +226,27 @@ def score(preset, arch_file, arch_id, storage_url, proxies, rates, dataset, conv
     result = score_architecture(cfg, proxies, settings)
     convention = (None if conv is None else _convention_energy(
         conv, entry, cfg, result, settings, published_ops))
+    predicted = None if fitted is None else {
+        "name": fitted.name, "surrogate": fitted.surrogate,
+        "accuracy": fitted.predict_architecture(cfg)}
     if as_json:
         extra = {} if convention is None else {"energy_convention": convention}
+        extra |= {} if predicted is None else {"predicted": predicted}
         echo_json({"name": name, "timesteps": cfg.timesteps, "settings": settings.to_dict(),
                    "config": cfg.to_dict(), **result.to_dict(), **extra})
         return
     click.echo(_render(name, cfg, result, settings, convention))
+    if predicted is not None:
+        click.echo(f"predicted              {predicted['accuracy']:.2f} %  (predictor "
+                   f"{fitted.name!r}, from its {fitted.surrogate} surrogate's "
+                   f"{', '.join(fitted.proxies)})")
+
+
+def _predictor(name: str, storage_url: str | None):
+    """The built-in predictor ``name``, or the one calibrated in ``storage_url``."""
+    from autost.cli.options import optional_storage
+    from autost.proxies.builtin import builtin_names
+    from autost.search.derived import load_predictor
+
+    return load_predictor(None if name in builtin_names() else optional_storage(storage_url),
+                          name)

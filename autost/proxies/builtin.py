@@ -16,6 +16,7 @@ from pathlib import Path
 
 from autost.exceptions import PredictorError
 from autost.proxies.predictor import Predictor
+from autost.tables import to_json
 
 FOLDER = Path(__file__).with_name("predictors")
 
@@ -65,6 +66,6 @@ def write_builtin(predictor: Predictor, provenance: dict, folder: Path = FOLDER)
     path = Path(folder) / f"{predictor.name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     document = {"predictor": predictor.to_dict(), "provenance": provenance}
-    path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
+    path.write_text(to_json(document, indent=1) + "\n")
     _document.cache_clear()
     return path

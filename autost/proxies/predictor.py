@@ -79,6 +79,15 @@ class Predictor:
             total += self.coef[j] * (x - self.mean[j]) / self.scale[j]
         return total
 
+    def predict_architecture(self, cfg) -> float:
+        """Predicted accuracy of the candidate ``cfg``: its surrogate's proxies scored with
+        the predictor's settings, then :meth:`predict` (needs torch, imported here)."""
+        from autost.proxies.evaluate import score_architecture
+        from autost.proxies.settings import ScoreSettings
+
+        settings = ScoreSettings(**self.score_settings)
+        return self.predict(score_architecture(cfg, self.proxies, settings).values)
+
     def outside_range(self, values: Mapping[str, float]) -> list[str]:
         """The proxies of ``values`` outside the range the predictor was fitted on (where
         :meth:`predict` clips them to the edge)."""

@@ -252,7 +252,7 @@ class Coordinator:
     def _stored(self, arch_id: str) -> Outcome | None:
         """The stored score set of ``arch_id`` if it holds every proxy of the plan."""
         stored = self.storage.get_scores(arch_id, self._key)
-        if lacking(stored, self.plan.proxies):
+        if stored is None or lacking(stored, self.plan.proxies):
             return None
         outcome = Outcome(stored.values, stored.rate_source)
         self._memo[arch_id] = outcome

@@ -72,6 +72,11 @@ def load_predictor(storage, name: str):
     if predictor is not None:
         return predictor
     known = [*builtin_names(), *(storage.predictor_names() if storage is not None else [])]
+    if not known:
+        where = f" nor in {storage.masked_url}" if storage is not None else ""
+        raise SearchConfigError(
+            f"unknown predictor {name!r}: none is built in{where}; fit one with autost "
+            f"calibrate --dataset DATASET --name {name}")
     raise unknown_name("predictor", name, known, SearchConfigError)
 
 
