@@ -101,3 +101,30 @@ def test_an_out_path_that_is_a_file_fails_before_any_training(tmp_path):
     assert result.exit_code == 1
     assert result.output == (f"Error: cannot create '{blocker / 'sub'}': Not a directory; "
                              "choose another --out folder\n")
+
+
+def test_fidelity_then_calibrate_then_a_search_ranks_full_size_candidates(tmp_path,
+                                                                          local_ray):
+    """A new user's path: trainings of keep8 surrogates, a predictor fitted on them, and a
+    search of full-size candidates whose predicted values differ (they were one constant
+    when surrogates were stored as candidates of their own)."""
+    import optuna
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    fidelity = _run("--space", "stmixer", "--preset", "test", "-n", "12", "--seed", "3",
+                    "--out", str(tmp_path / "out"), "--storage", url)
+    assert fidelity.exit_code == 0, fidelity.output
+    calibrate = CliRunner().invoke(main, ["calibrate", "--dataset", "synthetic", "--name",
+                                          "t", "--proxies", "flops,naswot,params",
+                                          "--storage", url])
+    assert calibrate.exit_code == 0, calibrate.output
+    assert "(1 epoch, surrogate keep8)" in calibrate.stdout
+    search = CliRunner().invoke(main, [
+        "search", "--space", "stmixer", "--budget", "30", "--objective", "predicted:max",
+        "--objective", "energy:min", "--predictor", "t", "--study", "guided", "--storage",
+        url, "--no-progress"])
+    assert search.exit_code == 0, search.output
+    trials = optuna.load_study(study_name="guided", storage=url).get_trials(
+        states=(optuna.trial.TrialState.COMPLETE,))
+    predicted = {t.user_attrs["arch_id"]: t.values[0] for t in trials}
+    assert len(set(predicted.values())) > len(predicted) // 3
