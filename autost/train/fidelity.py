@@ -1,7 +1,8 @@
 """The fidelity study: how well every proxy ranks trained accuracy, measured credibly.
 
-N architectures are drawn uniformly from a space (the scatter's seeded sampling), adapted
-to a preset, scored by every registered proxy and trained with one fixed recipe. Every
+N architectures are drawn uniformly from a space (the scatter's seeded sampling), scored by
+every registered proxy and trained with one fixed recipe, both through the preset's
+surrogate (stored under the candidate's own arch_id, as a search stores it). Every
 proxy gets Kendall tau, Spearman rho and precision at the top 25 % against validation
 accuracy and its partial tau given FLOPs, each with a bootstrap 95 % interval (computed by
 :mod:`autost.report.fidelity` from the rows this module gives). Two more sets of trainings
@@ -15,16 +16,17 @@ calibrate what those numbers can reach:
 
 Presets:
 
-- ``cpu``: Fashion-MNIST on a 2-core CPU, about 10-20 minutes per space (24
-  architectures, 10 trained again, 6 trained twice as long: 46 trainings of about 25
-  CPU-seconds). Configs shrink to 16x16 inputs (downsampled from 28x28) with patch size 4
-  (16 tokens), a quarter of the width, at most 4 blocks and 2 time steps; each model trains
-  one epoch of 160 batches of 64 images (a seeded random 10,240 of the 50,000 training
-  images) and is validated once on the fixed 10,000 validation images. Measured while
-  choosing: with all 8 blocks kept, 8-block models trailed 2- and 3-block ones by 10-20
-  points after 160 steps, a ranking by training speed rather than capacity; validating on
-  10,000 images costs about a fifth of a training, so it runs once.
-- ``test``: the synthetic set and 8x8 configs, seconds; for the tests.
+- ``cpu``: Fashion-MNIST on a 2-core CPU (24 architectures, 4 trained again, 4 trained
+  twice as long: 32 trainings of 10-100 CPU-seconds, by depth and time steps). Each
+  candidate trains through its ``keep16`` surrogate (:mod:`autost.surrogate`: 16x16 inputs
+  downsampled from 28x28, patch size 4, 16 tokens, a quarter of the width, every block and
+  time step kept, so depth and T are judged as the search chooses them); one epoch of 160
+  batches of 64 images (a seeded random 10,240 of the 50,000 training images), validated
+  once on the fixed 10,000 validation images (validating costs about a fifth of a
+  training, so it runs once). The previous surrogate kept at most 4 blocks and 2 time
+  steps, which hid depth and T from every accuracy it measured.
+- ``test``: the synthetic set and the ``keep8`` surrogate (8x8 inputs), seconds; for the
+  tests.
 - ``paper``: CIFAR-10 on a GPU, configs as sampled.
 
 Every score and training lands in the database, keyed by architecture and recipe, so a

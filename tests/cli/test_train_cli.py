@@ -62,8 +62,10 @@ def test_trains_the_top_candidates_and_writes_accuracy_back(scored_study, local_
         assert f"trial {trial}: {row['accuracy']:.1f} % after 1 epoch" in lines
 
 
-def test_shrink_trains_and_stores_the_shrunk_configs(scored_study, local_ray):
-    from autost.train.scatter import PRESETS, adapt
+def test_a_surrogate_training_is_the_candidates_and_its_accuracy_reaches_the_trial(
+        scored_study, local_ray):
+    from autost.surrogate import get_surrogate
+    from autost.train.loop import TrainSettings
 
     storage, info = scored_study
     (smallest,) = _smallest(info, 1)
@@ -72,16 +74,23 @@ def test_shrink_trains_and_stores_the_shrunk_configs(scored_study, local_ray):
     assert result.exit_code == 0, result.output
     row = json.loads(result.stdout)["trainings"][0]
     full = storage.get_candidate(info["arch_ids"][smallest])
-    shrunk = adapt(full, PRESETS["quick"], "digits")
-    assert shrunk.embed_dim == 16 and shrunk.timesteps == 1
-    assert (row["arch_id"], row["summary"]) == (shrunk.arch_id, shrunk.summary())
-    assert storage.get_candidate(shrunk.arch_id) == shrunk
-    assert [t.trial_number for t in storage.trainings(arch_id=shrunk.arch_id)] == [smallest]
-    assert storage.trainings(arch_id=full.arch_id) == []
+    assert (row["arch_id"], row["summary"]) == (full.arch_id, full.summary())
+    (training,) = storage.trainings(arch_id=full.arch_id)
+    assert training.surrogate == "keep16" and training.trial_number == smallest
+    assert training.settings_key == TrainSettings(
+        dataset="digits", epochs=1, batch_size=32, lr=1e-2, max_batches=2,
+        surrogate="keep16").key()
     trial = __import__("optuna").load_study(study_name="demo",
                                             storage=storage.optuna_storage()).trials[smallest]
-    assert "accuracy" not in trial.user_attrs
+    assert trial.user_attrs["accuracy"] == row["accuracy"]
+    small = get_surrogate("keep16").apply(full, 10)
+    assert f"a step of {small.summary()}" in result.stderr.splitlines()[1]
     assert "(32 images)" in result.stderr.splitlines()[0]
+    clash = _run("--study", "demo", "--storage", storage.url, "--shrink", "--surrogate",
+                 "keep8")
+    assert clash.exit_code == 2
+    assert clash.stderr == ("Error: --shrink means --surrogate keep16; leave out one of "
+                            "--shrink and --surrogate keep8\n")
 
 
 def test_missing_data_dir_is_one_error_line(scored_study, tmp_path):
