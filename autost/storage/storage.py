@@ -241,6 +241,16 @@ class Storage:
                         found[row.arch_id, row.settings_key] = _stored(row)
         return found
 
+    def score_values_for(self, pairs) -> dict[tuple[str, str], tuple[dict[str, float], str]]:
+        """(values, rate_source) of the stored score sets of many (arch_id, settings_key)
+        pairs, keyed by the pair: :meth:`scores_for` without the per-layer rows, which weigh
+        tens of kilobytes a set and which a listing of a study never shows."""
+        pairs = set(pairs)
+        query = sa.select(Score.arch_id, Score.settings_key, Score.values, Score.rate_source)
+        return {(a, k): (_decode(values), rate) for a, k, values, rate in
+                self._select_in(query, Score.arch_id, {a for a, _ in pairs})
+                if (a, k) in pairs}
+
     # -- trainings ---------------------------------------------------------------------
     def add_training(
         self, arch_id: str, *, dataset: str, epochs: int, seed: int, status: str,
