@@ -189,9 +189,12 @@ class Storage:
 
     def get_candidates(self, arch_ids) -> dict[str, ArchConfig]:
         """ArchConfigs of the stored ones among ``arch_ids``."""
-        rows = self._select_in(sa.select(Candidate.arch_id, Candidate.arch_json),
-                               Candidate.arch_id, arch_ids)
-        return {a: ArchConfig.from_json(j) for a, j in rows}
+        return {a: ArchConfig.from_json(j) for a, j in self.candidate_jsons(arch_ids).items()}
+
+    def candidate_jsons(self, arch_ids) -> dict[str, str]:
+        """The stored ArchConfig JSON of those among ``arch_ids`` (parse what is used)."""
+        return dict(self._select_in(sa.select(Candidate.arch_id, Candidate.arch_json),
+                                    Candidate.arch_id, arch_ids))
 
     def put_scores(self, arch_id: str, settings_key: str, result) -> StoredScores:
         """Store a ScoreResult-like (values, rate_source, layers, flags) into the score set of

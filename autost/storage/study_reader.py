@@ -38,35 +38,42 @@ from autost.storage.optuna_tables import (
 class StoredArchs(Mapping):
     """ArchConfigs by arch_id, read from autost's candidates and parsed on first use.
 
-    ``arch_ids``: the architectures of one study (a lookup of any other gives KeyError).
-    A single lookup reads one row; :meth:`load` reads many at once (a listing that filters
-    every row by its mixers).
+    ``arch_ids``: the architectures of one study in trial order (a lookup of any other gives
+    KeyError). A lookup that misses reads the stored JSON of that architecture and of the
+    next :attr:`BATCH` after it, so going through every row costs one query per batch, and a
+    top-k or a front one query per member.
     """
+
+    BATCH = 500
 
     def __init__(self, storage, arch_ids: Iterable[str]) -> None:
         self._storage = storage
-        self._ids = frozenset(arch_ids)
+        self._order = list(dict.fromkeys(arch_ids))
+        self._position = {a: i for i, a in enumerate(self._order)}
+        self._json: dict[str, str | None] = {}
         self._parsed: dict[str, ArchConfig | None] = {}
 
-    def load(self, arch_ids: Iterable[str]) -> None:
-        """Read the ArchConfigs of ``arch_ids`` (those of the study not read yet) at once."""
-        wanted = {a for a in arch_ids if a in self._ids and a not in self._parsed}
-        if wanted:
-            found = self._storage.get_candidates(wanted)
-            self._parsed.update({a: found.get(a) for a in wanted})
-
     def __getitem__(self, arch_id: str) -> ArchConfig:
-        if arch_id not in self._ids:
-            raise KeyError(arch_id)
-        self.load([arch_id])
+        if arch_id not in self._parsed:
+            self._parsed[arch_id] = self._parse(arch_id)
         cfg = self._parsed[arch_id]
-        if cfg is None:  # a trial whose candidate row was never written
+        if cfg is None:  # not an architecture of the study, or its row was never written
             raise KeyError(arch_id)
         return cfg
 
+    def _parse(self, arch_id: str) -> ArchConfig | None:
+        at = self._position.get(arch_id)
+        if at is None:
+            return None
+        if arch_id not in self._json:
+            batch = [a for a in self._order[at:at + self.BATCH] if a not in self._json]
+            found = self._storage.candidate_jsons(batch)
+            self._json.update({a: found.get(a) for a in batch})
+        text = self._json.pop(arch_id)
+        return None if text is None else ArchConfig.from_json(text)
+
     def __iter__(self) -> Iterator[str]:
-        self.load(self._ids)
-        return (a for a in sorted(self._ids) if self._parsed[a] is not None)
+        return (a for a in self._order if a in self)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -143,7 +150,8 @@ def trial_rows(storage, study: StudyRecord) -> list[CandidateRow]:
     keys = {(t.user_attrs.get(ARCH_ID_ATTR), t.user_attrs.get(SETTINGS_KEY_ATTR))
             for t in trials}
     keys = {k for k in keys if k[0] is not None}
-    archs = StoredArchs(storage, {a for a, _ in keys})
+    archs = StoredArchs(storage, (t.user_attrs[ARCH_ID_ATTR] for t in trials
+                                  if t.user_attrs.get(ARCH_ID_ATTR) is not None))
     scores = storage.score_values_for(k for k in keys if k[1] is not None)
     accuracy = _accuracies(storage, study.name, {a for a, _ in keys})
     return [_row(t, archs, scores, accuracy) for t in trials]
