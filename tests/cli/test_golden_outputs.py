@@ -19,3 +19,13 @@ def test_every_golden_file_is_produced(outputs):
 def test_outputs_are_byte_identical(outputs):
     for name, text in outputs.items():
         assert text == (golden.GOLDEN / f"{name}.txt").read_text(), name
+
+
+@pytest.mark.postgres
+def test_outputs_on_postgresql_are_the_same_bytes(postgres_url, scored_study_builder,
+                                                  tmp_path):
+    storage, info = scored_study_builder(postgres_url)
+    golden.add_training(storage, info)
+    for name, text in golden.outputs(storage, info, tmp_path).items():
+        assert text == (golden.GOLDEN / f"{name}.txt").read_text(), name
+    storage.close()
