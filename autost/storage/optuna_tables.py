@@ -254,24 +254,25 @@ def read_trials(connection, study_id: int) -> list[TrialRecord]:
     for owner, value, kind in connection.execute(
             sa.select(_VALUES.c.trial_id, _VALUES.c.value, sa.cast(_VALUES.c.value_type,
                                                                    sa.String))
-            .where(_VALUES.c.trial_id.in_(mine)).order_by(_VALUES.c.trial_id,
-                                                          _VALUES.c.objective)):
+            .where(_VALUES.c.trial_id.in_(mine))
+            .order_by(_VALUES.c.trial_id, _VALUES.c.objective)).all():
         values.setdefault(owner, []).append(_STORED_VALUE.get(kind, value))
     user: dict[int, dict] = {}
     for owner, key, value in connection.execute(
             sa.select(_TRIAL_USER.c.trial_id, _TRIAL_USER.c.key, _TRIAL_USER.c.value_json)
-            .where(_TRIAL_USER.c.trial_id.in_(mine), _TRIAL_USER.c.key.in_(READ_TRIAL_ATTRS))):
+            .where(_TRIAL_USER.c.trial_id.in_(mine), _TRIAL_USER.c.key.in_(READ_TRIAL_ATTRS))
+    ).all():
         user.setdefault(owner, {})[key] = json.loads(value)
     constraints: dict[int, dict] = {}
     for owner, key, value in connection.execute(
             sa.select(_TRIAL_SYSTEM.c.trial_id, _TRIAL_SYSTEM.c.key, _TRIAL_SYSTEM.c.value_json)
             .where(_TRIAL_SYSTEM.c.trial_id.in_(mine),
                    _TRIAL_SYSTEM.c.key.startswith(_OLD_CONSTRAINTS_KEY, autoescape=True))
-            .order_by(_TRIAL_SYSTEM.c.trial_id, _TRIAL_SYSTEM_ID)):
+            .order_by(_TRIAL_SYSTEM.c.trial_id, _TRIAL_SYSTEM_ID)).all():
         _add_constraint(constraints.setdefault(owner, {}), key, json.loads(value))
     trials = connection.execute(
         sa.select(_TRIALS.c.trial_id, _TRIALS.c.number, sa.cast(_TRIALS.c.state, sa.String))
-        .where(_TRIALS.c.study_id == study_id).order_by(_TRIALS.c.number))
+        .where(_TRIALS.c.study_id == study_id).order_by(_TRIALS.c.number)).all()
     return [TrialRecord(number, state, values.get(owner), user.get(owner, {}),
                         constraints.get(owner, {}))
             for owner, number, state in trials]
