@@ -23,7 +23,11 @@ FILE_FORMATS = {".csv": "csv", ".json": "json", ".md": "md"}  # --out's suffix; 
                    "else a Markdown table.")
 @click.option("--plot", type=click.Path(dir_okay=False), default=None,
               help="Also draw the front: FILE.png (matplotlib) or FILE.html (plotly).")
-def pareto(study, storage_url, objectives, fmt, out, plot):
+@click.option("--limit", default=None, type=click.IntRange(min=1),
+              help="Show at most this many members (default: the whole front).")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Skip this many members first, best first in the first objective.")
+def pareto(study, storage_url, objectives, fmt, out, plot, limit, offset):
     """Export the non-dominated candidates of a study; infeasible trials never appear."""
     fmt = _file_format(out, fmt) if out else fmt
     from autost.report import load_entries, pareto_front, render
@@ -32,11 +36,15 @@ def pareto(study, storage_url, objectives, fmt, out, plot):
     from autost.storage import open_storage
 
     front = pareto_front(load_entries(open_storage(storage_url, create=False), study), objectives)
-    text = (brief_table(front.members, front.objectives) if fmt == "table"
-            else render(front.members, front.objectives, fmt, title=study))
+    members = front.members[offset:None if limit is None else offset + limit]
+    text = (brief_table(members, front.objectives) if fmt == "table"
+            else render(members, front.objectives, fmt, title=study))
+    if len(members) < len(front.members):
+        click.echo(f"members {offset + 1}-{offset + len(members)} of {len(front.members)}"
+                   if members else f"none after {len(front.members)} members", err=True)
     if out:
         write_text(out, text)
-        click.echo(f"wrote {len(front.members)} of "
+        click.echo(f"wrote {len(members)} of "
                    f"{counted(len(front.candidates), 'feasible candidate')} to {out}", err=True)
     else:
         click.echo(text, nl=False)

@@ -14,13 +14,15 @@ def results():
 @results.command("top")
 @click.option("--study", required=True, help="Study name.")
 @storage_option()
-@click.option("-k", "k", default=10, show_default=True, type=click.IntRange(min=1),
-              help="How many candidates.")
+@click.option("-k", "--limit", "k", default=10, show_default=True,
+              type=click.IntRange(min=1), help="How many candidates.")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Skip this many of the best first (the next page: --offset K).")
 @click.option("--by", default=None,
               help="Score to rank by, NAME or NAME:max|min (default: the study's first "
                    "objective). Any stored score works, and accuracy once trained.")
 @output_options
-def top_command(study, storage_url, k, by, fmt):
+def top_command(study, storage_url, k, offset, by, fmt):
     """The K best feasible, complete candidates of a study, best first."""
     from autost.report import load_entries, render, top_entries
     from autost.report.export import brief_table
@@ -28,14 +30,15 @@ def top_command(study, storage_url, k, by, fmt):
 
     storage = open_storage(storage_url, create=False)
     entries = load_entries(storage, study)
-    objective, top = top_entries(entries, by, k)
+    objective, top = top_entries(entries, by, k, offset)
     shown = [objective, *(o for o in entries.objectives if o.name != objective.name)]
     if fmt != "table":
         click.echo(render(top, shown, fmt, title=study), nl=False)
         return
     click.echo(brief_table(top, shown), nl=False)
     feasible = counted(len(entries.complete([objective])), "feasible candidate")
-    click.echo(f"{len(top)} of {feasible} by {objective.spec}", err=True)
+    ranks = f", ranks {offset + 1}-{offset + len(top)}" if offset and top else ""
+    click.echo(f"{len(top)} of {feasible} by {objective.spec}{ranks}", err=True)
 
 
 @results.command("show")

@@ -38,9 +38,10 @@ def optuna_direction(direction: str) -> str:
 
 
 def direction_of(study_direction) -> str:
-    """The direction of an ``optuna.study.StudyDirection`` (MAXIMIZE or MINIMIZE)."""
-    direction = parse_direction(study_direction.name)
+    """The direction of an ``optuna.study.StudyDirection`` or of its name (MAXIMIZE or
+    MINIMIZE, as Optuna's ``study_directions`` table stores it)."""
+    name = getattr(study_direction, "name", study_direction)
+    direction = parse_direction(name)
     if direction is None:
-        raise ValueError(f"study direction {study_direction.name} is neither MAXIMIZE nor "
-                         "MINIMIZE")
+        raise ValueError(f"study direction {name} is neither MAXIMIZE nor MINIMIZE")
     return direction

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from autost.arch import ArchConfig
 from autost.exceptions import ReportError, unknown_name
 from autost.proxies.objective import Objective, parse_objective
-from autost.storage import CandidateRow, load_study, objective_specs, trial_rows
+from autost.storage import CandidateRow, objective_specs, study_record, trial_rows
 from autost.wording import counted
 
 
@@ -25,10 +26,15 @@ class Entry:
 
     trial: int
     arch_id: str | None
-    arch: ArchConfig | None
     settings_key: str | None
     scores: dict[str, float]
     rate_source: str | None
+    archs: Mapping[str, ArchConfig] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def arch(self) -> ArchConfig | None:
+        """The ArchConfig (None when none is stored), parsed on first use."""
+        return self.archs.get(self.arch_id) if self.arch_id is not None else None
 
     @property
     def summary(self) -> str:
@@ -85,7 +91,7 @@ class StudyEntries:
 
 def load_entries(storage, study_name: str) -> StudyEntries:
     """Read a study (StudyNotFoundError if absent) into report entries."""
-    study = load_study(storage, study_name)
+    study = study_record(storage, study_name)
     objectives = [parse_objective(s, error=ReportError) for s in objective_specs(study)]
     rows = trial_rows(storage, study)
     seen: set[str] = set()
@@ -109,7 +115,7 @@ def entry_of(row: CandidateRow, objectives: list[Objective]) -> Entry:
     scores.update(row.scores)
     if row.accuracy is not None:
         scores["accuracy"] = row.accuracy
-    return Entry(row.number, row.arch_id, row.arch, row.settings_key, scores, row.rate_source)
+    return Entry(row.number, row.arch_id, row.settings_key, scores, row.rate_source, row.archs)
 
 
 def _finite(value) -> bool:

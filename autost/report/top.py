@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import heapq
+
 from autost.exceptions import ReportError
 from autost.proxies.objective import Objective
 from autost.report.entries import Entry, StudyEntries
 
 
-def top_entries(study: StudyEntries, by: str | None = None,
-                k: int = 10) -> tuple[Objective, list[Entry]]:
-    """The objective ranked by and the ``k`` best entries under it, best first.
+def top_entries(study: StudyEntries, by: str | None = None, k: int = 10,
+                offset: int = 0) -> tuple[Objective, list[Entry]]:
+    """The objective ranked by and the ``k`` best entries under it after the first
+    ``offset`` (a page of the ranking), best first.
 
     ``by`` is "name[:max|min]"; None means the study's first objective. Candidates
     without a finite value of that score are left out; ties keep trial order.
     """
     if k < 1:
         raise ReportError(f"-k must be at least 1, got {k}")
+    if offset < 0:
+        raise ReportError(f"--offset must be 0 or more, got {offset}")
     if by is None:
         if not study.objectives:
             raise ReportError(
@@ -27,5 +32,6 @@ def top_entries(study: StudyEntries, by: str | None = None,
         (objective,) = study.resolve([by])
     entries = study.complete([objective])
     sign = -1.0 if objective.maximize else 1.0
-    ranked = sorted(entries, key=lambda e: (sign * e.scores[objective.name], e.trial))
-    return objective, ranked[:k]
+    ranked = heapq.nsmallest(offset + k, entries,
+                             key=lambda e: (sign * e.scores[objective.name], e.trial))
+    return objective, ranked[offset:]

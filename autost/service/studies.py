@@ -1,9 +1,10 @@
 """A study's rows for the service, read once and kept until the study changes.
 
-Reading a study of 10,000 trials back through Optuna takes seconds, while a page asks for
-it every few seconds; :class:`StudyCache` keeps the :class:`StudyEntries` of each study and
-rereads them only when :func:`autost.storage.study_fingerprint` changes (a trial added or
-finished, a training stored). Everything else here shapes those rows for the API: the
+Reading a study of 10,000 trials takes a few tenths of a second (a few SELECTs, see
+autost.storage.study_reader), while a page asks for it every few seconds;
+:class:`StudyCache` keeps the :class:`StudyEntries` of each study and rereads them only
+when :func:`autost.storage.study_fingerprint` changes (a trial added or finished, a
+training stored). Everything else here shapes those rows for the API: the
 progress counts, one trial as JSON, and the trial listing with filter, sort and paging.
 """
 
@@ -38,7 +39,7 @@ class StudyCache:
 
     While a search writes, the fingerprint changes with every trial; a study is then reread
     at most once per twice the time its last reading took, so a server showing a study of
-    10,000 trials (seconds to read) keeps answering, a few seconds behind. Responses built
+    100,000 trials (seconds to read) keeps answering, a few seconds behind. Responses built
     from a reading are memoized with it (see :meth:`memo`).
     """
 

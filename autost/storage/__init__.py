@@ -15,9 +15,11 @@ from autost.storage.storage import (
 )
 from autost.storage.study_reader import (
     CandidateRow,
+    StoredArchs,
     load_study,
     objective_specs,
     study_fingerprint,
+    study_record,
     trial_rows,
 )
 
@@ -26,6 +28,7 @@ __all__ = [
     "CandidateRow",
     "RunRow",
     "Storage",
+    "StoredArchs",
     "StoredScores",
     "TrainingRow",
     "load_study",
@@ -33,5 +36,6 @@ __all__ = [
     "open_storage",
     "package_versions",
     "study_fingerprint",
+    "study_record",
     "trial_rows",
 ]

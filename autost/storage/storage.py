@@ -199,9 +199,12 @@ class Storage:
 
     def get_candidates(self, arch_ids) -> dict[str, ArchConfig]:
         """ArchConfigs of the stored ones among ``arch_ids``."""
-        rows = self._select_in(sa.select(Candidate.arch_id, Candidate.arch_json),
-                               Candidate.arch_id, arch_ids)
-        return {a: ArchConfig.from_json(j) for a, j in rows}
+        return {a: ArchConfig.from_json(j) for a, j in self.candidate_jsons(arch_ids).items()}
+
+    def candidate_jsons(self, arch_ids) -> dict[str, str]:
+        """The stored ArchConfig JSON of those among ``arch_ids`` (parse what is used)."""
+        return dict(self._select_in(sa.select(Candidate.arch_id, Candidate.arch_json),
+                                    Candidate.arch_id, arch_ids))
 
     def candidate_spaces(self, arch_ids) -> dict[str, str]:
         """arch_id -> the space it was first stored for, of the stored ones among
@@ -256,6 +259,16 @@ class Storage:
                     if (row.arch_id, row.settings_key) in pairs:
                         found[row.arch_id, row.settings_key] = _stored(row)
         return found
+
+    def score_values_for(self, pairs) -> dict[tuple[str, str], tuple[dict[str, float], str]]:
+        """(values, rate_source) of the stored score sets of many (arch_id, settings_key)
+        pairs, keyed by the pair: :meth:`scores_for` without the per-layer rows, which weigh
+        tens of kilobytes a set and which a listing of a study never shows."""
+        pairs = set(pairs)
+        query = sa.select(Score.arch_id, Score.settings_key, Score.values, Score.rate_source)
+        return {(a, k): (_decode(values), rate) for a, k, values, rate in
+                self._select_in(query, Score.arch_id, {a for a, _ in pairs})
+                if (a, k) in pairs}
 
     # -- trainings ---------------------------------------------------------------------
     def add_training(

@@ -119,3 +119,18 @@ def test_bad_storage_fails_fast_with_password_masked(url):
     assert len(lines) == 1 and lines[0].startswith("Error: ") and "s3cret" not in lines[0]
     assert "***" in lines[0]
     assert elapsed < 10
+
+
+def test_limit_and_offset_page_the_front(scored_study):
+    storage, _ = scored_study
+    whole = _run("--study", "demo", "--storage", storage.url, "--csv")
+    members = whole.stdout.splitlines()[1:]
+    assert whole.stderr == "" and len(members) > 4
+    page = _run("--study", "demo", "--storage", storage.url, "--csv", "--offset", "2",
+                "--limit", "3")
+    assert page.exit_code == 0, page.output
+    assert page.stdout.splitlines() == whole.stdout.splitlines()[:1] + members[2:5]
+    assert page.stderr == f"members 3-5 of {len(members)}\n"
+    past = _run("--study", "demo", "--storage", storage.url, "--offset", str(len(members)))
+    assert past.stderr == f"none after {len(members)} members\n"
+    assert _run("--study", "demo", "--storage", storage.url, "--limit", "0").exit_code == 2

@@ -44,3 +44,39 @@ def test_an_unknown_name_in_the_database_is_one_error_line(scored_study, args, m
     result = CliRunner().invoke(main, [*args, "--storage", storage.url])
     assert result.exit_code == 1
     assert result.output == f"Error: {message.format(url=storage.masked_url)}\n"
+
+
+STUDY_READERS = [r for r in READERS if r[0] in ("results", "pareto", "report")
+                 and "--study" in r]
+
+
+@pytest.mark.parametrize("args", STUDY_READERS, ids=lambda a: " ".join(a[:2]))
+def test_a_search_writing_does_not_block_a_reader_nor_change_its_output(scored_study, args,
+                                                                        tmp_path,
+                                                                        monkeypatch):
+    """A search holds SQLite's write lock while it writes a trial; readers of the
+    write-ahead log go on and read what was committed, and write nothing."""
+    import sqlite3
+    from contextlib import closing
+
+    storage, _ = scored_study
+    monkeypatch.chdir(tmp_path)
+    before = CliRunner().invoke(main, [*args, "--storage", storage.url])
+    path = storage.engine.url.database
+    with closing(sqlite3.connect(path, isolation_level=None)) as writer:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE trials SET state = 'FAIL'")  # not committed: never seen
+        during = CliRunner().invoke(main, [*args, "--storage", storage.url])
+        writer.execute("ROLLBACK")
+    assert (during.exit_code, during.output) == (before.exit_code, before.output) == (
+        0, before.output)
+
+
+@pytest.mark.parametrize("args", STUDY_READERS, ids=lambda a: " ".join(a[:2]))
+def test_an_unreachable_postgresql_server_is_one_error_line(args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = "postgresql://postgres@127.0.0.1:1/autost"
+    result = CliRunner().invoke(main, [*args, "--storage", url])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: cannot reach storage {url}: ")
+    assert result.output.count("\n") == 1 and list(tmp_path.iterdir()) == []

@@ -90,3 +90,19 @@ def test_bad_storage_is_one_error_line_without_password():
     assert result.exit_code == 1
     assert result.output.startswith("Error: cannot reach storage postgresql://bob:***@127.0.0.1:1/r")
     assert result.output.count("\n") == 1 and "s3cret" not in result.output
+
+
+def test_top_pages_with_limit_and_offset(scored_study):
+    storage, info = scored_study
+    by_flops = sorted(info["feasible"], key=lambda n: -info["values"][n]["flops"])
+    result = _run("top", "--study", "demo", "--storage", storage.url, "--offset", "3",
+                  "--limit", "4")
+    assert result.exit_code == 0, result.output
+    assert [int(line.split()[0]) for line in result.stdout.splitlines()[2:]] == by_flops[3:7]
+    assert result.stderr == (f"4 of {len(info['feasible'])} feasible candidates by flops:max, "
+                             "ranks 4-7\n")
+    last = _run("top", "--study", "demo", "--storage", storage.url, "--offset",
+                str(len(by_flops) - 1), "--csv")
+    assert [int(line.split(",")[0]) for line in last.stdout.splitlines()[1:]] == by_flops[-1:]
+    assert _run("top", "--study", "demo", "--storage", storage.url, "--offset",
+                "-1").exit_code == 2

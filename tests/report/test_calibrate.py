@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from autost.cli import main
 from autost.report.calibrate import MIN_TRAININGS
-from autost.storage import load_study, open_storage, trial_rows
+from autost.storage import open_storage, study_record, trial_rows
 
 
 def accuracy_of(flops: float) -> float:
@@ -29,7 +29,7 @@ def _template(tmp_path_factory):
     search("stmixer", budget=14, objectives=["flops:max", "params:min"], sampler="random",
            seed=3, storage=url, progress=False)
     storage = open_storage(url)
-    study_rows = trial_rows(storage, load_study(storage, "stmixer"))
+    study_rows = trial_rows(storage, study_record(storage, "stmixer"))
     rows = [r for r in study_rows if r.state == "COMPLETE"]
     arch_ids = list(dict.fromkeys(r.arch_id for r in rows))
     flops = {r.arch_id: r.scores["flops"] for r in rows}

@@ -12,7 +12,7 @@ from autost.exceptions import SearchConfigError
 from autost.proxies import ScoreSettings, get_proxy
 from autost.search import parse_search_objective, search
 from autost.search.derived import REFERENCE_SIZE, reference_sample
-from autost.storage import load_study, open_storage, trial_rows
+from autost.storage import open_storage, study_record, trial_rows
 
 
 def _complete(url, name):
@@ -74,7 +74,7 @@ def calibrated(tmp_path):
     search("stmixer", budget=12, objectives=["flops:max"], sampler="random", seed=3,
            storage=url, progress=False, study_name="source")
     storage = open_storage(url)
-    for row in trial_rows(storage, load_study(storage, "source")):
+    for row in trial_rows(storage, study_record(storage, "source")):
         storage.add_training(row.arch_id, dataset="synthetic", epochs=2, seed=0, status="ok",
                              accuracy=10 * math.log10(row.scores["flops"]) - 40)
     predictor = calibrate(storage, dataset="synthetic", name="fit", proxies=["flops"])

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 import autost.proxies
 from autost.exceptions import BuildError, SearchConfigError, SearchError
 from autost.search import coordinator, search
-from autost.storage import load_study, open_storage, trial_rows
+from autost.storage import open_storage, study_record, trial_rows
 from autost.storage.models import Score
 
 COST = ["params:min", "flops:max"]
@@ -132,7 +132,7 @@ def test_a_candidate_that_cannot_be_scored_fails_and_the_search_goes_on(monkeypa
         assert t.user_attrs["fail_reason"].startswith("BuildError: cannot build L")
         assert t.user_attrs["arch_id"]
     storage = open_storage(sqlite_url)
-    rows = trial_rows(storage, load_study(storage, "stmixer"))
+    rows = trial_rows(storage, study_record(storage, "stmixer"))
     assert {r.number for r in rows if r.fail_reason} == {t.number for t in failed}
 
 

@@ -190,3 +190,65 @@ def test_no_module_but_the_adapter_touches_optunas_internals():
 ])
 def test_the_check_sees_each_kind_of_reference(source, expected):
     assert optuna_internals(source) == expected
+
+
+def _as_optuna_reads_it(trial) -> tuple:
+    return (trial.number, trial.state.name, trial.values,
+            {k: v for k, v in trial.user_attrs.items() if k in ot.READ_TRIAL_ATTRS},
+            list(trial.constraints.items()))
+
+
+def _as_read(record) -> tuple:
+    return (record.number, record.state, record.values, record.user_attrs,
+            list(record.constraints.items()))
+
+
+def test_a_study_reads_back_as_optuna_reads_it(searched):
+    storage = open_storage(searched)
+    study = optuna.load_study(study_name="tiny", storage=storage.optuna_storage())
+    with storage.engine.connect() as connection:
+        record = ot.read_study(connection, "tiny")
+        assert ot.read_study(connection, "absent") is None
+        assert ot.study_names(connection) == ["tiny"]
+        trials = ot.read_trials(connection, record.study_id)
+    assert (record.name, record.user_attrs, record.metric_names) == (
+        "tiny", study.user_attrs, study.metric_names)
+    assert record.directions == [d.name for d in study.directions]
+    assert [_as_read(t) for t in trials] == [_as_optuna_reads_it(t) for t in study.trials]
+    assert {t.state for t in trials} == {"COMPLETE", "FAIL"}
+    storage.close()
+
+
+def test_infinite_values_old_constraints_and_running_trials_read_as_optuna_reads_them(
+        tmp_path):
+    storage = open_storage(f"sqlite:///{tmp_path / 'i.db'}")
+    study = optuna.create_study(study_name="i", storage=storage.optuna_storage(),
+                                directions=["maximize", "minimize"])
+    old = optuna.trial.create_trial(values=[float("inf"), float("-inf")],
+                                    system_attrs={"constraints": [1.5, -2.0]},
+                                    user_attrs={"arch_id": "a", "other": 3})
+    old.system_attrs["constraints:0"] = -7.0  # a named one overwrites the old list's
+    study.add_trial(old)
+    study.ask().set_user_attr("space", "s")  # RUNNING, no values
+    with storage.engine.connect() as connection:
+        record = ot.read_study(connection, "i")
+        trials = ot.read_trials(connection, record.study_id)
+    assert record.metric_names is None and record.directions == ["MAXIMIZE", "MINIMIZE"]
+    with pytest.warns(UserWarning, match="Overwrite an old format constraint"):
+        expected = [_as_optuna_reads_it(t) for t in study.trials]
+    assert [_as_read(t) for t in trials] == expected
+    assert trials[0].constraints == {"0": -7.0, "1": -2.0}
+    assert trials[1].values is None and trials[1].user_attrs == {"space": "s"}
+    storage.close()
+
+
+def test_a_study_is_read_without_writing(tmp_path):
+    """Reading a database that has no Optuna tables creates none (a read-only command
+    writes nothing)."""
+    import sqlalchemy as sa
+
+    storage = open_storage(f"sqlite:///{tmp_path / 'e.db'}")
+    with storage.engine.connect() as connection:
+        assert ot.read_study(connection, "x") is None and ot.study_names(connection) == []
+    assert not sa.inspect(storage.engine).has_table("trials")
+    storage.close()

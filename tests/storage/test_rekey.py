@@ -14,7 +14,7 @@ import optuna
 import sqlalchemy as sa
 
 from autost.arch import ArchConfig, BlockConfig
-from autost.storage import load_study, open_storage, schema, trial_rows
+from autost.storage import open_storage, schema, study_record, trial_rows
 
 OLD_JSON = (
     '{"attention_order":"qk_v","attention_scale":0.125,"attention_v_threshold":0.5,'
@@ -86,7 +86,7 @@ def test_upgrade_moves_rows_to_one_arch_id_and_merges_duplicates(upgraded, write
     assert storage.all_scores(OLD_4) == storage.all_scores(OLD_16) == []
     assert [t.accuracy for t in storage.trainings(arch_id=NEW)] == [50.0, 60.0]
     assert storage.trainings(arch_id=OLD_4) == []
-    rows = trial_rows(storage, load_study(storage, "old"))
+    rows = trial_rows(storage, study_record(storage, "old"))
     assert [r.arch_id for r in rows] == [NEW, NEW, SSA.arch_id]
     assert [r.arch for r in rows] == [conv, conv, SSA]
     assert [r.scores for r in rows] == [{"flops": 1.0}, {"flops": 1.0}, {"flops": 4.0}]

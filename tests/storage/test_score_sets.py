@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from autost.arch import ArchConfig, BlockConfig
 from autost.proxies import ScoreSettings
-from autost.storage import load_study, open_storage, trial_rows
+from autost.storage import open_storage, study_record, trial_rows
 from autost.storage.models import Claim
 from autost.storage.score_sets import complete_scores, lacking, merge_score_sets
 
@@ -59,7 +59,7 @@ def test_version_7_merges_the_sets_of_one_settings_key_oldest_first(upgraded, wr
     assert claims == [(C, OTHER)]
     trials = optuna.load_study(study_name="old", storage=storage.optuna_storage()).trials
     assert [t.user_attrs["settings_key"] for t in trials] == [KEY, KEY, OTHER]
-    rows = trial_rows(storage, load_study(storage, "old"))
+    rows = trial_rows(storage, study_record(storage, "old"))
     assert [r.scores for r in rows] == [a.values, b.values, c.values]
     storage.close()
 

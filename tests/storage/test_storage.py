@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from autost.arch import ArchConfig, BlockConfig
 from autost.exceptions import StudyNotFoundError
-from autost.storage import load_study, open_storage, trial_rows
+from autost.storage import load_study, open_storage, study_record, trial_rows
 from autost.storage.models import Candidate, Score
 
 CFG = ArchConfig(blocks=(BlockConfig(token_mixer="stm", heads=4),), embed_dim=64)
@@ -126,7 +126,7 @@ def test_optuna_study_lives_in_the_same_database(storage):
 
 def test_trial_rows_join_trials_with_rows(scored_study):
     storage, info = scored_study
-    study = load_study(storage, "demo")
+    study = study_record(storage, "demo")
     ceiling = study.user_attrs["constraints"]["max_params"]
     rows = trial_rows(storage, study)
     assert [r.number for r in rows] == sorted(info["arch_ids"])
@@ -154,7 +154,7 @@ def test_trial_rows_take_latest_accuracy_of_this_study_first(scored_study):
                              accuracy=accuracy, study_name=study)
     storage.add_training(arch_id, dataset="digits", epochs=1, seed=0, status="failed",
                          study_name="demo")
-    assert trial_rows(storage, load_study(storage, "demo"))[0].accuracy == 75.0
+    assert trial_rows(storage, study_record(storage, "demo"))[0].accuracy == 75.0
 
 
 def test_unknown_study_lists_existing_names(scored_study):
@@ -167,7 +167,7 @@ def test_unknown_study_lists_existing_names(scored_study):
 
 def test_trial_rows_on_postgresql(postgres_url, scored_study_builder):
     storage, info = scored_study_builder(postgres_url)
-    rows = trial_rows(storage, load_study(storage, "demo"))
+    rows = trial_rows(storage, study_record(storage, "demo"))
     # every trial is a row, a repeated (feasible) architecture's too
     assert [r.number for r in rows if r.feasible and r.state == "COMPLETE"] == sorted(
         info["feasible"] + info["repeats"])
