@@ -12,7 +12,7 @@ from autost.cost.hardware import (
     HARDWARE,
     WEIGHT_REUSE,
     check_energy_model,
-    get_hardware,
+    check_hardware,
     twin_bits,
 )
 from autost.tables import aligned
@@ -241,11 +241,11 @@ def _render(name: str, cfg, result, settings, convention: dict | None = None) ->
 @click.option("--energy-convention", "convention_name", metavar="PAPER",
               help="Also compute energy the way a paper does: autost (the default "
                    "convention), spikformer, qkformer, sdt or stmixer.")
-@click.option("--energy-model", type=Checked(lambda v, _: check_energy_model(v), "NAME"),
+@click.option("--energy-model", type=Checked(check_energy_model, "NAME"),
               default=DEFAULT_ENERGY_MODEL, show_default=True,
               help="compute: arithmetic only (45 nm, as the papers); memory: plus the reads "
                    "and writes of weights, potentials and spikes (see the README).")
-@click.option("--hardware", type=Checked(lambda v, _: get_hardware(v).name, "NAME"),
+@click.option("--hardware", type=Checked(check_hardware, "NAME"),
               default=DEFAULT_HARDWARE, show_default=True,
               help=f"Hardware parameters of the memory model: {', '.join(HARDWARE)}.")
 @click.option("--weight-reuse", type=click.Choice(WEIGHT_REUSE), default=WEIGHT_REUSE[0],

@@ -115,10 +115,16 @@ def get_hardware(name: str) -> Hardware:
     return HARDWARE[name]
 
 
-def check_energy_model(name: str) -> str:
+def check_energy_model(name: str, option: str | None = None) -> str:
+    """``name`` if it is a known energy model; UnknownNameError naming them otherwise."""
     if name not in ENERGY_MODELS:
         raise unknown_name("energy model", name, ENERGY_MODELS)
     return name
+
+
+def check_hardware(name: str, option: str | None = None) -> str:
+    """``name`` if it is a known hardware set (:func:`get_hardware`)."""
+    return get_hardware(name).name
 
 
 def check_weight_reuse(name: str) -> str:
