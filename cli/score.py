@@ -4,8 +4,17 @@ import json
 
 import click
 
-from autost.cli.options import echo_json, json_option, storage_option
+from autost.cli.options import Checked, echo_json, json_option, storage_option
 from autost.cost.constants import SCORING_RATE_SOURCES
+from autost.cost.hardware import (
+    DEFAULT_ENERGY_MODEL,
+    DEFAULT_HARDWARE,
+    HARDWARE,
+    WEIGHT_REUSE,
+    check_energy_model,
+    check_hardware,
+    twin_bits,
+)
 from autost.tables import aligned
 
 MACS_CONVENTION = ("MACs are multiply-accumulates per image: macs_per_step for one time step, "
@@ -142,6 +151,39 @@ def _render_convention(c: dict) -> list[str]:
     return lines
 
 
+def memory_summary(result) -> dict | None:
+    """Totals of the memory model's per-layer rows (mJ per image) and the MAC-weighted mean
+    rate of the non-encoding layers; None without such rows."""
+    rows = [r for r in result.layers if "movement_pj" in r]
+    if not rows:
+        return None
+    spiking = [r for r in rows if r.get("rate") is not None]
+    macs = sum(r["macs_total"] for r in spiking)
+    return {"compute_mj": sum(r["compute_pj"] for r in rows) / 1e9,
+            "movement_mj": sum(r["movement_pj"] for r in rows) / 1e9,
+            "twin_mj": sum(r["twin_pj"] for r in rows) / 1e9,
+            "mean_rate": sum(r["rate"] * r["macs_total"] for r in spiking) / macs
+            if macs else None}
+
+
+def _mean_rate_note(result) -> str:
+    rows = [r for r in result.layers if r.get("rate") is not None and "macs_total" in r]
+    macs = sum(r["macs_total"] for r in rows)
+    if not macs:
+        return ""
+    mean = sum(r["rate"] * r["macs_total"] for r in rows) / macs
+    return f"; this candidate's mean rate {mean:.4f}"
+
+
+def _memory_totals(energy: float, result, settings) -> list[str]:
+    m = memory_summary(result)
+    return [f"energy_mj              {energy:.6f}  (memory model, hardware {settings.hardware}, "
+            f"weights {settings.weight_reuse}: compute {m['compute_mj']:.6f} + data movement "
+            f"{m['movement_mj']:.6f})",
+            f"twin_energy_mj         {m['twin_mj']:.6f}  (the same network as a quantized ANN, "
+            "one pass, same memory model)"]
+
+
 def _render(name: str, cfg, result, settings, convention: dict | None = None) -> str:
     v = result.values
     head = [f"{name}  {cfg.summary()}  arch_id {result.arch_id[:12]}",
@@ -150,17 +192,30 @@ def _render(name: str, cfg, result, settings, convention: dict | None = None) ->
              f"{r['macs_per_step']:,}", _fmt(r.get("rate"), ".4f"), _fmt(r.get("sops"), ",.0f"),
              _fmt(None if "energy_share" not in r else 100 * r["energy_share"], ".2f")]
             for r in result.layers]
-    table = aligned(["layer", "kind", "output", "params", "macs_per_step", "input rate", "SOPs",
-                    "energy %"], rows, {3, 4, 5, 6, 7})
+    headers = ["layer", "kind", "output", "params", "macs_per_step", "input rate", "SOPs",
+               "energy %"]
+    memory = settings.energy_model == "memory"
+    if memory:
+        headers += ["compute uJ", "movement uJ", "twin uJ"]
+        for row, r in zip(rows, result.layers, strict=True):
+            row += [_fmt(None if r.get(k) is None else r[k] / 1e6, ",.2f")
+                    for k in ("compute_pj", "movement_pj", "twin_pj")]
+    table = aligned(headers, rows, set(range(3, len(headers))))
     totals = [f"params                 {v['params']:,.0f}",
               f"macs_per_step          {v['macs_per_step']:,.0f}",
               f"macs_total             {v['macs_total']:,.0f}",
               f"elementwise_ops_total  {v['elementwise_ops_total']:,.0f}"]
     if "sops" in v:
         totals.append(f"sops                   {v['sops']:,.0f}")
-    if "energy" in v:
+    if "energy" in v and memory:
+        totals += _memory_totals(v["energy"], result, settings)
+    elif "energy" in v:
         totals.append(f"energy_mj              {v['energy']:.6f}  (e_mac {settings.e_mac_pj} "
                       f"pJ, e_ac {settings.e_ac_pj} pJ)")
+    if "breakeven_rate" in v:
+        totals.append(f"breakeven_rate         {v['breakeven_rate']:.6f}  (mean spike rate at "
+                      f"which it costs what its {twin_bits(cfg.timesteps)}-bit quantized twin "
+                      f"costs; {settings.energy_model} energy model{_mean_rate_note(result)})")
     totals += [f"{name:<22} {v[name]:.6f}" for name in GRADIENT_AND_SPIKE_SCORES if name in v]
     if convention is not None:
         totals += _render_convention(convention)
@@ -186,6 +241,16 @@ def _render(name: str, cfg, result, settings, convention: dict | None = None) ->
 @click.option("--energy-convention", "convention_name", metavar="PAPER",
               help="Also compute energy the way a paper does: autost (the default "
                    "convention), spikformer, qkformer, sdt or stmixer.")
+@click.option("--energy-model", type=Checked(check_energy_model, "NAME"),
+              default=DEFAULT_ENERGY_MODEL, show_default=True,
+              help="compute: arithmetic only (45 nm, as the papers); memory: plus the reads "
+                   "and writes of weights, potentials and spikes (see the README).")
+@click.option("--hardware", type=Checked(check_hardware, "NAME"),
+              default=DEFAULT_HARDWARE, show_default=True,
+              help=f"Hardware parameters of the memory model: {', '.join(HARDWARE)}.")
+@click.option("--weight-reuse", type=click.Choice(WEIGHT_REUSE), default=WEIGHT_REUSE[0],
+              show_default=True,
+              help="Memory model: weights read once per image, or once per time step.")
 @click.option("--published-ops", is_flag=True,
               help="With --energy-convention: use the operation counts the paper printed "
                    "for this preset (reproduces its table).")
@@ -194,7 +259,7 @@ def _render(name: str, cfg, result, settings, convention: dict | None = None) ->
                    "calibrated in --storage; see `autost predictors list`).")
 @json_option()
 def score(preset, arch_file, arch_id, storage_url, proxies, rates, dataset, convention_name,
-          published_ops, predictor_name, as_json):
+          energy_model, hardware, weight_reuse, published_ops, predictor_name, as_json):
     """Score one architecture by every proxy (or --proxies), with a per-layer cost table."""
     if sum(x is not None for x in (preset, arch_file, arch_id)) != 1:
         raise click.UsageError("give exactly one of --preset NAME, --arch FILE.json or "
@@ -221,7 +286,8 @@ def score(preset, arch_file, arch_id, storage_url, proxies, rates, dataset, conv
     proxies = proxies or list_proxies()
     if conv is not None and "energy" not in proxies:
         proxies = [*proxies, "energy"]  # the convention reads the energy proxy's rates
-    settings = ScoreSettings(rates=rates, dataset=dataset)
+    settings = ScoreSettings(rates=rates, dataset=dataset, energy_model=energy_model,
+                             hardware=hardware, weight_reuse=weight_reuse)
     click.echo(f"scoring {cfg.summary()} ({settings.key()})", err=True)
     result = score_architecture(cfg, proxies, settings)
     convention = (None if conv is None else _convention_energy(
@@ -232,6 +298,9 @@ def score(preset, arch_file, arch_id, storage_url, proxies, rates, dataset, conv
     if as_json:
         extra = {} if convention is None else {"energy_convention": convention}
         extra |= {} if predicted is None else {"predicted": predicted}
+        memory = memory_summary(result)
+        if memory is not None:
+            extra["memory_energy"] = memory
         echo_json({"name": name, "timesteps": cfg.timesteps, "settings": settings.to_dict(),
                    "config": cfg.to_dict(), **result.to_dict(), **extra})
         return

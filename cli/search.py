@@ -4,6 +4,7 @@ import click
 
 from autost.cli.options import Checked, echo_json, json_option, storage_option
 from autost.cost.constants import SCORING_RATE_SOURCES
+from autost.cost.hardware import check_energy_model
 from autost.wording import counted
 
 SHOWN_BEST = 10
@@ -71,10 +72,14 @@ def _common(f):
               help="Folder of --dataset (default: the dataset's usual place).")
 @click.option("--seed", type=int, default=None,
               help="Sampler seed (default: drawn at random and recorded in the study).")
+@click.option("--energy-model", type=Checked(check_energy_model, "NAME"),
+              default=None,
+              help="What energy counts: compute (default; arithmetic only) or memory (plus "
+                   "data movement, 45 nm memories; see the README).")
 @_common
 def search(space, budget, objectives, predictor, max_params, max_macs, max_energy, sampler,
            study_name, rates, dataset, data_dir, storage_url, workers, seed, as_json,
-           progress):
+           progress, energy_model):
     """Search a space: sample, score and store candidates until the study has BUDGET complete
     trials. Rerunning the same command resumes the study."""
     from autost.search import search as run_search
@@ -86,7 +91,7 @@ def search(space, budget, objectives, predictor, max_params, max_macs, max_energ
         constraints={k: v for k, v in constraints.items() if v is not None} or None,
         sampler=sampler, seed=seed, study_name=study_name, storage=storage_url,
         workers=workers, rates=rates, progress=progress, dataset=dataset, data_dir=data_dir,
-        predictor=predictor,
+        predictor=predictor, energy_model=energy_model,
     ))
     _echo(result, as_json)
 

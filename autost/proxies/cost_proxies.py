@@ -52,11 +52,35 @@ class SopsProxy(Proxy):
 
 @register_proxy
 class EnergyProxy(SopsProxy):
-    """Energy per image in mJ: e_mac x dense encoding MACs + e_ac x SOPs
-    (Spikformer, Zhou et al., ICLR 2023, appendix C.2; :mod:`autost.cost.energy`)."""
+    """Energy per image in mJ under the settings' energy model: ``compute``, e_mac x dense
+    encoding MACs + e_ac x SOPs (Spikformer, Zhou et al., ICLR 2023, appendix C.2;
+    :mod:`autost.cost.energy`), or ``memory``, that plus data movement
+    (:mod:`autost.cost.memory`)."""
 
     name = "energy"
     unit = "mJ"
 
     def compute(self, ctx) -> float:
+        if ctx.settings.energy_model == "memory":
+            return float(ctx.memory.energy_mj)
         return float(ctx.energy.energy_mj)
+
+
+@register_proxy
+class BreakevenRateProxy(Proxy):
+    """The mean spike rate below which the candidate costs less energy than its quantized
+    twin, the same network with ceil(log2(T+1))-bit activations run once (Yan et al.,
+    arXiv 2409.08290), under the settings' energy model (:mod:`autost.cost.memory`).
+
+    Needs no rates: the spiking network's energy is affine in a rate given to every layer.
+    Higher is better for the spiking network; below 0 it costs more even when silent.
+    """
+
+    name = "breakeven_rate"
+    direction = "max"
+    unit = "rate"
+    needs_data = False
+
+    def compute(self, ctx) -> float:
+        rate = ctx.memory.breakeven_rate
+        return float("nan") if rate is None else float(rate)

@@ -24,6 +24,8 @@ from autost.cost import (
     measure_rates,
     prior_rates,
 )
+from autost.cost.hardware import get_hardware
+from autost.cost.memory import MemoryEnergyReport, layer_traffic, memory_energy
 from autost.exceptions import AutostError, BuildError
 from autost.proxies.base import get_proxy
 from autost.proxies.settings import ScoreResult, ScoreSettings
@@ -83,17 +85,31 @@ class ScoringContext:
                       self.cfg)
 
     @cached_property
+    def sop_rates(self) -> dict[str, float] | None:
+        """The settings' rates of the non-encoding MAC layers; None if they would need an
+        unrun pass."""
+        if self.settings.rates == "prior":
+            return prior_rates(self.cost)
+        return self.rates.sop_rates() if self.rate_pass else None
+
+    @cached_property
     def energy(self) -> EnergyReport | None:
         """SOPs and energy with the settings' rates; None if they would need an unrun pass."""
         s = self.settings
-        if s.rates == "prior":
-            rates = prior_rates(self.cost)
-        elif self.rate_pass:
-            rates = self.rates.sop_rates()
-        else:
+        if self.sop_rates is None:
             return None
-        return estimate_energy(self.cost, rates, rate_source=s.rates, e_mac_pj=s.e_mac_pj,
-                               e_ac_pj=s.e_ac_pj)
+        return estimate_energy(self.cost, self.sop_rates, rate_source=s.rates,
+                               e_mac_pj=s.e_mac_pj, e_ac_pj=s.e_ac_pj)
+
+    @cached_property
+    def memory(self) -> MemoryEnergyReport:
+        """The settings' energy model with its quantized twin and break-even rate (the
+        compute model: arithmetic only); layer energies need the settings' rates."""
+        s = self.settings
+        return memory_energy(layer_traffic(self.cost), self.sop_rates,
+                             get_hardware(s.hardware), timesteps=self.cost.timesteps,
+                             weight_reuse=s.weight_reuse, e_ac_pj=s.e_ac_pj,
+                             e_mac_pj=s.e_mac_pj, movement=s.energy_model == "memory")
 
 
 def _built(make, cfg: ArchConfig):
@@ -142,15 +158,19 @@ def score_architecture(cfg: ArchConfig, proxies: Sequence[str],
     return ScoreResult(
         arch_id=cfg.arch_id, values=values,
         rate_source=energy.rate_source if energy is not None else "none",
-        layers=layer_rows(cost, energy, rates),
+        layers=layer_rows(cost, energy, rates,
+                          ctx.memory if settings.energy_model == "memory" else None),
         flags=list(rates.flags) if rates is not None else [],
     )
 
 
-def layer_rows(cost: CostReport, energy: EnergyReport | None,
-               rates: RateReport | None) -> list[dict]:
-    """JSON-able rows of the layers with parameters or MACs, with rates and energy shares."""
+def layer_rows(cost: CostReport, energy: EnergyReport | None, rates: RateReport | None,
+               memory: MemoryEnergyReport | None = None) -> list[dict]:
+    """JSON-able rows of the layers with parameters or MACs, with rates and energy shares
+    and, under the memory model, each layer's compute, data-movement and twin energy."""
     by_name = {layer.name: layer for layer in energy.layers} if energy is not None else {}
+    moved = ({layer.name: layer for layer in memory.layers}
+             if memory is not None and energy is not None else {})
     rows = []
     for layer in cost.layers:
         if not layer.params and not layer.macs_per_step:
@@ -161,6 +181,9 @@ def layer_rows(cost: CostReport, energy: EnergyReport | None,
         if layer.name in by_name:
             e = by_name[layer.name]
             row.update(rate=e.rate, sops=e.sops, energy_share=energy.share(layer.name))
+        if layer.name in moved:
+            m = moved[layer.name]
+            row.update(compute_pj=m.compute_pj, movement_pj=m.movement_pj, twin_pj=m.twin_pj)
         if rates is not None and layer.name in rates.layers:
             measured = rates.layers[layer.name]
             row.update(input_rate=measured.rate, input_mean=measured.mean)

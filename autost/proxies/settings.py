@@ -7,6 +7,14 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from autost.cost.constants import E_AC_PJ, E_MAC_PJ, SCORING_RATE_SOURCES
+from autost.cost.hardware import (
+    DEFAULT_ENERGY_MODEL,
+    DEFAULT_HARDWARE,
+    WEIGHT_REUSE,
+    check_energy_model,
+    check_weight_reuse,
+    get_hardware,
+)
 from autost.exceptions import AutostError, CalibrationError, unknown_name
 from autost.surrogate import FULL, get_surrogate
 
@@ -17,7 +25,9 @@ COST_MODEL_VERSION = 3
 
 @dataclass(frozen=True)
 class ScoreSettings:
-    """How to score: rate source, calibration data, seed, energy constants (pJ), surrogate.
+    """How to score: rate source, calibration data, seed, energy constants (pJ), the energy
+    model (``compute``, or ``memory`` with a hardware set and weight reuse of
+    :mod:`autost.cost.hardware`) and the surrogate.
 
     ``surrogate`` names the map (:mod:`autost.surrogate`) applied to a candidate before it is
     scored: ``full`` scores the candidate itself; any other scores its surrogate, stored under the
@@ -35,6 +45,9 @@ class ScoreSettings:
     e_ac_pj: float = E_AC_PJ
     data_dir: str | None = None
     surrogate: str = FULL
+    energy_model: str = DEFAULT_ENERGY_MODEL
+    hardware: str = DEFAULT_HARDWARE
+    weight_reuse: str = WEIGHT_REUSE[0]
 
     def __post_init__(self) -> None:
         get_surrogate(self.surrogate)
@@ -51,18 +64,24 @@ class ScoreSettings:
             object.__setattr__(self, name, float(value))
         if self.data_dir is not None:
             object.__setattr__(self, "data_dir", str(Path(self.data_dir).expanduser().resolve()))
+        check_energy_model(self.energy_model)
+        get_hardware(self.hardware)
+        check_weight_reuse(self.weight_reuse)
 
     def key(self) -> str:
         """Canonical key of the one stored score set per architecture under these settings,
         e.g. ``cost3/init/digits/b16/s0/mac4.6/ac0.9``; a data folder adds ``/dir`` and 12
         hex digits of the SHA-256 of its absolute path, a surrogate ``/sur-NAME`` (none for
-        ``full``, so keys stored before surrogates existed keep their meaning)."""
+        ``full``), the memory energy model ``/memory-HARDWARE-REUSE`` (none for compute): keys
+        stored before surrogates and energy models existed keep their meaning."""
         key = (f"cost{COST_MODEL_VERSION}/{self.rates}/{self.dataset}/b{self.batch_size}"
                f"/s{self.seed}/mac{self.e_mac_pj!r}/ac{self.e_ac_pj!r}")
         if self.data_dir is not None:
             key += "/dir" + hashlib.sha256(self.data_dir.encode()).hexdigest()[:12]
         if self.surrogate != FULL:
             key += f"/sur-{self.surrogate}"
+        if self.energy_model != DEFAULT_ENERGY_MODEL:
+            key += f"/{self.energy_model}-{self.hardware}-{self.weight_reuse}"
         return key
 
     def to_dict(self) -> dict:

@@ -69,7 +69,8 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
            storage: str | None = None, workers: int = DEFAULT_WORKERS, rates: str | None = None,
            progress: bool = True, heartbeat_interval: int | None = HEARTBEAT_INTERVAL_S,
            grace_period: int | None = None, dataset: str | None = None,
-           data_dir: str | None = None, predictor: str | None = None) -> SearchResult:
+           data_dir: str | None = None, predictor: str | None = None,
+           energy_model: str | None = None) -> SearchResult:
     """Search ``space`` (name, TOML path or SearchSpace) until the study has ``budget``
     COMPLETE trials.
 
@@ -84,8 +85,9 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
     at initialization; seconds per candidate, so use ``workers``). ``dataset``, ``data_dir``:
     the calibration images of the data-dependent proxies (default digits). ``predictor``:
     the name of a built-in predictor or of one fitted by ``autost calibrate``, for the
-    objective ``predicted``
-    (an objective ``a+b+c`` ranks by the proxies' sum of log ranks). ``heartbeat_interval``,
+    objective ``predicted`` (an objective ``a+b+c`` ranks by the proxies' sum of log
+    ranks). ``energy_model``: what the proxy energy counts, ``compute`` (default) or
+    ``memory`` (autost.cost.memory). ``heartbeat_interval``,
     ``grace_period`` (s, default twice the interval): a trial whose process stopped beating
     that long is failed and retried by the next process that asks.
     A rerun with the same study resumes it; options left None take the study's values.
@@ -108,7 +110,8 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
     asked = make_plan(space_obj, budget=budget, objectives=objectives, constraints=constraints,
                       sampler=sampler, seed=seed, rates=rates,
                       space_arg=space if isinstance(space, str) else space_obj.source,
-                      dataset=dataset, data_dir=data_dir, predictor=fitted)
+                      dataset=dataset, data_dir=data_dir, predictor=fitted,
+                      energy_model=energy_model)
     db = db or open_storage(storage)
     name = study_name or space_obj.name
     rdb = db.optuna_storage(heartbeat_interval, grace_period)
@@ -118,7 +121,7 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
     else:
         given = {k for k, v in (("objectives", objectives), ("constraints", constraints),
                                 ("sampler", sampler), ("seed", seed), ("rates", rates),
-                                ("predictor", predictor))
+                                ("predictor", predictor), ("energy_model", energy_model))
                  if v is not None}
         plan = reconcile(stored, asked, given)
     study = _open_study(rdb, name, plan, space_obj, parallel=workers > 1)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autost.cost.constants import SCORING_RATE_SOURCES
+from autost.cost.hardware import DEFAULT_ENERGY_MODEL, check_energy_model
 from autost.exceptions import SearchConfigError
 from autost.search.derived import PREDICTED, objective_inputs, predictor_attrs
 from autost.search.objectives import (
@@ -62,6 +63,11 @@ class SearchPlan:
     def rates(self) -> str:
         """The rate source of the score settings (also a study attr of its own)."""
         return self.score_settings["rates"]
+
+    @property
+    def energy_model(self) -> str:
+        """What the objective energy counts (score settings; compute where unsaid)."""
+        return self.score_settings.get("energy_model", DEFAULT_ENERGY_MODEL)
 
     @property
     def directions(self) -> list[str]:
@@ -122,17 +128,22 @@ class SearchPlan:
 
 def make_plan(space, *, budget: int, objectives=None, constraints=None, sampler=None,
               seed=None, rates=None, space_arg: str | None = None, dataset: str | None = None,
-              data_dir: str | None = None, predictor=None) -> SearchPlan:
+              data_dir: str | None = None, predictor=None,
+              energy_model: str | None = None) -> SearchPlan:
     """A plan from options; None means the default (see DEFAULT_* in this package).
 
     ``dataset``/``data_dir``: calibration images of the data-dependent proxies (default
     digits). ``predictor``: the Predictor of the objective ``predicted`` (it scores its
     inputs with its own settings; these settings are the full-size candidate's).
+    ``energy_model``: what ``energy`` counts (autost.cost.hardware.ENERGY_MODELS; None:
+    compute, which the settings of existing studies leave unsaid).
     """
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
         raise SearchConfigError(f"budget {budget!r} must be a positive number of trials")
     parsed = parse_objectives(objectives or DEFAULT_OBJECTIVES)
     score_settings = _score_settings(parsed, rates, dataset, data_dir, predictor)
+    if energy_model is not None and check_energy_model(energy_model) != DEFAULT_ENERGY_MODEL:
+        score_settings["energy_model"] = energy_model
     source = space.name
     if space_arg is not None and Path(space_arg).suffix == ".toml":
         source = str(Path(space_arg).expanduser().resolve())
@@ -150,7 +161,7 @@ def make_plan(space, *, budget: int, objectives=None, constraints=None, sampler=
 
 
 def _score_settings(objectives, rates, dataset, data_dir, predictor) -> dict:
-    """Score settings of a new plan: the options', or the predictor's (which must agree)."""
+    """Score settings of a new plan's full-size candidates, from the options."""
     predicted = any(o.name == PREDICTED for o in objectives)
     if predicted != (predictor is not None):
         raise SearchConfigError(
@@ -176,6 +187,10 @@ def reconcile(stored: SearchPlan, asked: SearchPlan, given: set[str]) -> SearchP
     stored_attrs, asked_attrs = stored.user_attrs(), asked.user_attrs()
     clash = [k for k in _IDENTITY
              if (k in given or k == "space") and stored_attrs.get(k) != asked_attrs.get(k)]
+    if "energy_model" in given and stored.energy_model != asked.energy_model:
+        clash.append("energy_model")
+        stored_attrs["energy_model"], asked_attrs["energy_model"] = (stored.energy_model,
+                                                                     asked.energy_model)
     if clash:
         detail = "; ".join(f"{k}: study has {stored_attrs.get(k)!r}, asked "
                            f"{asked_attrs.get(k)!r}"

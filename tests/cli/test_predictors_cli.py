@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from autost.cli import main
 from autost.proxies import ScoreSettings, builtin, score_architecture
 from autost.search import search
-from autost.storage import load_study, open_storage, trial_rows
+from autost.storage import open_storage, study_record, trial_rows
 from autost.train.loop import TrainSettings
 
 SETTINGS = ScoreSettings(rates="prior", dataset="digits", surrogate="keep8")
@@ -31,7 +31,7 @@ def two_spaces(tmp_path):
     for space, seed in (("stmixer", 1), ("spikformer", 2)):
         search(space, budget=12, objectives=["params:min"], sampler="random", seed=seed,
                storage=url, progress=False, study_name=space)
-        for row in trial_rows(storage, load_study(storage, space)):
+        for row in trial_rows(storage, study_record(storage, space)):
             cfg = storage.get_candidate(row.arch_id)
             values = score_architecture(cfg, ["flops"], SETTINGS).values
             storage.add_training(row.arch_id, dataset="synthetic", epochs=1, seed=0,

@@ -153,7 +153,8 @@ def test_unknown_arch_id_and_storage_without_it(scored_study, arch_file):
         "`autost results top --study NAME`"]
     result = CliRunner().invoke(main, ["score", "--arch", arch_file, "--storage", storage.url])
     assert result.exit_code == 2
-    assert result.output.splitlines()[-1] == "Error: --storage is read only with --arch-id ID"
+    assert result.output.splitlines()[-1] == (
+        "Error: --storage is read only with --arch-id ID or --predictor NAME")
 
 
 def _score_json(args, **kwargs) -> dict:
@@ -259,3 +260,42 @@ def test_published_ops_needs_a_convention():
                                        "--published-ops"])
     assert result.exit_code == 2
     assert "--published-ops needs --energy-convention PAPER" in result.output
+
+
+def test_memory_model_shows_compute_and_movement_side_by_side(arch_file):
+    args = ["score", "--arch", arch_file, "--rates", "prior", "--proxies", "energy",
+            "--energy-model", "memory"]
+    out = CliRunner().invoke(main, args).stdout
+    header = next(line for line in out.splitlines() if line.startswith("layer"))
+    assert header.split()[-6:] == ["compute", "uJ", "movement", "uJ", "twin", "uJ"]
+    assert "(memory model, hardware horowitz45, weights stationary: compute" in out
+    assert any(line.startswith("twin_energy_mj ") for line in out.splitlines())
+    result = CliRunner().invoke(main, [*args, "--proxies", "energy,breakeven_rate",
+                                       "--hardware", "yan-typical", "--json"])
+    data = json.loads(result.stdout)
+    memory = data["memory_energy"]
+    assert data["settings"]["energy_model"] == "memory"
+    assert data["settings"]["hardware"] == "yan-typical"
+    assert data["values"]["energy"] == pytest.approx(memory["compute_mj"]
+                                                     + memory["movement_mj"])
+    assert 0 < memory["mean_rate"] < 1 and memory["twin_mj"] > 0
+    assert "breakeven_rate" in data["values"]
+
+
+def test_compute_model_json_has_no_memory_block(arch_file):
+    result = CliRunner().invoke(main, ["score", "--arch", arch_file, "--rates", "prior",
+                                       "--proxies", "energy", "--json"])
+    assert "memory_energy" not in json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--energy-model", "joules",
+     "unknown energy model 'joules'; known energy models: compute, memory"),
+    ("--energy-model", "memroy", "unknown energy model 'memroy'; did you mean 'memory'?"),
+    ("--hardware", "tpu", "unknown hardware set 'tpu'; known hardware sets: horowitz45, "
+                          "yan-typical"),
+])
+def test_unknown_energy_model_or_hardware_is_misuse(arch_file, option, value, message):
+    result = CliRunner().invoke(main, ["score", "--arch", arch_file, option, value])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == f"Error: {message}"

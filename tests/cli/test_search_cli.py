@@ -56,6 +56,32 @@ def test_search_prints_a_summary_table_and_json(tiny_space, tmp_path):
     assert {"number", "arch_id", "summary", "values", "params"} <= set(doc["best"][0])
 
 
+def test_the_energy_model_is_part_of_the_study(tiny_space, tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    common = ["search", "--space", tiny_space, "--storage", url, "--objective", "energy:min",
+              "--sampler", "grid", "--no-progress", "--json"]
+    result = _run(*common, "--budget", "2", "--energy-model", "memory")
+    assert result.exit_code == 0, result.output
+    memory = {b["arch_id"]: b["values"]["energy"] for b in json.loads(result.stdout)["best"]}
+    result = _run(*common, "--budget", "2", "--study", "compute")
+    compute = {b["arch_id"]: b["values"]["energy"] for b in json.loads(result.stdout)["best"]}
+    assert all(memory[a] > compute[a] for a in memory.keys() & compute.keys())
+    storage = open_storage(url)
+    try:
+        with storage.engine.connect() as connection:
+            keys = {key for (key,) in connection.exec_driver_sql(
+                "SELECT DISTINCT settings_key FROM autost_scores")}
+    finally:
+        storage.close()
+    assert keys == {"cost3/prior/digits/b16/s0/mac4.6/ac0.9",
+                    "cost3/prior/digits/b16/s0/mac4.6/ac0.9/memory-horowitz45-stationary"}
+    clash = _run(*common, "--budget", "3", "--energy-model", "compute")
+    assert clash.exit_code == 1
+    assert _error_line(clash).startswith(
+        "Error: the existing study was made with other settings (energy_model: study has "
+        "'memory', asked 'compute')")
+
+
 def test_a_front_of_one_is_one_architecture(tiny_space, tmp_path):
     result = _run("search", "--space", tiny_space, "--storage", f"sqlite:///{tmp_path / 'a.db'}",
                   "--objective", "flops:max", "--sampler", "grid", "--budget", "1",
@@ -113,6 +139,8 @@ def test_bad_input_is_one_error_line_and_leaves_no_database(args, message, tmp_p
     (["--max-energy", "-3M"], "Error: --max-energy '-3M' must be a positive number"),
     (["--budget", "0"], "Error: Invalid value for '--budget': 0 is not in the range x>=1."),
     (["--workers", "0"], "Error: Invalid value for '--workers': 0 is not in the range x>=1."),
+    (["--energy-model", "joules"],
+     "Error: unknown energy model 'joules'; known energy models: compute, memory"),
 ])
 def test_misuse_is_one_error_line_exit_2_and_leaves_no_database(args, line, tmp_path,
                                                                monkeypatch):

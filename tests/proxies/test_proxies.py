@@ -30,9 +30,9 @@ TINY = ArchConfig(blocks=(BlockConfig("ssa", heads=2, mlp_ratio=2.0),
 ALWAYS = {"params", "macs_per_step", "macs_total", "elementwise_ops_total"}
 
 
-def test_registry_lists_the_ten_proxies():
-    assert list_proxies() == ["params", "flops", "sops", "energy", "synflow", "snip",
-                              "grad_norm", "zico", "sahd", "naswot"]
+def test_registry_lists_the_eleven_proxies():
+    assert list_proxies() == ["params", "flops", "sops", "energy", "breakeven_rate", "synflow",
+                              "snip", "grad_norm", "zico", "sahd", "naswot"]
 
 
 @pytest.mark.parametrize("name", list_proxies())
@@ -44,7 +44,7 @@ def test_proxy_conforms_to_the_contract(name):
     assert isinstance(proxy.needs_data, bool) and proxy.deterministic is True
     assert proxy.needs_rate_pass(ScoreSettings()) == (name in ("sops", "energy", "sahd",
                                                                 "naswot"))
-    assert proxy.needs_data == (name not in ("params", "flops", "synflow"))
+    assert proxy.needs_data == (name not in ("params", "flops", "breakeven_rate", "synflow"))
     result = score_architecture(TINY, [name], ScoreSettings(rates="prior", batch_size=4))
     value = result.values[name]
     assert isinstance(value, float) and not math.isnan(value)
@@ -120,6 +120,38 @@ def test_settings_key_and_validation():
         ScoreSettings(rates="trained")
     with pytest.raises(CalibrationError, match="batch_size 1 is invalid"):
         ScoreSettings(batch_size=1)
+
+
+def test_the_energy_model_keys_its_own_score_sets():
+    """The compute model keeps the keys stored score sets have; the memory model's name its
+    hardware and weight reuse, so no cached score is reused across models."""
+    default = "cost3/init/digits/b16/s0/mac4.6/ac0.9"
+    assert ScoreSettings(energy_model="compute", hardware="yan-typical",
+                         weight_reuse="per-step").key() == default
+    assert ScoreSettings(energy_model="memory").key() == default + "/memory-horowitz45-stationary"
+    assert ScoreSettings(energy_model="memory", hardware="yan-typical",
+                         weight_reuse="per-step").key() == (
+        default + "/memory-yan-typical-per-step")
+    with pytest.raises(UnknownNameError,
+                       match="^unknown energy model 'joules'; known energy models: compute, "
+                             "memory$"):
+        ScoreSettings(energy_model="joules")
+    with pytest.raises(UnknownNameError, match="^unknown weight reuse 'never'"):
+        ScoreSettings(weight_reuse="never")
+
+
+def test_energy_under_the_memory_model_adds_data_movement():
+    compute = score_architecture(TINY, ["energy", "breakeven_rate"],
+                                 ScoreSettings(rates="prior"))
+    memory = score_architecture(TINY, ["energy", "breakeven_rate"],
+                                ScoreSettings(rates="prior", energy_model="memory"))
+    rows = [row for row in memory.layers if "movement_pj" in row]
+    assert memory.values["energy"] == pytest.approx(
+        sum(row["compute_pj"] + row["movement_pj"] for row in rows) / 1e9)
+    assert sum(row["compute_pj"] for row in rows) / 1e9 == pytest.approx(
+        compute.values["energy"])
+    assert not any("movement_pj" in row for row in compute.layers)
+    assert memory.values["breakeven_rate"] < compute.values["breakeven_rate"]
 
 
 def test_unbuildable_architecture_and_bad_dataset_raise_autost_errors():

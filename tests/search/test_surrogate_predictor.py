@@ -16,7 +16,7 @@ from autost.cli import main
 from autost.proxies import ScoreSettings, score_architecture
 from autost.report.calibrate import calibrate
 from autost.search import search
-from autost.storage import load_study, open_storage, trial_rows
+from autost.storage import open_storage, study_record, trial_rows
 from autost.surrogate import get_surrogate
 from autost.train.loop import TrainSettings
 
@@ -36,7 +36,7 @@ def surrogate_trained(tmp_path):
     storage = open_storage(url)
     key = TrainSettings(dataset="synthetic", epochs=1, surrogate="keep8").key()
     configs = storage.get_candidates([r.arch_id for r in
-                                      trial_rows(storage, load_study(storage, "source"))])
+                                      trial_rows(storage, study_record(storage, "source"))])
     for arch_id, cfg in configs.items():
         values = score_architecture(cfg, ["flops", "params"], SURROGATE_SETTINGS).values
         storage.add_training(arch_id, dataset="synthetic", epochs=1, seed=0, status="ok",
@@ -91,7 +91,7 @@ def test_a_predictor_fitted_on_shrunk_configs_warns_once_on_full_size_ones(tmp_p
            storage=url, progress=False, study_name="source")
     storage = open_storage(url)
     keep8 = get_surrogate("keep8")
-    for row in trial_rows(storage, load_study(storage, "source")):
+    for row in trial_rows(storage, study_record(storage, "source")):
         small = keep8.apply(storage.get_candidate(row.arch_id))
         storage.add_candidate(small, "stmixer")
         values = score_architecture(small, ["flops", "params"],
