@@ -14,10 +14,9 @@ from fastapi.staticfiles import StaticFiles
 
 from autost import __version__
 from autost.service import api, errors, jobs, pages
+from autost.service.protection import BodyLimit, SecurityHeaders
 from autost.service.studies import StudyCache
 from autost.service.supervisor import Supervisor
-
-MAX_BODY_BYTES = 256 * 1024
 
 
 def create_app(storage, token: str, slots: int = 1, run_jobs: bool = True) -> FastAPI:
@@ -45,14 +44,8 @@ def create_app(storage, token: str, slots: int = 1, run_jobs: bool = True) -> Fa
     app.state.supervisor = supervisor
     app.state.studies = StudyCache(storage)
     errors.install(app)
-
-    @app.middleware("http")
-    async def limit_body(request, call_next):
-        length = request.headers.get("content-length", "0")
-        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
-            return errors.error(413, f"request body over {MAX_BODY_BYTES // 1024} KiB; a "
-                                     "search with its own space file needs far less")
-        return await call_next(request)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
 
     app.include_router(api.router)
     app.include_router(jobs.router)

@@ -58,5 +58,5 @@ def test_plotly_comes_from_the_installed_package(client):
     assert served.headers["content-type"].startswith("text/javascript")
     assert served.content == (Path(plotly.__file__).parent / "package_data" /
                               "plotly.min.js").read_bytes()
-    assert '<script src="/plotly.min.js"></script>' in client.get("/").text
+    assert '<script src="/plotly.min.js" defer></script>' in client.get("/").text
     assert "cdn" not in client.get("/").text.lower()
