@@ -20,6 +20,7 @@ from autost.search.interrupts import SearchInterrupted
 from autost.search.join import stored_plan, wait_for_plan
 from autost.search.plan import RUN_ATTRS, SearchPlan, make_plan, reconcile
 from autost.search.samplers import create_sampler
+from autost.search.study_names import check_study_name
 from autost.storage.optuna_tables import ARCH_ID_ATTR, write_study_attrs
 
 HEARTBEAT_INTERVAL_S = 10
@@ -103,8 +104,8 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
                       sampler=sampler, seed=seed, rates=rates,
                       space_arg=space if isinstance(space, str) else space_obj.source,
                       dataset=dataset, data_dir=data_dir, predictor=fitted)
+    name = check_study_name(study_name or space_obj.name)
     db = db or open_storage(storage)
-    name = study_name or space_obj.name
     rdb = db.optuna_storage(heartbeat_interval, grace_period)
     stored = stored_plan(rdb, name)
     if stored is None:

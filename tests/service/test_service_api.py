@@ -157,6 +157,9 @@ def test_writes_need_the_token_and_change_nothing_without_it(client):
     ({"space_toml": "[space]\nname = 'x'\n[global]\ndepth = 'deep'", "budget": 5},
      "uploaded space: "),
     ({"space_toml": "#" * 70_000, "budget": 5}, "uploaded space: larger than 64 KiB"),
+    ({"space": "autost-tiny", "budget": 5, "study": "../../etc/passwd"},
+     "study name '../../etc/passwd' is not allowed: use letters, digits and -_."),
+    ({"space": "autost-tiny", "budget": 5, "study": "tiny\n"}, "study name 'tiny\\n' is not"),
     ({"space": "autost-tiny", "budget": 5, "study": STUDY, "objectives": ["params:min"]},
      "the existing study was made with other settings (objectives: study has"),
 ])
