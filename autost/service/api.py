@@ -73,9 +73,11 @@ def list_trials(request: Request, name: str, state: str | None = None,
                 low: float | None = None, high: float | None = None,
                 sort: str | None = Query(None, description="NAME[:max|min]; default trial "
                                                            "number"),
-                offset: int = 0, limit: int = 50):
+                offset: int = 0, limit: int = 50,
+                feasible_first: bool = Query(False, description="feasible COMPLETE trials "
+                                                                "first (as results top)")):
     query = {"state": state, "mixer": mixer, "score": score, "low": low, "high": high,
-             "sort": sort, "offset": offset, "limit": limit}
+             "sort": sort, "offset": offset, "limit": limit, "feasible_first": feasible_first}
     return study_reply(request, name, ("trials", *query.values()),
                        lambda e: trial_page(request, name, **query))
 

@@ -84,12 +84,13 @@ def study_table(request: Request, name: str, page: int = 1, state: str | None = 
 
 
 def _table(request: Request, entries, page: int, state, mixer) -> dict:
-    """One page of the trials, best first by the study's first objective."""
+    """One page of the trials: feasible ones first (those `autost results top` ranks), best
+    first by the study's first objective."""
     sort = entries.objectives[0].spec if entries.objectives else None
     page = max(1, page)
     listing = trial_page(request, entries.study_name, state=state or None,
                          mixer=mixer or None, sort=sort, offset=(page - 1) * PAGE_SIZE,
-                         limit=PAGE_SIZE)
+                         limit=PAGE_SIZE, feasible_first=True)
     names = [o.name for o in entries.objectives]
     names += [n for n in ("params", "sops", "accuracy")
               if n not in names and any(n in r["scores"] for r in listing["rows"])]
