@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 
 from autost.exceptions import ReportError
 from autost.report import pareto_front, render, top_entries
+from autost.report.entries import is_finite_score
 from autost.report.scores import score_info
 from autost.service import studies
 from autost.service.errors import NotFound
@@ -116,6 +117,12 @@ def _pareto(entries, objectives: list[str], cloud: int) -> dict:
     front = pareto_front(entries, objectives)
     doc = json.loads(render(front.members, front.objectives, "json", title=entries.study_name))
     doc["candidates"] = len(front.candidates)
+    # feasible candidates left out because a chosen score is not stored for them (accuracy
+    # before a training), which a page must say rather than drop them silently
+    doc["feasible"] = len(entries.entries)
+    lacking = {o.name: sum(not is_finite_score(e.scores.get(o.name)) for e in entries.entries)
+               for o in front.objectives}
+    doc["lacking"] = {name: n for name, n in lacking.items() if n}
     on_front = {id(e) for e in front.members}
     rest = [e for e in front.candidates if id(e) not in on_front]
     step = max(1, -(-len(rest) // cloud)) if cloud else 0

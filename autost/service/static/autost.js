@@ -141,6 +141,7 @@ const autost = (() => {
     if (!studies.length) return;
     const div = document.getElementById("compare");
     const errors = document.getElementById("compare-errors");
+    const notes = document.getElementById("compare-notes");
     const traces = []; let doc0 = null;
     for (const s of studies) {
       try {
@@ -148,6 +149,11 @@ const autost = (() => {
         doc0 = doc0 || doc;
         traces.push(trace(doc.rows, doc.objectives, `${s} (${doc.rows.length} of ${doc.candidates})`,
                           { mode: "lines+markers", marker: { size: 8 }, line: { shape: "hv" } }));
+        const lacking = Object.entries(doc.lacking).map(([n, k]) => `${k} lack ${n}`);
+        if (lacking.length) {
+          notes.textContent += `${s}: ${doc.feasible - doc.candidates} of ${doc.feasible} ` +
+            `feasible candidates are not drawn (${lacking.join(", ")}).\n`;
+        }
       } catch (e) { errors.textContent += `${s}: ${e.message}\n`; }
     }
     if (doc0) { await Plotly.newPlot(div, traces, layout(doc0), { responsive: true }); openOnClick(div); }
