@@ -12,7 +12,7 @@ import signal
 import urllib.parse
 
 import pytest
-from service_helpers import STUDY, TOKEN, Server, free_port
+from service_helpers import STUDY, TOKEN, Server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -43,7 +43,7 @@ def browser():
 
 @pytest.fixture
 def server(db_url):
-    running = Server(db_url, free_port())
+    running = Server(db_url)
     yield running
     running.process.send_signal(signal.SIGTERM)
     running.process.wait(timeout=60)
