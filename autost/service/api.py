@@ -169,6 +169,14 @@ def presets():
     return reply(_preset_rows())
 
 
+def warm() -> None:
+    """Compute the space and preset listings once, at start: every preset is built (on the
+    meta device) to count its parameters, seconds with torch's import, which no request
+    should wait for."""
+    _space_rows()
+    _preset_rows()
+
+
 @lru_cache(maxsize=1)
 def _space_rows() -> list[dict]:
     from autost.space import space_rows

@@ -6,6 +6,7 @@ off because they load their scripts from a CDN, and nothing here is fetched from
 
 from __future__ import annotations
 
+import threading
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from urllib.parse import urlencode
@@ -32,8 +33,9 @@ def create_app(storage, token: str, slots: int = 1, run_jobs: bool = True,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if run_jobs:
+        if run_jobs:  # a real server (tests that only queue jobs skip both)
             supervisor.start()
+            threading.Thread(target=api.warm, name="autost-warm", daemon=True).start()
         try:
             yield
         finally:

@@ -266,3 +266,20 @@ def test_pareto_counts_the_candidates_that_lack_a_chosen_score(client, db_url):
     feasible = client.get(f"/api/studies/{STUDY}").json()["progress"]["candidates"]
     assert front["candidates"] == 2 and front["feasible"] == feasible
     assert front["lacking"] == {"accuracy": feasible - 2}
+
+
+def test_presets_are_built_once_per_server(db_url, monkeypatch):
+    """GET /api/presets built every preset (13.8 s); the listing is computed once, at the
+    server's start, and every request answers from it."""
+    from autost.models import summary
+    from autost.service import api
+
+    calls = []
+    real = summary.preset_rows
+    monkeypatch.setattr(summary, "preset_rows", lambda: calls.append(1) or real())
+    api._preset_rows.cache_clear()
+    api.warm()
+    with make_client(db_url) as client:
+        first, second = (client.get("/api/presets").json() for _ in range(2))
+    assert first == second and len(first) > 20 and calls == [1]
+    api._preset_rows.cache_clear()
