@@ -136,14 +136,13 @@ def run_worker(study_name: str, *, storage: str | None = None, workers: int = DE
     that start together do not propose the same candidates. A study that does not exist yet
     is waited for up to ``wait_s`` seconds (the search that makes it may start later).
     """
-    from autost.space import load_space
     from autost.storage import open_storage
 
     started = time.perf_counter()
     db = open_storage(storage, create=False)
     rdb = db.optuna_storage(heartbeat_interval, grace_period)
     plan = wait_for_plan(rdb, study_name, db.masked_url, wait_s)
-    space_obj = load_space(plan.space_source)
+    space_obj = plan.load_space()
     salt = random.SystemRandom().randrange(2**31) if seed is None else seed
     sampler = create_sampler(plan.sampler, seed=(plan.seed * 1_000_003 + salt) % 2**31,
                              space=space_obj, parallel=True)

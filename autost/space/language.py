@@ -96,6 +96,7 @@ def parse_space(text: str, *, label: str, source: str, default_name: str) -> Sea
         block_choices=_parse_units(label, "block", data.get("block", {})),
         constraints=_parse_constraints(label, data.get("constraints", {})),
         contextual=frozenset(),
+        text=text,
     )
     _check_structure(space)
     space = replace(space, contextual=_divisibility(space))
