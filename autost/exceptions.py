@@ -40,6 +40,10 @@ class StorageError(AutostError):
     """The storage URL is malformed or the database cannot be reached."""
 
 
+class MissingDatabaseError(StorageError):
+    """A command that needs an existing database was given a SQLite file that is not there."""
+
+
 class StudyNotFoundError(AutostError):
     """No study of that name exists in the storage."""
 
@@ -85,3 +89,7 @@ def unknown_name(kind: str, name: str, known, error=UnknownNameError) -> AutostE
         f"known {plural(kind)}: {', '.join(known)}"
     )
     return error(f"unknown {kind} {name!r}; {hint}")
+
+
+class ServeError(AutostError):
+    """``autost serve`` cannot listen where it was asked to (address in use, not ours)."""

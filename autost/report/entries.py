@@ -72,7 +72,7 @@ class StudyEntries:
         """Entries with a finite value for every objective, or ReportError if none."""
         names = [o.name for o in objectives]
         found = [e for e in self.entries
-                 if all(_finite(e.scores.get(n)) for n in names)]
+                 if all(is_finite_score(e.scores.get(n)) for n in names)]
         if not found:
             raise ReportError(self._nothing_message(names))
         return found
@@ -118,5 +118,6 @@ def entry_of(row: CandidateRow, objectives: list[Objective]) -> Entry:
     return Entry(row.number, row.arch_id, row.settings_key, scores, row.rate_source, row.archs)
 
 
-def _finite(value) -> bool:
+def is_finite_score(value) -> bool:
+    """Whether a stored score is a number that ranks (not None, NaN or infinite)."""
     return isinstance(value, int | float) and math.isfinite(value)

@@ -21,6 +21,7 @@ from autost.search.interrupts import SearchInterrupted
 from autost.search.join import stored_plan, wait_for_plan
 from autost.search.plan import RUN_ATTRS, SearchPlan, make_plan, reconcile
 from autost.search.samplers import create_sampler
+from autost.search.study_names import check_study_name
 from autost.storage.optuna_tables import ARCH_ID_ATTR, write_study_attrs
 
 HEARTBEAT_INTERVAL_S = 10
@@ -112,8 +113,8 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
                       space_arg=space if isinstance(space, str) else space_obj.source,
                       dataset=dataset, data_dir=data_dir, predictor=fitted,
                       energy_model=energy_model)
+    name = check_study_name(study_name or space_obj.name)
     db = db or open_storage(storage)
-    name = study_name or space_obj.name
     rdb = db.optuna_storage(heartbeat_interval, grace_period)
     stored = stored_plan(rdb, name)
     if stored is None:
@@ -144,14 +145,13 @@ def run_worker(study_name: str, *, storage: str | None = None, workers: int = DE
     that start together do not propose the same candidates. A study that does not exist yet
     is waited for up to ``wait_s`` seconds (the search that makes it may start later).
     """
-    from autost.space import load_space
     from autost.storage import open_storage
 
     started = time.perf_counter()
     db = open_storage(storage, create=False)
     rdb = db.optuna_storage(heartbeat_interval, grace_period)
     plan = wait_for_plan(rdb, study_name, db.masked_url, wait_s)
-    space_obj = load_space(plan.space_source)
+    space_obj = plan.load_space()
     salt = random.SystemRandom().randrange(2**31) if seed is None else seed
     sampler = create_sampler(plan.sampler, seed=(plan.seed * 1_000_003 + salt) % 2**31,
                              space=space_obj, parallel=True)

@@ -23,6 +23,7 @@ from autost.search.objectives import (
     parse_objectives,
 )
 from autost.search.samplers import DEFAULT_SAMPLER, check_sampler
+from autost.space.registry import is_shipped
 from autost.storage.optuna_tables import (
     BUDGET_ATTR,
     CONSTRAINTS_ATTR,
@@ -34,6 +35,7 @@ from autost.storage.optuna_tables import (
     SEED_ATTR,
     SPACE_ATTR,
     SPACE_SOURCE_ATTR,
+    SPACE_TEXT_ATTR,
 )
 
 # Literature rates need no forward pass (~1 ms per candidate beside a 5-30 ms cost pass);
@@ -47,7 +49,9 @@ RUN_ATTRS = (BUDGET_ATTR, SAMPLER_ATTR, SEED_ATTR)
 
 @dataclass(frozen=True)
 class SearchPlan:
-    """The settings of one study; ``space_source`` is what load_space reads (name or path)."""
+    """The settings of one study; ``space_source`` is what load_space reads (name or path);
+    ``space_text`` the text of a space that is not a named one (an uploaded space, a file),
+    so that a worker on any machine rebuilds the same space."""
 
     space: str
     space_source: str
@@ -58,6 +62,7 @@ class SearchPlan:
     budget: int
     score_settings: dict
     predictor: dict | None = None  # name, proxies, digest and tau of the predictor used
+    space_text: str | None = None
 
     @property
     def rates(self) -> str:
@@ -92,6 +97,8 @@ class SearchPlan:
 
     def user_attrs(self) -> dict:
         extra = {PREDICTOR_ATTR: dict(self.predictor)} if self.predictor else {}
+        if self.space_text is not None:
+            extra[SPACE_TEXT_ATTR] = self.space_text
         return extra | {
             SPACE_ATTR: self.space,
             SPACE_SOURCE_ATTR: self.space_source,
@@ -123,7 +130,17 @@ class SearchPlan:
             budget=int(attrs.get(BUDGET_ATTR, 0)),
             score_settings=dict(attrs.get(SCORE_SETTINGS_ATTR) or {"rates": attrs[RATES_ATTR]}),
             predictor=attrs.get(PREDICTOR_ATTR),
+            space_text=attrs.get(SPACE_TEXT_ATTR),
         )
+
+    def load_space(self):
+        """The study's SearchSpace: parsed from the stored text, else loaded by source."""
+        from autost.space import load_space, parse_space
+
+        if self.space_text is None:
+            return load_space(self.space_source)
+        return parse_space(self.space_text, label=f"space {self.space} (stored with the study)",
+                           source=self.space_source, default_name=self.space)
 
 
 def make_plan(space, *, budget: int, objectives=None, constraints=None, sampler=None,
@@ -157,6 +174,7 @@ def make_plan(space, *, budget: int, objectives=None, constraints=None, sampler=
         budget=budget,
         score_settings=score_settings,
         predictor=predictor_attrs(predictor) if predictor is not None else None,
+        space_text=None if is_shipped(space) else space.text,
     )
 
 

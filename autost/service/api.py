@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 
 from autost.exceptions import ReportError
 from autost.report import pareto_front, render, top_entries
+from autost.report.entries import is_finite_score
 from autost.report.scores import score_info
 from autost.service import studies
 from autost.service.errors import NotFound
@@ -73,9 +74,11 @@ def list_trials(request: Request, name: str, state: str | None = None,
                 low: float | None = None, high: float | None = None,
                 sort: str | None = Query(None, description="NAME[:max|min]; default trial "
                                                            "number"),
-                offset: int = 0, limit: int = 50):
+                offset: int = 0, limit: int = 50,
+                feasible_first: bool = Query(False, description="feasible COMPLETE trials "
+                                                                "first (as results top)")):
     query = {"state": state, "mixer": mixer, "score": score, "low": low, "high": high,
-             "sort": sort, "offset": offset, "limit": limit}
+             "sort": sort, "offset": offset, "limit": limit, "feasible_first": feasible_first}
     return study_reply(request, name, ("trials", *query.values()),
                        lambda e: trial_page(request, name, **query))
 
@@ -114,6 +117,12 @@ def _pareto(entries, objectives: list[str], cloud: int) -> dict:
     front = pareto_front(entries, objectives)
     doc = json.loads(render(front.members, front.objectives, "json", title=entries.study_name))
     doc["candidates"] = len(front.candidates)
+    # feasible candidates left out because a chosen score is not stored for them (accuracy
+    # before a training), which a page must say rather than drop them silently
+    doc["feasible"] = len(entries.entries)
+    lacking = {o.name: sum(not is_finite_score(e.scores.get(o.name)) for e in entries.entries)
+               for o in front.objectives}
+    doc["lacking"] = {name: n for name, n in lacking.items() if n}
     on_front = {id(e) for e in front.members}
     rest = [e for e in front.candidates if id(e) not in on_front]
     step = max(1, -(-len(rest) // cloud)) if cloud else 0
@@ -158,6 +167,14 @@ def space(name: str):
 @router.get("/presets", summary="Published preset models (autost models list)")
 def presets():
     return reply(_preset_rows())
+
+
+def warm() -> None:
+    """Compute the space and preset listings once, at start: every preset is built (on the
+    meta device) to count its parameters, seconds with torch's import, which no request
+    should wait for."""
+    _space_rows()
+    _preset_rows()
 
 
 @lru_cache(maxsize=1)

@@ -4,16 +4,18 @@ installed plotly package, with data from the JSON API.
 Pages: ``/`` (every study and job), ``/studies/NAME`` (progress, Pareto front, paged
 top-k table), ``/candidates/ARCH_ID`` (per-layer energy and MACs, ArchConfig, scores,
 trainings), ``/compare`` (fronts of several studies overlaid), ``/submit`` (a search
-form) and ``/jobs/ID`` (a job's status and log).
+form), ``/jobs/ID`` (a job's status and log) and ``/login`` (the token, for a private
+server's reads).
 """
 
 from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from autost.exceptions import AutostError
@@ -22,6 +24,7 @@ from autost.report.scores import score_info
 from autost.search.progress import format_number
 from autost.service import studies
 from autost.service.api import describe, study_names, trial_page
+from autost.service.auth import SESSION_COOKIE, same, session_value
 from autost.service.errors import NotFound, status_of
 from autost.storage.jobs import get_job, list_jobs
 from autost.tables import jsonable, to_json
@@ -84,12 +87,13 @@ def study_table(request: Request, name: str, page: int = 1, state: str | None = 
 
 
 def _table(request: Request, entries, page: int, state, mixer) -> dict:
-    """One page of the trials, best first by the study's first objective."""
+    """One page of the trials: feasible ones first (those `autost results top` ranks), best
+    first by the study's first objective."""
     sort = entries.objectives[0].spec if entries.objectives else None
     page = max(1, page)
     listing = trial_page(request, entries.study_name, state=state or None,
                          mixer=mixer or None, sort=sort, offset=(page - 1) * PAGE_SIZE,
-                         limit=PAGE_SIZE)
+                         limit=PAGE_SIZE, feasible_first=True)
     names = [o.name for o in entries.objectives]
     names += [n for n in ("params", "sops", "accuracy")
               if n not in names and any(n in r["scores"] for r in listing["rows"])]
@@ -149,6 +153,30 @@ def job(request: Request, job_id: int):
     if found is None:
         raise NotFound(f"no job {job_id}")
     return render(request, "job.html", job=found.to_dict())
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login(request: Request, next: str = "/"):
+    return render(request, "login.html", next=_local(next))
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def log_in(request: Request):
+    """Check the token from the form; on a match set the read-session cookie and go on."""
+    form = parse_qs((await request.body()).decode(errors="replace"))
+    given, goal = form.get("token", [""])[0], _local(form.get("next", ["/"])[0])
+    if not given or not same(given, request.app.state.token):
+        return render(request, "login.html", 401, next=goal,
+                      error="wrong token; use the one `autost serve` printed at start")
+    response = RedirectResponse(goal, status_code=303)
+    response.set_cookie(SESSION_COOKIE, session_value(request.app.state.token),
+                        httponly=True, samesite="strict", path="/")
+    return response
+
+
+def _local(path: str) -> str:
+    """``path`` when it is a path on this server, else ``/`` (never a redirect elsewhere)."""
+    return path if path.startswith("/") and not path.startswith(("//", "/\\")) else "/"
 
 
 @router.get("/plotly.min.js")

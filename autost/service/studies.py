@@ -146,10 +146,12 @@ def trial_entries(study: StudyEntries) -> list[tuple]:
 def list_trials(study: StudyEntries, *, state: str | None = None, mixer: str | None = None,
                 score: str | None = None, low: float | None = None, high: float | None = None,
                 sort: str | None = None, offset: int = 0, limit: int = 50,
-                entries: list[tuple] | None = None) -> dict:
+                feasible_first: bool = False, entries: list[tuple] | None = None) -> dict:
     """A page of a study's trials: filtered by state, mixer and a score range, sorted by a
     score ("name:max|min") or by trial number; trials without that score come last.
-    ``entries``: :func:`trial_entries` of the study, when the caller keeps them."""
+    ``feasible_first``: feasible COMPLETE trials before all others, as ``autost results
+    top`` ranks only those. ``entries``: :func:`trial_entries` of the study, when the caller
+    keeps them."""
     if state is not None and state.upper() not in STATES:
         raise ReportError(f"state {state!r} is not one of {', '.join(STATES)}")
     if not 1 <= limit <= MAX_PAGE:
@@ -171,7 +173,8 @@ def list_trials(study: StudyEntries, *, state: str | None = None, mixer: str | N
         def key(item):
             value = item[1].scores.get(objective.name)
             finite = isinstance(value, int | float) and math.isfinite(value)
-            return (not finite, sign * value if finite else 0.0, item[0].number)
+            return (feasible_first and state_of(item[0]) != "COMPLETE", not finite,
+                    sign * value if finite else 0.0, item[0].number)
 
         entries.sort(key=key)
     page = entries[offset:offset + limit]

@@ -74,12 +74,13 @@ def load_request_space(req: SearchRequest):
 def check_search(req: SearchRequest, storage) -> tuple[str, dict]:
     """(study name, job params) of a valid search request; AutostError (422) otherwise."""
     from autost.search.plan import SearchPlan, make_plan, reconcile
+    from autost.search.study_names import check_study_name
 
     space = load_request_space(req)
     asked = make_plan(space, budget=req.budget, objectives=req.objectives,
                       constraints=req.constraints, sampler=req.sampler, seed=req.seed,
                       rates=req.rates)
-    name = req.study or space.name
+    name = check_study_name(req.study or space.name)
     stored = _stored_attrs(storage, name)
     if stored is not None:
         given = {k for k in ("objectives", "constraints", "sampler", "seed", "rates")

@@ -6,8 +6,10 @@ command line, so no password shows in ``ps``. A job process dies with the server
 the kernel for SIGTERM when its parent dies (Linux's parent-death signal) and watches its
 parent besides, and SIGTERM stops a search the way it stops ``autost search``.
 
-On start the supervisor recovers what a killed server left running (searches queued
-again, trainings marked interrupted); on a clean stop it stops its jobs and does the same.
+Every running job holds this server's lease, renewed every :data:`BEAT_S` seconds. On
+start and then with every beat the supervisor recovers the jobs of servers that are gone
+(searches queued again, trainings marked interrupted), never those of a live server on the
+same database; on a clean stop it stops its own jobs and recovers them the same way.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import threading
 import time
 
 from autost.storage.jobs import (
+    Server,
+    beat,
     cancel_queued,
     claim_next,
     get_job,
@@ -34,6 +38,8 @@ STORAGE_ENV = "AUTOST_JOB_STORAGE"
 PARENT_ENV = "AUTOST_JOB_PARENT"
 TAIL_LINES = 60
 STOP_WAIT_S = 30
+BEAT_S = 5.0
+GRACE_S = 30.0  # six missed beats: the server is gone
 
 
 class _Running:
@@ -67,14 +73,29 @@ class Supervisor:
         self.slots = slots
         self.poll_s = poll_s
         self._running: dict[int, _Running] = {}
+        self.server = Server.this_process()
+        self._next_beat = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="autost-jobs", daemon=True)
 
     def start(self) -> None:
-        for job in recover_jobs(self.storage.engine):
-            log.warning("job %d (%s) was running when the server stopped: %s", job.id,
-                        job.kind, "queued again" if job.kind == "search" else "interrupted")
+        # a gone server of this host may have had this process's pid: its jobs count too
+        self._recover(own=True)
+        self._recover()
         self._thread.start()
+
+    def _recover(self, own: bool = False) -> None:
+        for job in recover_jobs(self.storage.engine, self.server, GRACE_S, own=own):
+            log.warning("job %d (%s) was running when its server stopped: %s", job.id,
+                        job.kind, "queued again" if job.kind == "search" else "interrupted")
+
+    def _beat(self) -> None:
+        """Renew this server's leases and take back those of gone servers, every BEAT_S."""
+        if time.monotonic() < self._next_beat:
+            return
+        self._next_beat = time.monotonic() + BEAT_S
+        beat(self.storage.engine, self.server)
+        self._recover()
 
     def stop(self) -> None:
         """Stop every job process (SIGTERM, as Ctrl-C would) and leave their jobs to be
@@ -101,6 +122,7 @@ class Supervisor:
         while not self._stop.is_set():
             try:
                 self._reap()
+                self._beat()
                 self._start_queued()
             except Exception:  # noqa: BLE001 - the queue must outlive one bad database call
                 log.exception("job dispatcher")
@@ -109,7 +131,7 @@ class Supervisor:
 
     def _start_queued(self) -> None:
         while len(self._running) < self.slots:
-            job = claim_next(self.storage.engine)
+            job = claim_next(self.storage.engine, self.server)
             if job is None:
                 return
             env = {**os.environ, STORAGE_ENV: self.storage.url, PARENT_ENV: str(os.getpid()),
@@ -161,4 +183,4 @@ class Supervisor:
                 running.reader.join(timeout=5)
                 update_job(self.storage.engine, job_id, log_tail=running.tail())
         self._running.clear()
-        recover_jobs(self.storage.engine)
+        recover_jobs(self.storage.engine, self.server, GRACE_S, own=True)

@@ -55,7 +55,8 @@ GLOBAL_KINDS = {**FIELD_KINDS, "depth": "int", "heads": "int", "mlp_ratio": "flo
 _FIRST = ("stage_depths", "depth", "embed_dim", "patch_size", "timesteps", "patch_splitter",
           "residual", "mask_ratio")
 GLOBAL_ORDER = (*_FIRST, *sorted(set(FIELD_KINDS) - set(_FIRST)), "heads", "mlp_ratio")
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# A space's name, and so a study's (autost.search.study_names): letters, digits, -_.
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 def parse_space(text: str, *, label: str, source: str, default_name: str) -> SearchSpace:
@@ -71,7 +72,7 @@ def parse_space(text: str, *, label: str, source: str, default_name: str) -> Sea
     head = data.get("space", {})
     _check_keys(label, "space", head, SPACE_KEYS)
     name = head.get("name", default_name)
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not NAME.match(name):
         raise InvalidSpaceError(f"{label}: [space] name {name!r} is not allowed; use letters, "
                                 "digits, '-', '_' and '.'")
     for key in ("description", "dataset"):
@@ -95,6 +96,7 @@ def parse_space(text: str, *, label: str, source: str, default_name: str) -> Sea
         block_choices=_parse_units(label, "block", data.get("block", {})),
         constraints=_parse_constraints(label, data.get("constraints", {})),
         contextual=frozenset(),
+        text=text,
     )
     _check_structure(space)
     space = replace(space, contextual=_divisibility(space))

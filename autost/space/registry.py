@@ -19,6 +19,12 @@ def _shipped() -> dict:
     return {p.name.removesuffix(".toml"): p for p in root.iterdir() if p.name.endswith(".toml")}
 
 
+def is_shipped(space: SearchSpace) -> bool:
+    """Whether ``space`` is a named space as shipped (any machine can load it by name)."""
+    shipped = _shipped().get(space.name)
+    return shipped is not None and space.source == str(shipped)
+
+
 def list_spaces() -> list[str]:
     """Names of the shipped spaces, aliases included."""
     return sorted([*_shipped(), *ALIASES])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, dataclass, field, fields
 from itertools import product
 
 from autost.arch import (
@@ -94,6 +94,7 @@ class SearchSpace:
     block_choices: dict
     constraints: dict
     contextual: frozenset
+    text: str = field(default="", repr=False, compare=False)  # the space file, as read
 
     # -- drawing architectures -------------------------------------------------------------
 

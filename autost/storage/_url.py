@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from autost.exceptions import StorageError
+from autost.exceptions import MissingDatabaseError, StorageError
 
 DEFAULT_URL = "sqlite:///autost.db"
 EXAMPLES = "expected e.g. sqlite:///autost.db or postgresql://user:pass@host/db"
@@ -118,7 +118,7 @@ def require_existing(parsed) -> None:
     if parsed.get_backend_name() != "sqlite" or parsed.database.startswith("file:"):
         return
     if not Path(parsed.database).exists():
-        raise StorageError(
+        raise MissingDatabaseError(
             f"no results database at {parsed.database}; run `autost search` here first, "
             "or give --storage with the URL the search used"
         )

@@ -1,13 +1,19 @@
 """The ``autost_jobs`` table: searches and trainings queued by ``autost serve``.
 
 A job moves queued -> running -> done | failed | cancelled. Claiming the next queued job
-is one conditional UPDATE, so two dispatchers never start the same job. A server that
-was killed leaves its jobs ``running``; :func:`recover_jobs` at the next start marks them
-interrupted and queues searches again (a search resumes to its budget like any rerun).
+is one conditional UPDATE, so two dispatchers never start the same job. A running job
+holds a lease, the :class:`Server` that runs it and that server's last heartbeat, as the
+search's trials do: several servers can share one database, and a server recovers only the
+jobs of a server that is gone (its beat older than the grace period, or, on the same host,
+its process no longer there). :func:`recover_jobs` marks those interrupted and queues
+searches again (a search resumes to its budget like any rerun).
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -20,6 +26,25 @@ KINDS = ("search", "training")
 STATUSES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
 FINISHED = ("done", "failed", "cancelled", "interrupted")
 LOG_TAIL_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class Server:
+    """The server process that holds the leases of the jobs it runs."""
+
+    host: str
+    pid: int
+
+    @classmethod
+    def this_process(cls) -> Server:
+        return cls(socket.gethostname(), os.getpid())
+
+    def is_gone(self, beat: float | None, grace_s: float) -> bool:
+        """Whether the server ``self`` sees holding a lease (``self`` is the lease's) with the
+        last ``beat`` has stopped: no beat for ``grace_s``, or no such process here."""
+        if beat is None or time.time() - beat > grace_s:
+            return True
+        return self.host == socket.gethostname() and not _process_exists(self.pid)
 
 
 @dataclass(frozen=True)
@@ -79,15 +104,17 @@ def list_jobs(engine, status: str | None = None, limit: int = 100) -> list[JobRo
         return [_row(j) for j in session.scalars(query)]
 
 
-def claim_next(engine) -> JobRow | None:
-    """Mark the oldest queued job running and return it (None when the queue is empty)."""
+def claim_next(engine, server: Server) -> JobRow | None:
+    """Mark the oldest queued job running under ``server``'s lease and return it (None when
+    the queue is empty)."""
     with Session(engine) as session:
         for job_id in session.scalars(sa.select(Job.id).where(Job.status == "queued")
                                       .order_by(Job.id).limit(5)):
             done = session.execute(
                 sa.update(Job).where(Job.id == job_id, Job.status == "queued")
                 .values(status="running", started_at=_now(), finished_at=None,
-                        attempts=Job.attempts + 1))
+                        attempts=Job.attempts + 1, server_host=server.host,
+                        server_pid=server.pid, server_beat=time.time()))
             session.commit()
             if done.rowcount == 1:
                 return _row(session.get(Job, job_id, populate_existing=True))
@@ -113,18 +140,58 @@ def cancel_queued(engine, job_id: int) -> bool:
         return done.rowcount == 1
 
 
-def recover_jobs(engine) -> list[JobRow]:
-    """After a server stopped without finishing its jobs: searches left ``running`` are
-    queued again, trainings are marked ``interrupted``; return the jobs found running."""
-    found = list_jobs(engine, status="running", limit=10_000)
-    for job in found:
-        note = f"{job.log_tail}\ninterrupted: the server stopped while this job ran".strip()
-        if job.kind == "search":
-            update_job(engine, job.id, status="queued", pid=None, log_tail=note + "; queued "
-                       "again, the search resumes to its budget")
-        else:
-            update_job(engine, job.id, status="interrupted", pid=None, log_tail=note)
-    return found
+def beat(engine, server: Server) -> None:
+    """Renew the leases of every job ``server`` runs."""
+    with engine.begin() as connection:
+        connection.execute(sa.update(Job).where(
+            Job.status == "running", Job.server_host == server.host,
+            Job.server_pid == server.pid).values(server_beat=time.time()))
+
+
+def recover_jobs(engine, server: Server, grace_s: float, own: bool = False) -> list[JobRow]:
+    """Take back the running jobs of servers that are gone (``own``: those of ``server``
+    instead, which has stopped them, or has just started where a gone server of this host
+    had the same pid): searches are queued again, trainings marked ``interrupted``; return
+    the jobs taken, as they were found."""
+    with Session(engine) as session:
+        running = session.scalars(sa.select(Job).where(Job.status == "running")).all()
+        lapsed = [_row(j) for j in running if _lapsed(j, server, grace_s, own)]
+    return [job for job in lapsed if _take_back(engine, job)]
+
+
+def _lapsed(job: Job, server: Server, grace_s: float, own: bool) -> bool:
+    """Whether ``server`` may take ``job`` back (see :func:`recover_jobs`)."""
+    holder = Server(job.server_host or "", job.server_pid or 0)
+    if holder == server:
+        return own
+    return not own and holder.is_gone(job.server_beat, grace_s)
+
+
+def _take_back(engine, job: JobRow) -> bool:
+    """Queue a running search again or mark a training interrupted, unless another server
+    took it back first (then False)."""
+    note = f"{job.log_tail}\ninterrupted: the server stopped while this job ran".strip()
+    values = ({"status": "queued", "log_tail": note + "; queued again, the search resumes "
+                                                      "to its budget"}
+              if job.kind == "search" else
+              {"status": "interrupted", "log_tail": note, "finished_at": _now()})
+    values["log_tail"] = values["log_tail"][-LOG_TAIL_CHARS:]
+    with engine.begin() as connection:
+        done = connection.execute(
+            sa.update(Job).where(Job.id == job.id, Job.status == "running",
+                                 Job.attempts == job.attempts)
+            .values(pid=None, server_host=None, server_pid=None, server_beat=None, **values))
+    return done.rowcount == 1
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _now() -> datetime:

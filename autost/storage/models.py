@@ -135,6 +135,10 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the lease of a running job: the server that runs it and its last beat (epoch s)
+    server_host: Mapped[str | None] = mapped_column(String(255))
+    server_pid: Mapped[int | None] = mapped_column(Integer)
+    server_beat: Mapped[float | None] = mapped_column(Float)
 
 
 class StoredPredictor(Base):

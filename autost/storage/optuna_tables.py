@@ -49,6 +49,7 @@ ACCURACY_ATTR = "accuracy"  # percent, once trained
 # User attrs of a study: the search's plan (autost.search.plan.SearchPlan), plain keys
 # because reports and Optuna's own tools read them.
 SPACE_SOURCE_ATTR = "space_source"
+SPACE_TEXT_ATTR = "space_text"  # the space file's text, for a space that is not a named one
 OBJECTIVES_ATTR = "objectives"
 CONSTRAINTS_ATTR = "constraints"
 SAMPLER_ATTR = "sampler"

@@ -145,9 +145,18 @@ def _v7_one_score_set_per_settings(op) -> None:
     merge_proxy_keyed_sets(op.get_bind())
 
 
+def _v8_job_leases(op) -> None:
+    """The server that runs a job and its last heartbeat, so that a server recovers only
+    the jobs of servers that are gone (see :mod:`autost.storage.jobs`)."""
+    op.add_column(PREFIX + "jobs", sa.Column("server_host", sa.String(255)))
+    op.add_column(PREFIX + "jobs", sa.Column("server_pid", sa.Integer))
+    op.add_column(PREFIX + "jobs", sa.Column("server_beat", sa.Float))
+
+
 MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables, 2: _v2_canonical_arch_ids,
                                    3: _v3_training_settings_key, 4: _v4_jobs, 5: _v5_claims,
-                                   6: _v6_predictors, 7: _v7_one_score_set_per_settings}
+                                   6: _v6_predictors, 7: _v7_one_score_set_per_settings,
+                                   8: _v8_job_leases}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

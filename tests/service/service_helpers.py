@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -27,13 +28,14 @@ def run_tiny_search(url: str, study: str = STUDY, budget: int = BUDGET) -> None:
                   objectives=["flops:max", "energy:min"], progress=False)
 
 
-def make_client(url: str, run_jobs: bool = False, slots: int = 1):
+def make_client(url: str, run_jobs: bool = False, slots: int = 1, private: bool = False):
     from fastapi.testclient import TestClient
 
     from autost.service import create_app
     from autost.storage import open_storage
 
-    return TestClient(create_app(open_storage(url), TOKEN, slots, run_jobs=run_jobs))
+    return TestClient(create_app(open_storage(url), TOKEN, slots, run_jobs=run_jobs,
+                                 private=private))
 
 
 def wait_for_job(client, job_id: int, timeout: float = 120, until=None) -> dict:
@@ -63,18 +65,24 @@ def free_port() -> int:
 
 
 class Server:
-    """``autost serve`` in a subprocess, spoken to over HTTP."""
+    """``autost serve`` in a subprocess, spoken to over HTTP; port 0 takes a free one (the
+    port comes from the line the server prints first)."""
 
-    def __init__(self, url: str, port: int) -> None:
-        self.base = f"http://127.0.0.1:{port}"
+    def __init__(self, url: str, port: int = 0, options: tuple[str, ...] = ()) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "autost", "serve", "--port", str(port), "--storage", url],
-            env={**os.environ, "AUTOST_TOKEN": TOKEN}, stdout=subprocess.PIPE,
+            [sys.executable, "-m", "autost", "serve", "--port", str(port), "--storage", url,
+             *options], env={**os.environ, "AUTOST_TOKEN": TOKEN}, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True)
+        self.first_line = self.process.stdout.readline()
+        bound = re.match(r"autost serve: http://\S+:(\d+)/ ", self.first_line)
+        assert bound, self.first_line + self.process.stdout.read()
+        self.base = f"http://127.0.0.1:{bound.group(1)}"
         deadline = time.monotonic() + 120
         while True:
             try:
                 self.get("/api/jobs")
+                return
+            except urllib.error.HTTPError:  # it answers (401 from a private server)
                 return
             except OSError:
                 assert self.process.poll() is None, self.process.stdout.read()

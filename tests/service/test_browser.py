@@ -2,15 +2,17 @@
 
 Open the study page, wait for the Pareto front, click a point, land on that candidate's
 page with its per-layer chart, then submit a small search through the form and watch the
-job finish. Skipped where chromium is not installed, except under CI=true (a failure).
+job finish; open a link that injects markup and check that no script of it runs. Skipped
+where chromium is not installed, except under CI=true (a failure).
 """
 
 import os
 import shutil
 import signal
+import urllib.parse
 
 import pytest
-from service_helpers import STUDY, TOKEN, Server, free_port
+from service_helpers import STUDY, TOKEN, Server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -32,6 +34,7 @@ def browser():
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--window-size=1200,1000"):
         options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
     yield driver
@@ -40,7 +43,7 @@ def browser():
 
 @pytest.fixture
 def server(db_url):
-    running = Server(db_url, free_port())
+    running = Server(db_url)
     yield running
     running.process.send_signal(signal.SIGTERM)
     running.process.wait(timeout=60)
@@ -86,3 +89,38 @@ def test_study_page_click_a_point_then_submit_a_search(browser, server):
     study = server.get("/api/studies/from-browser")
     assert study["progress"]["complete"] == 3
     assert server.get("/api/jobs")["jobs"][0]["submitted_by"] == "selenium@127.0.0.1"
+
+
+def policy_violations(browser) -> list[str]:
+    """Console messages of the Content-Security-Policy since the last call."""
+    return [e["message"] for e in browser.get_log("browser")
+            if "Content Security Policy" in e["message"]]
+
+
+@pytest.mark.slow
+def test_an_injected_link_runs_no_script_and_finds_no_token(browser, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 60)
+    browser.get(f"{server.base}/submit")  # a submission keeps nothing for a later script
+    browser.find_element(By.ID, "token").send_keys(TOKEN)
+    browser.find_element(By.ID, "submit-button").click()  # no space chosen: refused
+    wait.until(ec.text_to_be_present_in_element((By.ID, "submit-error"), "give exactly one"))
+    injected = "<img src=x onerror=window.injected=1>:max"
+    query = urllib.parse.urlencode({"objective": [injected, "energy:min"]}, doseq=True)
+    browser.get(f"{server.base}/studies/{STUDY}?{query}")
+    wait.until(ec.text_to_be_present_in_element((By.ID, "front"), "unknown score"))
+    front = browser.find_element(By.ID, "front")
+    assert "'<img src=x onerror=window.injected=1>'" in front.text  # shown as text
+    assert front.find_elements(By.TAG_NAME, "img") == []
+    assert browser.execute_script("return window.injected") is None
+    assert browser.execute_script("return [localStorage.length, sessionStorage.length, "
+                                  "document.cookie]") == [0, 0, ""]
+    assert policy_violations(browser) == []  # the page's own scripts all ran under the CSP
+    # markup that slipped in all the same would have its handler refused by the CSP
+    browser.execute_script("document.getElementById('front').insertAdjacentHTML('beforeend', "
+                           "'<img src=/nowhere onerror=window.injected=2>')")
+    wait.until(lambda b: policy_violations(b))
+    assert browser.execute_script("return window.injected") is None

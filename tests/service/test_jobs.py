@@ -9,7 +9,15 @@ import pytest
 from service_helpers import AUTH, STUDY, alive, make_client, wait_for_job
 
 from autost.storage import open_storage
-from autost.storage.jobs import add_job, get_job, recover_jobs, update_job
+from autost.storage.jobs import (
+    Server,
+    add_job,
+    beat,
+    claim_next,
+    get_job,
+    recover_jobs,
+    update_job,
+)
 
 
 def _trials(url: str, study: str) -> dict[str, int]:
@@ -113,20 +121,43 @@ def test_queued_job_is_cancelled_at_once(client):
     assert client.get("/api/jobs", params={"status": "odd"}).status_code == 422
 
 
-def test_recovery_queues_searches_again_and_interrupts_trainings(db_url):
+def test_recovery_takes_only_the_jobs_of_servers_that_are_gone(db_url):
+    """Leases: a job of a live server (here or elsewhere, beating) stays; a job of a server
+    whose beat is older than the grace period, or whose process on this host is gone, is
+    taken back (a search queued again, a training interrupted), once."""
+    import subprocess
+    import time
+
     engine = open_storage(db_url).engine
-    search = add_job(engine, "search", STUDY, {"space": "autost-tiny", "budget": 12}, "a")
+    me = Server.this_process()
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    servers = {"live elsewhere": Server("other-host", 4242),
+               "silent elsewhere": Server("gone-host", 4242),
+               "dead here": Server(me.host, ended.pid), "me": me}
+    jobs = {}
+    for name, server in servers.items():
+        jobs[name] = add_job(engine, "search", STUDY, {"space": "autost-tiny", "budget": 12},
+                             name)
+        assert claim_next(engine, server).id == jobs[name]
+        update_job(engine, jobs[name], pid=123, log_tail="half way")
     training = add_job(engine, "training", STUDY, {"top": 1}, "b")
-    done = add_job(engine, "search", STUDY, {"space": "autost-tiny", "budget": 12}, "c")
-    for job_id in (search, training):
-        update_job(engine, job_id, status="running", pid=123, log_tail="half way")
-    update_job(engine, done, status="done")
-    assert sorted(j.id for j in recover_jobs(engine)) == [search, training]
-    assert get_job(engine, search).status == "queued"
-    assert get_job(engine, search).log_tail.startswith("half way\ninterrupted: the server")
+    claim_next(engine, servers["silent elsewhere"])
+    for job_id in (jobs["silent elsewhere"], training):
+        update_job(engine, job_id, server_beat=time.time() - 31)
+    taken = recover_jobs(engine, me, grace_s=30)
+    assert sorted(j.id for j in taken) == sorted(
+        [jobs["silent elsewhere"], jobs["dead here"], training])
+    search = get_job(engine, jobs["silent elsewhere"])
+    assert search.status == "queued" and search.pid is None
+    assert search.log_tail.startswith("half way\ninterrupted: the server stopped")
     assert get_job(engine, training).status == "interrupted"
-    assert get_job(engine, done).status == "done"
-    assert recover_jobs(engine) == []
+    for name in ("live elsewhere", "me"):
+        assert get_job(engine, jobs[name]).status == "running"
+    assert recover_jobs(engine, me, grace_s=30) == []
+    beat(engine, me)
+    assert [j.id for j in recover_jobs(engine, me, grace_s=30, own=True)] == [jobs["me"]]
+    assert get_job(engine, jobs["live elsewhere"]).status == "running"
 
 
 def test_job_process_dies_with_its_parent(tmp_path):

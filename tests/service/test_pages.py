@@ -20,11 +20,11 @@ def test_study_page_has_progress_plot_and_a_paged_table(client):
     assert f"{BUDGET} / {BUDGET} complete" in html and "ceilings max_params 12M" in html
     assert '<div id="front" class="plot">' in html
     assert html.count('<a href="/candidates/') == BUDGET  # 12 trials fit on one page
-    assert f"{BUDGET} trials, best first by flops:max;\npage 1 of 1" in html
+    assert f"{BUDGET} trials, feasible first, best first by flops:max;\npage 1 of 1" in html
     table = client.get(f"/studies/{STUDY}/table", params={"state": "INFEASIBLE"}).text
     infeasible = client.get(f"/api/studies/{STUDY}/trials",
                             params={"state": "INFEASIBLE"}).json()["total"]
-    assert f"{infeasible} trials, best first by flops:max" in table
+    assert f"{infeasible} trials, feasible first, best first by flops:max" in table
 
 
 def test_candidate_page_shows_arch_scores_and_layer_chart(client):
@@ -58,5 +58,28 @@ def test_plotly_comes_from_the_installed_package(client):
     assert served.headers["content-type"].startswith("text/javascript")
     assert served.content == (Path(plotly.__file__).parent / "package_data" /
                               "plotly.min.js").read_bytes()
-    assert '<script src="/plotly.min.js"></script>' in client.get("/").text
+    assert '<script src="/plotly.min.js" defer></script>' in client.get("/").text
     assert "cdn" not in client.get("/").text.lower()
+
+
+def test_study_table_ranks_as_results_top_then_the_infeasible(client, db_url):
+    """The page's table starts with `autost results top`'s candidates in its order; every
+    infeasible trial comes after every feasible one (it came first by flops before)."""
+    import json
+    import re
+
+    from click.testing import CliRunner
+
+    from autost.cli import main
+
+    html = client.get(f"/studies/{STUDY}").text
+    rows = re.findall(r'<td class="state-(\w+)">.*?(?:href="/candidates/(\w+)"|</tr>)', html,
+                      re.S)
+    states = [state for state, _ in rows]
+    assert len(rows) == BUDGET and "INFEASIBLE" in states
+    assert states == sorted(states, key=lambda s: s != "COMPLETE")
+    cli = CliRunner().invoke(main, ["results", "top", "--study", STUDY, "--storage", db_url,
+                                    "-k", str(BUDGET), "--json"])
+    top = [r["arch_id"] for r in json.loads(cli.stdout)["rows"]]
+    shown = list(dict.fromkeys(a for s, a in rows if s == "COMPLETE"))
+    assert shown == top

@@ -38,6 +38,7 @@ def test_top_pareto_and_candidate_are_what_the_cli_prints(client, db_url):
     front = client.get(f"/api/studies/{STUDY}/pareto").json()
     cli = cli_json("pareto", "--study", STUDY, "--storage", db_url, "--json")
     assert front.pop("cloud") == [] and front.pop("candidates") >= len(front["rows"])
+    assert front.pop("feasible") == progress["candidates"] and front.pop("lacking") == {}
     assert front == cli
     arch_id = top["rows"][0]["arch_id"]
     shown = client.get(f"/api/candidates/{arch_id[:10]}").json()
@@ -157,6 +158,9 @@ def test_writes_need_the_token_and_change_nothing_without_it(client):
     ({"space_toml": "[space]\nname = 'x'\n[global]\ndepth = 'deep'", "budget": 5},
      "uploaded space: "),
     ({"space_toml": "#" * 70_000, "budget": 5}, "uploaded space: larger than 64 KiB"),
+    ({"space": "autost-tiny", "budget": 5, "study": "../../etc/passwd"},
+     "study name '../../etc/passwd' is not allowed: use letters, digits and -_."),
+    ({"space": "autost-tiny", "budget": 5, "study": "tiny\n"}, "study name 'tiny\\n' is not"),
     ({"space": "autost-tiny", "budget": 5, "study": STUDY, "objectives": ["params:min"]},
      "the existing study was made with other settings (objectives: study has"),
 ])
@@ -244,3 +248,38 @@ def test_api_on_postgresql_hides_the_password(postgres_url):
             f"/studies/{STUDY}", "/studies/nope", "/api/jobs/1")]
     assert all("sekret-pw" not in b for b in bodies)
     assert "postgresql://postgres:***@127.0.0.1:5432/" in bodies[0]
+
+
+def test_pareto_counts_the_candidates_that_lack_a_chosen_score(client, db_url):
+    """Two trained candidates have accuracy; the front over it says how many it leaves out
+    (the compare page prints it instead of dropping them silently)."""
+    from autost.report import load_entries
+    from autost.storage import open_storage
+
+    storage = open_storage(db_url)  # before the server reads the study (it keeps a reading)
+    trained = load_entries(storage, STUDY).entries[:2]
+    for entry, accuracy in zip(trained, (61.0, 74.5), strict=True):
+        storage.add_training(entry.arch_id, dataset="digits", epochs=1, seed=0, status="ok",
+                             accuracy=accuracy, study_name=STUDY)
+    front = client.get(f"/api/studies/{STUDY}/pareto",
+                       params={"objective": ["accuracy:max", "energy:min"]}).json()
+    feasible = client.get(f"/api/studies/{STUDY}").json()["progress"]["candidates"]
+    assert front["candidates"] == 2 and front["feasible"] == feasible
+    assert front["lacking"] == {"accuracy": feasible - 2}
+
+
+def test_presets_are_built_once_per_server(db_url, monkeypatch):
+    """GET /api/presets built every preset (13.8 s); the listing is computed once, at the
+    server's start, and every request answers from it."""
+    from autost.models import summary
+    from autost.service import api
+
+    calls = []
+    real = summary.preset_rows
+    monkeypatch.setattr(summary, "preset_rows", lambda: calls.append(1) or real())
+    api._preset_rows.cache_clear()
+    api.warm()
+    with make_client(db_url) as client:
+        first, second = (client.get("/api/presets").json() for _ in range(2))
+    assert first == second and len(first) > 20 and calls == [1]
+    api._preset_rows.cache_clear()

@@ -1,7 +1,22 @@
 // The pages' behaviour: plots through plotly (served by this server), polling the JSON API.
+// Every string from the server or the address bar reaches the page as text (textContent,
+// or escaped for plotly's labels, which read a few HTML tags); the write token lives only
+// in the page's form field, never in storage a script could read later.
 const autost = (() => {
   const enc = encodeURIComponent;
-  const TOKEN_KEY = "autost-token";
+
+  // plotly draws a trace name, hover text or axis title as HTML-like markup: escape it
+  function plain(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  }
+
+  function note(div, message, cls) {
+    const p = document.createElement("p");
+    p.className = cls || "muted";
+    p.textContent = message;
+    div.replaceChildren(p);
+  }
 
   async function getJSON(url) {
     const r = await fetch(url);
@@ -18,17 +33,17 @@ const autost = (() => {
 
   function axis(spec, units) {
     const name = spec.split(":")[0];
-    return { title: { text: `${name} [${units[name] || ""}] (${spec.split(":")[1]})` } };
+    return { title: { text: plain(`${name} [${units[name] || ""}] (${spec.split(":")[1]})`) } };
   }
 
   function trace(rows, objectives, label, style) {
     const names = objectives.map(o => o.split(":")[0]);
     const col = i => rows.map(r => r.scores[names[i]]);
     const t = {
-      name: label, mode: style.mode, x: col(0), y: col(1),
+      name: plain(label), mode: style.mode, x: col(0), y: col(1),
       customdata: rows.map(r => r.arch_id),
-      hovertext: rows.map(r => `trial ${r.trial}: ${r.summary}<br>` +
-        names.map(n => `${n} = ${Number(r.scores[n]).toPrecision(4)}`).join("<br>")),
+      hovertext: rows.map(r => [`trial ${r.trial}: ${r.summary}`,
+        ...names.map(n => `${n} = ${Number(r.scores[n]).toPrecision(4)}`)].map(plain).join("<br>")),
       hoverinfo: "text", marker: style.marker, line: style.line,
     };
     if (names.length === 3) { t.type = "scatter3d"; t.z = col(2); } else { t.type = "scatter"; }
@@ -59,7 +74,11 @@ const autost = (() => {
     let doc;
     try {
       doc = await getJSON(`/api/studies/${enc(name)}/pareto?` + query(objectives, { cloud: 2000 }));
-    } catch (e) { div.innerHTML = `<p class="muted">${e.message}</p>`; return; }
+    } catch (e) {
+      if (div.dataset.ready) { Plotly.purge(div); delete div.dataset.ready; delete div.dataset.clickable; }
+      note(div, e.message);
+      return;
+    }
     const traces = [
       trace(doc.cloud, doc.objectives, `other candidates (${doc.candidates - doc.rows.length} of ` +
             `${doc.candidates}, up to 2000 drawn)`, { mode: "markers", marker: { color: "#9aa5b8", size: 5 } }),
@@ -67,7 +86,7 @@ const autost = (() => {
             { mode: doc.objectives.length === 2 ? "lines+markers" : "markers",
               marker: { color: "#d1495b", size: 9 }, line: { shape: "hv" } }),
     ];
-    div.innerHTML = "";
+    if (!div.dataset.ready) div.replaceChildren();
     await Plotly.react(div, traces, layout(doc), { responsive: true });
     if (!div.dataset.clickable) { openOnClick(div); div.dataset.clickable = "1"; }
     div.dataset.ready = "1";
@@ -83,10 +102,12 @@ const autost = (() => {
     const params = new URLSearchParams(window.location.search);
     params.delete("objective");
     const r = await fetch(`/studies/${enc(name)}/table?` + params.toString());
+    // the table is HTML rendered by this server with Jinja's autoescape: every value in it
+    // is escaped text, and the page's Content-Security-Policy runs no inline script
     if (r.ok) document.getElementById("table").innerHTML = await r.text();
   }
 
-  function studyPage(name, objectives, progress) {
+  function studyPage({ name, objectives, progress }) {
     showProgress(progress);
     drawFront(name, objectives);
     let last = progress.trials + ":" + progress.complete + ":" + progress.running;
@@ -99,7 +120,7 @@ const autost = (() => {
     }, 2000);
   }
 
-  function layerCharts(charts) {
+  function candidatePage({ layers: charts }) {
     charts.forEach((c, i) => {
       const traces = [{ type: "bar", name: "MACs (total over T)", x: c.names, y: c.macs,
                         marker: { color: "#30638e" } }];
@@ -116,10 +137,11 @@ const autost = (() => {
     });
   }
 
-  async function comparePage(studies, objectives) {
+  async function comparePage({ studies, objectives }) {
     if (!studies.length) return;
     const div = document.getElementById("compare");
     const errors = document.getElementById("compare-errors");
+    const notes = document.getElementById("compare-notes");
     const traces = []; let doc0 = null;
     for (const s of studies) {
       try {
@@ -127,6 +149,11 @@ const autost = (() => {
         doc0 = doc0 || doc;
         traces.push(trace(doc.rows, doc.objectives, `${s} (${doc.rows.length} of ${doc.candidates})`,
                           { mode: "lines+markers", marker: { size: 8 }, line: { shape: "hv" } }));
+        const lacking = Object.entries(doc.lacking).map(([n, k]) => `${k} lack ${n}`);
+        if (lacking.length) {
+          notes.textContent += `${s}: ${doc.feasible - doc.candidates} of ${doc.feasible} ` +
+            `feasible candidates are not drawn (${lacking.join(", ")}).\n`;
+        }
       } catch (e) { errors.textContent += `${s}: ${e.message}\n`; }
     }
     if (doc0) { await Plotly.newPlot(div, traces, layout(doc0), { responsive: true }); openOnClick(div); }
@@ -135,7 +162,6 @@ const autost = (() => {
   function submitPage() {
     const form = document.getElementById("submit-form");
     const token = document.getElementById("token");
-    token.value = localStorage.getItem(TOKEN_KEY) || "";
     form.addEventListener("submit", async ev => {
       ev.preventDefault();
       const v = id => document.getElementById(id).value.trim();
@@ -146,7 +172,6 @@ const autost = (() => {
       if (v("max_params")) body.constraints = { max_params: v("max_params") };
       for (const k of ["sampler", "study", "rates", "submitter"]) if (v(k)) body[k] = v(k);
       if (v("seed")) body.seed = Number(v("seed"));
-      localStorage.setItem(TOKEN_KEY, token.value);
       const r = await fetch("/api/searches", { method: "POST", body: JSON.stringify(body),
         headers: { "Content-Type": "application/json", Authorization: "Bearer " + token.value } });
       const doc = await r.json();
@@ -155,7 +180,7 @@ const autost = (() => {
     });
   }
 
-  function jobPage(id) {
+  function jobPage({ id }) {
     const finished = ["done", "failed", "cancelled", "interrupted"];
     const timer = setInterval(async () => {
       let job;
@@ -167,12 +192,20 @@ const autost = (() => {
       if (finished.includes(job.status)) clearInterval(timer);
     }, 1000);
     document.getElementById("cancel-button").addEventListener("click", async () => {
-      const token = localStorage.getItem(TOKEN_KEY) || window.prompt("Token of this server");
+      const token = document.getElementById("token").value.trim();
       const r = await fetch(`/api/jobs/${id}`, { method: "DELETE",
         headers: { Authorization: "Bearer " + token } });
       if (!r.ok) document.getElementById("cancel-error").textContent = (await r.json()).error;
     });
   }
 
-  return { studyPage, layerCharts, comparePage, submitPage, jobPage };
+  const pages = { study: studyPage, candidate: candidatePage, compare: comparePage,
+                  submit: submitPage, job: jobPage };
+
+  // each page names itself and its data in a JSON block (no inline script: see the CSP)
+  document.addEventListener("DOMContentLoaded", () => {
+    const args = JSON.parse(document.getElementById("page-args").textContent);
+    if (args && pages[args.page]) pages[args.page](args);
+  });
+  return pages;
 })();
