@@ -39,11 +39,13 @@ def fidelity(space, preset, samples, out_dir, seed, data_dir, download, storage_
     from autost.data.datasets import ensure_dataset
     from autost.report.fidelity import summarize
     from autost.report.fidelity_files import fidelity_text, make_folders, write_fidelity
+    from autost.space import load_space
     from autost.storage import open_storage
     from autost.train.fidelity import PRESETS, run_fidelity
     from autost.train.tuning import probe_address
 
     start = time.perf_counter()
+    load_space(space)  # an unknown space fails before the database or --out exists
     ensure_dataset(PRESETS[preset].base.dataset, data_dir, download)
     if ray_address is not None:
         probe_address(ray_address)  # fail in seconds, before any scoring or training

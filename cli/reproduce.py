@@ -42,11 +42,13 @@ def scatter(space, samples, epochs, dataset, out_dir, preset, seed, data_dir, do
     """
     from autost.data.datasets import ensure_dataset
     from autost.report.scatter_outputs import correlation_text, write_scatter_report
+    from autost.space import load_space
     from autost.storage import open_storage
     from autost.train.scatter import PRESETS, run_scatter
     from autost.train.tuning import probe_address
 
     start = time.perf_counter()
+    load_space(space)  # an unknown space fails before the database or --out exists
     dataset = dataset or PRESETS[preset].dataset
     ensure_dataset(dataset, data_dir, download)
     if ray_address is not None:

@@ -4,7 +4,7 @@ import json
 
 import click
 
-from autost.cli.options import echo_json, json_option, storage_option
+from autost.cli.options import ProxyList, echo_json, json_option, storage_option
 from autost.cost.constants import SCORING_RATE_SOURCES
 from autost.tables import aligned
 
@@ -54,28 +54,6 @@ def _stored_arch(arch_id: str, storage_url: str | None):
         return storage.get_candidate(full), full
     finally:
         storage.close()
-
-
-class ProxyList(click.ParamType):
-    """Comma-separated proxy names, e.g. ``flops,energy``; an unknown name is misuse."""
-
-    name = "NAMES"
-
-    def convert(self, value, param, ctx):
-        from autost.exceptions import UnknownNameError
-        from autost.proxies import get_proxy
-
-        if isinstance(value, tuple):
-            return value
-        names = tuple(n.strip() for n in value.split(",") if n.strip())
-        if not names:
-            self.fail("give proxy names separated by commas, e.g. flops,energy", param, ctx)
-        for name in names:
-            try:
-                get_proxy(name)
-            except UnknownNameError as e:
-                self.fail(str(e), param, ctx)
-        return names
 
 
 def _rate_note(result, settings) -> str:

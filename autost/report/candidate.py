@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from autost.exceptions import UnknownNameError
+from autost.exceptions import CandidateNotFoundError
 
 
 def resolve_arch_id(storage, prefix: str) -> str:
-    """The one stored arch_id starting with ``prefix``, or UnknownNameError."""
+    """The one stored arch_id starting with ``prefix``, or CandidateNotFoundError."""
     found = storage.find_arch_ids(prefix, limit=4)
     if len(found) == 1:
         return found[0]
     if not found:
-        raise UnknownNameError(
+        raise CandidateNotFoundError(
             f"no candidate with arch_id {prefix!r} in {storage.masked_url}; copy an id "
             "from `autost results top --study NAME`"
         )
     shown = ", ".join(a[:16] for a in found[:3])
-    raise UnknownNameError(
+    raise CandidateNotFoundError(
         f"arch_id prefix {prefix!r} matches several candidates ({shown}, ...); "
         "give more characters"
     )

@@ -74,10 +74,10 @@ def test_missing_file_unknown_preset_and_dataset(tmp_path, arch_file):
     result = runner.invoke(main, ["score", "--arch", str(tmp_path / "none.json")])
     assert result.exit_code == 1 and "Error: cannot read architecture file" in result.output
     result = runner.invoke(main, ["score", "--preset", "spikformer-4-385"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.output.startswith("Error: unknown preset 'spikformer-4-385'; did you mean")
     result = runner.invoke(main, ["score", "--arch", arch_file, "--dataset", "mnist"])
-    assert result.exit_code == 1 and result.stdout == ""
+    assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.splitlines()[-1].startswith("Error: unknown dataset 'mnist'")
 
 

@@ -123,9 +123,26 @@ def test_unknown_proxy_is_one_error_line_and_writes_nothing(trained):
     before = _score_rows(storage)
     result = CliRunner().invoke(main, ["calibrate", "--dataset", "synthetic", "--name", "fit",
                                        "--proxies", "flops,zicoo", "--storage", url])
-    assert result.exit_code == 1 and result.stdout == ""
-    assert result.stderr.strip() == "Error: unknown proxy 'zicoo'; did you mean 'zico'?"
+    assert result.exit_code == 2 and result.stdout == ""  # an unknown name is misuse
+    assert result.stderr.strip() == ("Error: Invalid value for '--proxies': unknown proxy "
+                                     "'zicoo'; did you mean 'zico'?")
     assert storage.predictor_names() == [] and _score_rows(storage) == before
+
+
+def test_data_dir_is_checked_first_and_recorded_with_the_predictor(trained, tmp_path):
+    url, storage, train = trained
+    train(12)
+    args = ["calibrate", "--name", "fit", "--proxies", "flops", "--storage", url]
+    result = CliRunner().invoke(main, [*args, "--dataset", "fashion-mnist", "--data-dir",
+                                       str(tmp_path / "none")])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"Error: Fashion-MNIST folder {tmp_path / 'none'} does "
+                                    "not exist;")
+    assert storage.predictor_names() == []
+    result = CliRunner().invoke(main, [*args, "--dataset", "synthetic", "--data-dir",
+                                       str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert storage.get_predictor("fit").score_settings["data_dir"] == str(tmp_path.resolve())
 
 
 def test_only_the_named_epoch_budget_counts(trained):
