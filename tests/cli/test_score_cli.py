@@ -59,6 +59,9 @@ def test_json_output(arch_file):
     ({**TINY, "embed_dim": 30}, "Error: {path}: embed_dim 30 is invalid: must be divisible by 8"),
     ({**TINY, "depth": 3}, "Error: {path}: unknown ArchConfig field(s) depth; known fields:"),
     ("{not json", "Error: {path}: architecture is not valid JSON: Expecting property name"),
+    ({**TINY, "tau": float("nan")}, "Error: {path}: tau nan is invalid: must be a finite number"),
+    ({**TINY, "v_threshold": float("inf")},
+     "Error: {path}: v_threshold inf is invalid: must be a finite number"),
 ])
 def test_bad_arch_file_is_one_error_line(tmp_path, content, message):
     path = tmp_path / "bad.json"
