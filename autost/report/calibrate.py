@@ -1,6 +1,7 @@
 """Fit a supervised proxy combination on the trainings the database holds for one dataset.
 
-The architectures trained on the dataset (successful trainings; one epoch budget, the one
+The architectures trained on the dataset (successful trainings that ran their whole budget,
+not those ASHA stopped early; one epoch budget, the one
 most architectures were trained for unless the caller names one; accuracies of several
 seeds averaged) are scored by the chosen proxies under the settings a search would use
 (scores come from the database's cache when present, and new ones are stored there), and a
@@ -24,6 +25,7 @@ from autost.proxies import ScoreSettings, get_proxy, list_proxies
 from autost.proxies.predictor import Predictor, feature, uses_log
 from autost.report.correlation import kendall_tau
 from autost.storage.score_sets import complete_scores
+from autost.storage.training_stops import ran_its_budget
 from autost.wording import counted
 
 MIN_TRAININGS = 10  # below this, a 5-fold tau has folds of one or two architectures
@@ -65,7 +67,7 @@ def trained_architectures(storage, dataset: str, epochs: int | None
                           ) -> tuple[list[str], np.ndarray, int]:
     """(arch_ids, mean accuracy per architecture, epochs) of ``dataset``'s trainings."""
     rows = [r for r in storage.trainings() if r.dataset == dataset and r.status == "ok"
-            and r.accuracy is not None and math.isfinite(r.accuracy)]
+            and ran_its_budget(r) and r.accuracy is not None and math.isfinite(r.accuracy)]
     if epochs is None and rows:
         per_budget = Counter(e for e, _ in {(r.epochs, r.arch_id) for r in rows})
         epochs = max(per_budget, key=lambda e: (per_budget[e], e))

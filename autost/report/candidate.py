@@ -40,7 +40,8 @@ def describe_candidate(storage, arch_id: str) -> dict:
         ],
         "trainings": [
             {"id": t.id, "study_name": t.study_name, "trial_number": t.trial_number,
-             "dataset": t.dataset, "epochs": t.epochs, "seed": t.seed, "status": t.status,
+             "dataset": t.dataset, "epochs": t.epochs, "epochs_run": t.epochs_run,
+             "stop_reason": t.stop_reason, "seed": t.seed, "status": t.status,
              "accuracy": t.accuracy, "energy_mj": t.energy_mj, "error": t.error,
              "history": t.history, "rates": t.rates, "created_at": t.created_at.isoformat()}
             for t in storage.trainings(arch_id=arch_id)
