@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from autost.cli.interrupted import RERUN, reporting_stored_trainings
 from autost.cli.options import echo_rows, output_options
 from autost.cli.train import training_options
 from autost.wording import counted
@@ -51,9 +52,11 @@ def fidelity(space, preset, samples, out_dir, seed, data_dir, download, storage_
         probe_address(ray_address)  # fail in seconds, before any scoring or training
     out_dir = Path(out_dir) if out_dir else Path("fidelity") / Path(space).stem
     make_folders(out_dir)  # a bad --out fails before any training
-    run = run_fidelity(open_storage(storage_url), space, preset=preset, samples=samples,
-                       seed=seed, data_dir=data_dir, address=ray_address,
-                       log=lambda message: click.echo(message, err=True))
+    storage = open_storage(storage_url)
+    with reporting_stored_trainings(storage, RERUN):
+        run = run_fidelity(storage, space, preset=preset, samples=samples, seed=seed,
+                           data_dir=data_dir, address=ray_address,
+                           log=lambda message: click.echo(message, err=True))
     table, checks = summarize(run)
     files = write_fidelity(run.rows, table, checks, out_dir, run.title)
     echo_rows(fmt, table, lambda: fidelity_text(table, checks), document={
