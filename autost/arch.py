@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import math
 from dataclasses import asdict, dataclass, field, fields, replace
 
 from autost.exceptions import ArchValidationError
@@ -246,6 +247,13 @@ def _check_choice(field_name: str, value, allowed) -> None:
         _fail(field_name, value, f"must be one of {', '.join(map(str, allowed))}{hint}")
 
 
+def _check_finite(field_name: str, value) -> None:
+    """A float field holds a real number: JSON's NaN and Infinity pass every comparison
+    test or none, so they are refused before any range is checked."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        _fail(field_name, value, "must be a finite number")
+
+
 def _check_positive(field_name: str, value) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         _fail(field_name, value, "must be a positive integer")
@@ -279,6 +287,7 @@ def validate(cfg: ArchConfig) -> None:
     if max_patch and cfg.patch_size > max_patch:
         _fail("patch_size", cfg.patch_size,
               f"{cfg.patch_splitter} down-samples at most {max_patch}x (one halving per conv)")
+    _check_finite("mask_ratio", cfg.mask_ratio)
     if not 0.0 <= cfg.mask_ratio < 1.0:
         _fail("mask_ratio", cfg.mask_ratio, "must be in [0, 1)")
     for name in ("tau", "v_threshold", "attention_v_threshold", "attention_scale",
@@ -286,7 +295,8 @@ def validate(cfg: ArchConfig) -> None:
         value = getattr(cfg, name)
         if name in inert:
             continue
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        _check_finite(name, value)
+        if value <= 0:
             _fail(name, value, "must be positive")
     if cfg.tau < 1.0:
         _fail("tau", cfg.tau, "must be at least 1 (the LIF decays by 1/tau per step)")
@@ -322,6 +332,7 @@ def _validate_block(b: BlockConfig, i: int, width: int) -> None:
     _check_choice(f"channel_mixer {where}:", b.channel_mixer, CHANNEL_MIXERS)
     if b.token_mixer in HEADED_TOKEN_MIXERS:
         _check_heads(b, i, width)
+    _check_finite(f"mlp_ratio {where}:", b.mlp_ratio)
     if b.mlp_ratio <= 0 or (width * b.mlp_ratio) % 1:
         _fail(f"mlp_ratio {where}:", b.mlp_ratio,
               f"must be positive and make width {width} x ratio a whole number")

@@ -1,7 +1,11 @@
 """Errors autost raises for bad input.
 
 Every message says what was wrong and what to do next. The CLI prints one
-``Error: <message>`` line and exits 1 for any :class:`AutostError`.
+``Error: <message>`` line for any :class:`AutostError` and exits 2 for an
+:class:`UnknownNameError` (a name of something autost ships: a space, preset, proxy,
+objective, sampler, dataset; misuse, as click's unknown option or choice is) and 1 for any
+other (bad input, including a name of something the database should hold and does not:
+:class:`NotStoredError`).
 """
 
 
@@ -10,7 +14,7 @@ class AutostError(Exception):
 
 
 class UnknownNameError(AutostError, KeyError):
-    """A registry lookup (preset, mixer, proxy, space, sampler) found no such name."""
+    """A registry lookup (preset, mixer, proxy, space, sampler, dataset) found no such name."""
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
@@ -44,12 +48,24 @@ class MissingDatabaseError(StorageError):
     """A command that needs an existing database was given a SQLite file that is not there."""
 
 
-class StudyNotFoundError(AutostError):
+class NotStoredError(AutostError):
+    """The database holds nothing under a name the user gave (a study, a candidate)."""
+
+
+class StudyNotFoundError(NotStoredError):
     """No study of that name exists in the storage."""
+
+
+class CandidateNotFoundError(NotStoredError):
+    """No stored candidate has that arch_id, or a prefix matches several."""
 
 
 class SearchConfigError(AutostError, ValueError):
     """A search option is malformed, or conflicts with what the existing study recorded."""
+
+
+class UnknownSettingError(UnknownNameError, SearchConfigError):
+    """A search option names no known objective proxy, sampler or constraint."""
 
 
 class SearchError(AutostError):
@@ -62,6 +78,10 @@ class ReportError(AutostError):
 
 class DatasetError(AutostError):
     """A dataset is missing, malformed or has the wrong shape."""
+
+
+class UnknownDatasetError(UnknownNameError, DatasetError):
+    """No registered dataset has that name."""
 
 
 class CalibrationError(DatasetError):

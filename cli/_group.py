@@ -1,8 +1,11 @@
 """The root ``autost`` group: lazy subcommand loading and the single ``Error:`` line.
 
-A library error (bad input: a file, a study, a database) exits 1, misuse of the command line
-(an unknown option, a value out of range or not among the choices) exits 2; both print one
-``Error:`` line with the cause and the remedy, and neither prints click's usage block.
+Misuse of the command line exits 2: an unknown option, a value out of range or not among the
+choices, and any name of something autost ships that it does not know (a space, preset,
+proxy, objective, sampler or dataset: the library's UnknownNameError), whether click or the
+library resolves it. Any other library error (bad input: a file, a database, a study or
+candidate the database does not hold) exits 1. Both print one ``Error:`` line with the cause
+and the remedy, and neither prints click's usage block.
 """
 
 import importlib
@@ -12,7 +15,7 @@ from contextlib import contextmanager
 import click
 
 from autost import __version__
-from autost.exceptions import AutostError, unknown_name
+from autost.exceptions import AutostError, UnknownNameError, unknown_name
 
 # name -> "module:attribute"; each module is imported only when its command runs.
 COMMANDS = {
@@ -67,6 +70,8 @@ class LazyGroup(click.Group):
         with _one_line_misuse():
             try:
                 return super().invoke(ctx)
+            except UnknownNameError as e:
+                raise Misuse(str(e), ctx) from e
             except AutostError as e:
                 raise click.ClickException(str(e)) from e
 

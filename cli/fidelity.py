@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from autost.cli.interrupted import RERUN, reporting_stored_trainings
 from autost.cli.options import echo_rows, output_options
 from autost.cli.train import training_options
 from autost.wording import counted
@@ -39,19 +40,23 @@ def fidelity(space, preset, samples, out_dir, seed, data_dir, download, storage_
     from autost.data.datasets import ensure_dataset
     from autost.report.fidelity import summarize
     from autost.report.fidelity_files import fidelity_text, make_folders, write_fidelity
+    from autost.space import load_space
     from autost.storage import open_storage
     from autost.train.fidelity import PRESETS, run_fidelity
     from autost.train.tuning import probe_address
 
     start = time.perf_counter()
+    load_space(space)  # an unknown space fails before the database or --out exists
     ensure_dataset(PRESETS[preset].base.dataset, data_dir, download)
     if ray_address is not None:
         probe_address(ray_address)  # fail in seconds, before any scoring or training
     out_dir = Path(out_dir) if out_dir else Path("fidelity") / Path(space).stem
     make_folders(out_dir)  # a bad --out fails before any training
-    run = run_fidelity(open_storage(storage_url), space, preset=preset, samples=samples,
-                       seed=seed, data_dir=data_dir, address=ray_address,
-                       log=lambda message: click.echo(message, err=True))
+    storage = open_storage(storage_url)
+    with reporting_stored_trainings(storage, RERUN):
+        run = run_fidelity(storage, space, preset=preset, samples=samples, seed=seed,
+                           data_dir=data_dir, address=ray_address,
+                           log=lambda message: click.echo(message, err=True))
     table, checks = summarize(run)
     files = write_fidelity(run.rows, table, checks, out_dir, run.title)
     echo_rows(fmt, table, lambda: fidelity_text(table, checks), document={

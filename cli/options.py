@@ -90,3 +90,25 @@ class Checked(click.ParamType):
             return self.check(value, param.opts[0] if param else "value")
         except AutostError as e:
             raise click.UsageError(str(e), ctx) from e
+
+
+class ProxyList(click.ParamType):
+    """Comma-separated proxy names, e.g. ``flops,energy``; an unknown name is misuse."""
+
+    name = "NAMES"
+
+    def convert(self, value, param, ctx):
+        from autost.exceptions import UnknownNameError
+        from autost.proxies import get_proxy
+
+        if isinstance(value, tuple):
+            return value
+        names = tuple(n.strip() for n in value.split(",") if n.strip())
+        if not names:
+            self.fail("give proxy names separated by commas, e.g. flops,energy", param, ctx)
+        for name in names:
+            try:
+                get_proxy(name)
+            except UnknownNameError as e:
+                self.fail(str(e), param, ctx)
+        return names

@@ -4,6 +4,7 @@ import time
 
 import click
 
+from autost.cli.interrupted import RERUN, reporting_stored_trainings
 from autost.cli.options import echo_rows, output_options
 from autost.cli.train import training_options
 
@@ -42,20 +43,24 @@ def scatter(space, samples, epochs, dataset, out_dir, preset, seed, data_dir, do
     """
     from autost.data.datasets import ensure_dataset
     from autost.report.scatter_outputs import correlation_text, write_scatter_report
+    from autost.space import load_space
     from autost.storage import open_storage
     from autost.train.scatter import PRESETS, run_scatter
     from autost.train.tuning import probe_address
 
     start = time.perf_counter()
+    load_space(space)  # an unknown space fails before the database or --out exists
     dataset = dataset or PRESETS[preset].dataset
     ensure_dataset(dataset, data_dir, download)
     if ray_address is not None:
         probe_address(ray_address)  # fail in seconds, before any scoring or training
-    run = run_scatter(
-        open_storage(storage_url), space, preset=preset, samples=samples, epochs=epochs,
-        dataset=dataset, seed=seed, data_dir=data_dir, download=download,
-        address=ray_address, log=lambda message: click.echo(message, err=True),
-    )
+    storage = open_storage(storage_url)
+    with reporting_stored_trainings(storage, RERUN):
+        run = run_scatter(
+            storage, space, preset=preset, samples=samples, epochs=epochs, dataset=dataset,
+            seed=seed, data_dir=data_dir, download=download, address=ray_address,
+            log=lambda message: click.echo(message, err=True),
+        )
     result = write_scatter_report(run, out_dir)
     echo_rows(fmt, result.correlations, lambda: correlation_text(result.correlations),
               document={"rows": result.rows, "correlations": result.correlations,

@@ -4,7 +4,7 @@ import json
 
 import click
 
-from autost.cli.options import Checked, echo_json, json_option, storage_option
+from autost.cli.options import Checked, ProxyList, echo_json, json_option, storage_option
 from autost.cost.constants import SCORING_RATE_SOURCES
 from autost.cost.hardware import (
     DEFAULT_ENERGY_MODEL,
@@ -65,26 +65,20 @@ def _stored_arch(arch_id: str, storage_url: str | None):
         storage.close()
 
 
-class ProxyList(click.ParamType):
-    """Comma-separated proxy names, e.g. ``flops,energy``; an unknown name is misuse."""
+def _default_proxies(settings) -> list[str]:
+    """Every proxy with measured rates; with prior rates, which a user picks to run no
+    model, the proxies the cost model alone gives (a forward and backward pass of a
+    full-size model takes a minute on a CPU)."""
+    from autost.proxies import get_proxy, list_proxies
 
-    name = "NAMES"
+    if settings.rates == "init":
+        return list_proxies()
+    return [p for p in list_proxies() if not get_proxy(p).runs_model(settings)]
 
-    def convert(self, value, param, ctx):
-        from autost.exceptions import UnknownNameError
-        from autost.proxies import get_proxy
 
-        if isinstance(value, tuple):
-            return value
-        names = tuple(n.strip() for n in value.split(",") if n.strip())
-        if not names:
-            self.fail("give proxy names separated by commas, e.g. flops,energy", param, ctx)
-        for name in names:
-            try:
-                get_proxy(name)
-            except UnknownNameError as e:
-                self.fail(str(e), param, ctx)
-        return names
+def _timings(seconds: dict[str, float]) -> str:
+    """How long each step took, e.g. "seconds: cost pass 0.21, flops 0.00, naswot 3.10"."""
+    return "seconds: " + ", ".join(f"{name} {s:.2f}" for name, s in seconds.items())
 
 
 def _rate_note(result, settings) -> str:
@@ -231,9 +225,10 @@ def _render(name: str, cfg, result, settings, convention: dict | None = None) ->
 @click.option("--arch-id", help="A candidate stored in --storage (a unique prefix will do).")
 @storage_option("With --arch-id.")
 @click.option("--proxies", type=ProxyList(), default=None,
-              help="Proxies to compute, e.g. flops,energy (default: all). sahd and naswot, "
-                   "and sops and energy with --rates init, need a forward pass; params and "
-                   "MACs are always given.")
+              help="Proxies to compute, e.g. flops,energy (default: all; with --rates prior, "
+                   "the cost-only ones: params, flops, sops, energy). sahd and naswot, and "
+                   "sops and energy with --rates init, need a forward pass, the gradient "
+                   "proxies a backward one too; params and MACs are always given.")
 @click.option("--rates", type=click.Choice(SCORING_RATE_SOURCES), default="init",
               show_default=True, help="Firing rates for SOPs and energy.")
 @click.option("--dataset", default="digits", show_default=True,
@@ -270,7 +265,7 @@ def score(preset, arch_file, arch_id, storage_url, proxies, rates, dataset, conv
         raise click.UsageError("--published-ops needs --energy-convention PAPER")
     from autost.cost.conventions import check_published_ops, get_convention
     from autost.models import get_preset
-    from autost.proxies import ScoreSettings, list_proxies, score_architecture
+    from autost.proxies import ScoreSettings, score_architecture
 
     conv = get_convention(convention_name) if convention_name is not None else None
     fitted = None if predictor_name is None else _predictor(predictor_name, storage_url)
@@ -283,13 +278,15 @@ def score(preset, arch_file, arch_id, storage_url, proxies, rates, dataset, conv
     entry = None if conv is None else _published_entry(conv, name, cfg, published_ops)
     if published_ops:
         check_published_ops(entry)
-    proxies = proxies or list_proxies()
-    if conv is not None and "energy" not in proxies:
-        proxies = [*proxies, "energy"]  # the convention reads the energy proxy's rates
     settings = ScoreSettings(rates=rates, dataset=dataset, energy_model=energy_model,
                              hardware=hardware, weight_reuse=weight_reuse)
-    click.echo(f"scoring {cfg.summary()} ({settings.key()})", err=True)
-    result = score_architecture(cfg, proxies, settings)
+    proxies = proxies or _default_proxies(settings)
+    if conv is not None and "energy" not in proxies:
+        proxies = [*proxies, "energy"]  # the convention reads the energy proxy's rates
+    click.echo(f"scoring {cfg.summary()} ({settings.key()}) by {', '.join(proxies)}", err=True)
+    seconds = {}
+    result = score_architecture(cfg, proxies, settings, seconds)
+    click.echo(_timings(seconds), err=True)
     convention = (None if conv is None else _convention_energy(
         conv, entry, cfg, result, settings, published_ops))
     predicted = None if fitted is None else {
@@ -302,7 +299,7 @@ def score(preset, arch_file, arch_id, storage_url, proxies, rates, dataset, conv
         if memory is not None:
             extra["memory_energy"] = memory
         echo_json({"name": name, "timesteps": cfg.timesteps, "settings": settings.to_dict(),
-                   "config": cfg.to_dict(), **result.to_dict(), **extra})
+                   "config": cfg.to_dict(), **result.to_dict(), "seconds": seconds, **extra})
         return
     click.echo(_render(name, cfg, result, settings, convention))
     if predicted is not None:

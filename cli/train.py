@@ -2,6 +2,7 @@
 
 import click
 
+from autost.cli.interrupted import reporting_stored_trainings
 from autost.cli.options import echo_rows, output_options, storage_option
 
 RAY_HELP = ("Address of an existing Ray cluster (host:port or ray://host:port); default: "
@@ -91,16 +92,13 @@ def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_
     storage = open_storage(storage_url, create=False)
     progress = TrainingProgress(settings, int(cpus_per_trial), asha=not no_asha)
     ranking, best = top_entries(load_entries(storage, study), by, top)
-    try:
+    with reporting_stored_trainings(storage, "the trainings listed stay stored; the same "
+                                             "command trains every candidate again"):
         rows = train_ranked(storage, study, ranking, best, settings=settings,
                             address=ray_address, cpus_per_trial=cpus_per_trial,
                             gpus_per_trial=gpus_per_trial, asha=not no_asha,
                             on_start=progress.start, on_epoch=progress.epoch,
                             on_outcome=progress.outcome)
-    except KeyboardInterrupt:
-        click.echo(f"training interrupted: {progress.finished} of {len(progress.jobs)} "
-                   "trainings finished and are stored", err=True)
-        raise click.exceptions.Exit(130) from None
     objective = ranking.spec
     records = [{
         "trial": r.trial, "arch_id": r.outcome.job.arch.arch_id,

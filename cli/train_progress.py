@@ -14,7 +14,7 @@ class TrainingProgress:
 
     def __init__(self, settings, threads: int, asha: bool):
         self.settings, self.threads, self.asha = settings, threads, asha
-        self.jobs, self.finished, self.estimate = [], 0, None
+        self.jobs, self.estimate = [], None
 
     def start(self, jobs, slots: int) -> None:
         from autost.data.datasets import num_classes
@@ -53,7 +53,6 @@ class TrainingProgress:
     def outcome(self, outcome) -> None:
         index = next(i for i, j in enumerate(self.jobs) if j == outcome.job)
         self.estimate.finish(index)
-        self.finished += 1
         epochs = len(outcome.history)
         stopped = " (stopped by ASHA)" if outcome.stopped_early else ""
         result = (f"failed: {outcome.error}" if outcome.error else

@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from autost.data import fashion_mnist
-from autost.exceptions import DatasetError, unknown_name
+from autost.exceptions import DatasetError, UnknownDatasetError, unknown_name
 
 DIGITS_VALIDATION_FRACTION = 0.2
 FASHION_MNIST_VALIDATION_FRACTION = 1 / 6  # 10,000 of the 60,000 training images
@@ -295,7 +295,7 @@ NUM_CLASSES = {"digits": 10, "fashion-mnist": fashion_mnist.NUM_CLASSES, "cifar1
 def num_classes(name: str) -> int:
     """Class count of a named dataset, without loading it."""
     if name not in NUM_CLASSES:
-        raise unknown_name("dataset", name, NUM_CLASSES, error=DatasetError)
+        raise unknown_name("dataset", name, NUM_CLASSES, error=UnknownDatasetError)
     return NUM_CLASSES[name]
 
 
@@ -310,7 +310,7 @@ def ensure_dataset(name: str, data_dir: str | Path | None = None,
     if name in _CIFAR:
         _cifar_files(name, data_dir, download)
     if name == "fashion-mnist":
-        fashion_mnist.read_fashion_mnist(data_dir)  # read once here: a bad file fails early
+        fashion_mnist.check_fashion_mnist(data_dir)  # read once here: a bad file fails early
 
 
 def list_datasets() -> list[str]:
@@ -328,7 +328,7 @@ def load_dataset(name: str, *, data_dir: str | Path | None = None, input_size: i
     Debian's dataset-fashion-mnist folder.
     """
     if name not in DATASETS:
-        raise unknown_name("dataset", name, DATASETS, error=DatasetError)
+        raise unknown_name("dataset", name, DATASETS, error=UnknownDatasetError)
     if input_size < 1 or in_channels < 1:
         raise DatasetError(f"input size and channels must be positive, got {input_size} and "
                            f"{in_channels}")

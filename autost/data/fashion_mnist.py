@@ -10,7 +10,8 @@ Debian ships the four files in the package ``dataset-fashion-mnist`` under
 :data:`DEFAULT_DIR`; any folder holding the same file names works. Only the two training
 files are read: a fidelity study selects architectures on validation accuracy, so the
 validation images are a fixed seeded part of the training images (as for the digits) and
-the official test images stay unseen.
+the official test images stay unseen. The test files, where present, are still read once by
+:func:`check_fashion_mnist`, so a broken copy of the dataset is reported before any work.
 """
 
 import gzip
@@ -25,6 +26,8 @@ from autost.exceptions import DatasetError
 DEFAULT_DIR = Path("/usr/share/datasets/fashion-mnist")
 TRAIN_IMAGES = "train-images-idx3-ubyte.gz"
 TRAIN_LABELS = "train-labels-idx1-ubyte.gz"
+TEST_IMAGES = "t10k-images-idx3-ubyte.gz"
+TEST_LABELS = "t10k-labels-idx1-ubyte.gz"
 NUM_CLASSES = 10
 IMAGE_SIZE = 28
 _UBYTE = 0x08
@@ -73,7 +76,27 @@ def _corrupt(path: Path, what: str) -> DatasetError:
 @lru_cache(maxsize=2)
 def read_fashion_mnist(data_dir: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Training images [N, 28, 28] (uint8, 0..255) and labels [N] (int64, 0..9)."""
-    images_path, labels_path = fashion_mnist_files(data_dir)
+    return _read_pair(*fashion_mnist_files(data_dir))
+
+
+def check_fashion_mnist(data_dir: str | Path | None = None) -> None:
+    """Read every file of the dataset once: the training pair (which holds the validation
+    images too) and the test pair where present. DatasetError names the first bad file."""
+    read_fashion_mnist(data_dir)
+    root = Path(data_dir) if data_dir is not None else DEFAULT_DIR
+    test_files = root / TEST_IMAGES, root / TEST_LABELS
+    present = [path.is_file() for path in test_files]
+    if any(present) and not all(present):
+        missing = test_files[present.index(False)]
+        raise DatasetError(f"Fashion-MNIST file {missing} is missing while "
+                           f"{test_files[present.index(True)].name} is there; reinstall the "
+                           "package dataset-fashion-mnist or replace the file")
+    if all(present):
+        _read_pair(*test_files)
+
+
+def _read_pair(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """One images file and its labels file, checked against each other."""
     images = read_idx(images_path, 3)
     labels = read_idx(labels_path, 1).astype(np.int64)
     if images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):

@@ -47,6 +47,12 @@ class Proxy:
         """Whether these settings need the rate pass for this proxy."""
         return self.needs_data
 
+    def runs_model(self, settings: ScoreSettings) -> bool:
+        """Whether these settings build and run a real model for this proxy (a rate,
+        gradient or spike-code pass); False: the cost model alone gives it, in milliseconds
+        on the meta device."""
+        return self.needs_data
+
     def compute(self, ctx: ScoringContext) -> float:
         raise NotImplementedError
 

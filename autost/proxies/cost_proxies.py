@@ -46,6 +46,9 @@ class SopsProxy(Proxy):
     def needs_rate_pass(self, settings) -> bool:
         return settings.rates == "init"
 
+    def runs_model(self, settings) -> bool:
+        return self.needs_rate_pass(settings)  # prior rates: the cost model alone
+
     def compute(self, ctx) -> float:
         return float(ctx.energy.sops)
 

@@ -9,6 +9,7 @@ batch) only when a proxy needs data with these settings.
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Sequence
 from functools import cached_property, lru_cache
 
@@ -133,26 +134,35 @@ def _calibration_sample(dataset, input_size, in_channels, batch_size, seed, data
 
 
 def score_architecture(cfg: ArchConfig, proxies: Sequence[str],
-                       settings: ScoreSettings | None = None) -> ScoreResult:
+                       settings: ScoreSettings | None = None,
+                       seconds: dict[str, float] | None = None) -> ScoreResult:
     """Compute every proxy in ``proxies`` for ``cfg`` (see :class:`ScoreResult`).
 
     With a surrogate in ``settings`` the proxies are those of the candidate's surrogate
     (:mod:`autost.surrogate`), reported under the candidate's arch_id.
 
+    ``seconds``, when given, receives the wall time of each step in order: ``cost pass``,
+    then each proxy; a proxy that is the first to need a shared pass (the rate pass, the
+    gradient pass of snip, grad_norm and zico) is charged for it.
     Raises UnknownNameError for an unknown proxy, ArchValidationError or BuildError for an
     architecture that cannot be built (SurrogateError where its surrogate cannot be),
     DatasetError for unusable calibration data.
     """
     settings = settings or ScoreSettings()
+    seconds = {} if seconds is None else seconds
     chosen = [get_proxy(name) for name in dict.fromkeys(proxies)]
     scored = get_surrogate(settings.surrogate).apply(cfg)
     ctx = ScoringContext(scored, settings, any(p.needs_rate_pass(settings) for p in chosen))
+    started = time.perf_counter()
     cost = ctx.cost
+    seconds["cost pass"] = time.perf_counter() - started
     values = {"params": float(cost.params), "macs_per_step": float(cost.macs_per_step),
               "macs_total": float(cost.macs_total),
               "elementwise_ops_total": float(cost.elementwise_ops_total)}
     for proxy in chosen:
+        started = time.perf_counter()
         values[proxy.name] = proxy.compute(ctx)
+        seconds[proxy.name] = time.perf_counter() - started
     energy = ctx.energy
     rates = ctx.rates if ctx.rate_pass else None
     return ScoreResult(

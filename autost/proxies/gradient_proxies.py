@@ -18,6 +18,9 @@ class _GradientProxy(Proxy):
     def needs_rate_pass(self, settings) -> bool:
         return False
 
+    def runs_model(self, settings) -> bool:
+        return True  # a gradient pass (synflow's on an all-ones image)
+
 
 @register_proxy
 class SynflowProxy(_GradientProxy):

@@ -1,11 +1,12 @@
 """Fit a supervised proxy combination on the trainings the database holds for one dataset.
 
-The architectures trained on the dataset (successful trainings; one surrogate and one epoch
-budget, those most architectures were trained with unless the caller names them; accuracies
-of several seeds averaged) are scored by the chosen proxies under the settings a search
-would use, on the surrogate that was trained (:mod:`autost.surrogate`: a search then scores
-each candidate's surrogate the same way; scores come from the database's cache when
-present, and new ones are stored there), and a
+The architectures trained on the dataset (successful trainings that ran their whole budget,
+not those ASHA stopped early; one surrogate and one epoch budget, those most architectures
+were trained with unless the caller names them; accuracies of several seeds averaged) are
+scored by the chosen proxies under the settings a search would use, on the surrogate that
+was trained (:mod:`autost.surrogate`: a search then scores each candidate's surrogate the
+same way; scores come from the database's cache when present, and new ones are stored
+there), and a
 ridge regression of accuracy on the standardized proxy values is fitted with scikit-learn.
 Its quality is the Kendall tau between out-of-fold predictions and accuracy (k-fold
 cross-validation, shuffled with a fixed seed): a combiner is worth what it predicts for
@@ -26,6 +27,7 @@ from autost.proxies import ScoreSettings, get_proxy, list_proxies
 from autost.proxies.predictor import Predictor, feature, uses_log
 from autost.report.correlation import kendall_tau
 from autost.storage.score_sets import complete_scores
+from autost.storage.training_stops import ran_its_budget
 from autost.wording import counted
 
 MIN_TRAININGS = 10  # below this, a 5-fold tau has folds of one or two architectures
@@ -79,7 +81,7 @@ def trained_architectures(storage, dataset: str, epochs: int | None,
     """(arch_ids, mean accuracy per architecture, epochs, surrogate) of ``dataset``'s
     trainings; ``epochs`` and ``surrogate`` None take those most architectures have."""
     rows = [r for r in storage.trainings() if r.dataset == dataset and r.status == "ok"
-            and r.accuracy is not None and math.isfinite(r.accuracy)]
+            and ran_its_budget(r) and r.accuracy is not None and math.isfinite(r.accuracy)]
     if surrogate is None:
         per_surrogate = Counter(s for s, _ in {(r.surrogate, r.arch_id) for r in rows})
         surrogate = max(per_surrogate, key=lambda s: (per_surrogate[s], s), default="full")

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from autost.exceptions import UnknownNameError
+from autost.exceptions import CandidateNotFoundError
 
 
 def resolve_arch_id(storage, prefix: str) -> str:
-    """The one stored arch_id starting with ``prefix``, or UnknownNameError."""
+    """The one stored arch_id starting with ``prefix``, or CandidateNotFoundError."""
     found = storage.find_arch_ids(prefix, limit=4)
     if len(found) == 1:
         return found[0]
     if not found:
-        raise UnknownNameError(
+        raise CandidateNotFoundError(
             f"no candidate with arch_id {prefix!r} in {storage.masked_url}; copy an id "
             "from `autost results top --study NAME`"
         )
     shown = ", ".join(a[:16] for a in found[:3])
-    raise UnknownNameError(
+    raise CandidateNotFoundError(
         f"arch_id prefix {prefix!r} matches several candidates ({shown}, ...); "
         "give more characters"
     )
@@ -40,7 +40,8 @@ def describe_candidate(storage, arch_id: str) -> dict:
         ],
         "trainings": [
             {"id": t.id, "study_name": t.study_name, "trial_number": t.trial_number,
-             "dataset": t.dataset, "epochs": t.epochs, "seed": t.seed, "status": t.status,
+             "dataset": t.dataset, "epochs": t.epochs, "epochs_run": t.epochs_run,
+             "stop_reason": t.stop_reason, "seed": t.seed, "status": t.status,
              "accuracy": t.accuracy, "energy_mj": t.energy_mj, "error": t.error,
              "history": t.history, "rates": t.rates, "created_at": t.created_at.isoformat()}
             for t in storage.trainings(arch_id=arch_id)

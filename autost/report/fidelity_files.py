@@ -10,6 +10,7 @@ seeds), so a proxy whose bar reaches the band ranks accuracy as well as training
 """
 
 import math
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from autost.tables import csv_text
 
 DPI = 110
 LOG_SPAN = 100  # a positive proxy spanning more than this factor is drawn on a log axis
+TITLE_CHARS = 70  # a line of a 9-point title, well inside a 6.4-inch figure
 
 
 def _pyplot():
@@ -60,8 +62,16 @@ def fidelity_text(table: Sequence[dict], checks: Sequence[dict]) -> str:
 
 def plot_taus(table: Sequence[dict], ceiling: Estimate, path: Path, title: str) -> None:
     """Kendall tau of each proxy with its interval, the noise ceiling as a shaded band."""
+    save_figure(tau_figure(table, ceiling, title), path)
+
+
+def tau_figure(table: Sequence[dict], ceiling: Estimate, title: str):
+    """The figure of :func:`plot_taus`. The legend sits below the axes, outside the data,
+    and the title is wrapped to the figure's width: the layout engine makes room for both
+    but neither moves a legend off the data nor shortens a line of text."""
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(table) + 1.6), dpi=DPI)
+    fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(table) + 2.4), dpi=DPI,
+                           layout="constrained")
     names = [row["proxy"] for row in table]
     ys = list(range(len(table)))[::-1]
     taus = [row["kendall_tau"] for row in table]
@@ -79,11 +89,10 @@ def plot_taus(table: Sequence[dict], ceiling: Estimate, path: Path, title: str) 
     ax.set_yticks(ys, names)
     ax.set_xlim(-1, 1)
     ax.set_xlabel("Kendall tau against validation accuracy")
-    ax.set_title(title, fontsize=9)
+    fig.suptitle(textwrap.fill(title, TITLE_CHARS), fontsize=9)
     ax.grid(True, axis="x", alpha=0.3)
-    ax.legend(fontsize=7, loc="lower left")
-    fig.tight_layout()
-    save_figure(fig, path)
+    fig.legend(fontsize=7, loc="outside lower center")
+    return fig
 
 
 def plot_proxy_scatter(rows: Sequence[dict], row: dict, path: Path, title: str) -> None:

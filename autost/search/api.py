@@ -113,6 +113,7 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
                       space_arg=space if isinstance(space, str) else space_obj.source,
                       dataset=dataset, data_dir=data_dir, predictor=fitted,
                       energy_model=energy_model)
+    _check_dataset(asked.score_settings)
     name = check_study_name(study_name or space_obj.name)
     db = db or open_storage(storage)
     rdb = db.optuna_storage(heartbeat_interval, grace_period)
@@ -131,6 +132,15 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
                               progress=progress)
     stats = _run(coordinator, study, plan.budget)
     return _result(db, study, plan, stats, time.perf_counter() - started, coordinator.notes)
+
+
+def _check_dataset(score_settings: dict) -> None:
+    """Read the calibration dataset a plan names once, before the database exists: a
+    missing or corrupt one is one error instead of one failed trial per candidate."""
+    from autost.data import ensure_dataset
+
+    if "dataset" in score_settings:
+        ensure_dataset(score_settings["dataset"], score_settings.get("data_dir"))
 
 
 def run_worker(study_name: str, *, storage: str | None = None, workers: int = DEFAULT_WORKERS,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from autost.exceptions import SearchConfigError, SearchError, unknown_name
+from autost.exceptions import SearchConfigError, SearchError, UnknownSettingError, unknown_name
 from autost.proxies.combine import aggregate_parts, rank_against
 
 PREDICTED = "predicted"
@@ -51,14 +51,14 @@ def check_objective_name(name: str) -> None:
     if parts is None:
         if name != PREDICTED and name not in list_proxies():
             raise unknown_name("objective proxy", name, [*list_proxies(), PREDICTED],
-                               SearchConfigError)
+                               UnknownSettingError)
         return
     if len(parts) < 2 or "" in parts or len(set(parts)) < len(parts):
         raise SearchConfigError(f"objective {name!r} is malformed; join two or more distinct "
                                 "proxies with '+', e.g. zico+synflow+flops")
     for part in parts:
         if part not in list_proxies():
-            raise unknown_name("proxy", part, list_proxies(), SearchConfigError)
+            raise unknown_name("proxy", part, list_proxies(), UnknownSettingError)
 
 
 def load_predictor(storage, name: str):

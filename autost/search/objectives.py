@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from autost.exceptions import SearchConfigError, unknown_name
+from autost.exceptions import SearchConfigError, UnknownSettingError, unknown_name
 from autost.proxies.objective import Objective, objective_name, parse_objective
 from autost.quantity import parse_quantity
 from autost.search.derived import check_objective_name
@@ -76,7 +76,7 @@ def build_constraints(space_ceilings: dict, overrides: dict) -> tuple[Constraint
     merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
     unknown = sorted(set(merged) - set(CEILINGS))
     if unknown:
-        raise unknown_name("constraint", unknown[0], CEILINGS, SearchConfigError)
+        raise unknown_name("constraint", unknown[0], CEILINGS, UnknownSettingError)
     return tuple(Constraint(name, parse_quantity(merged[name], name.replace("_", "-"),
                                                      SearchConfigError))
                  for name in CEILINGS if name in merged)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 
-from autost.exceptions import SearchConfigError, unknown_name
+from autost.exceptions import SearchConfigError, UnknownSettingError, unknown_name
 
 DEFAULT_SAMPLER = "tpe"
 
@@ -92,7 +92,7 @@ def list_samplers() -> list[str]:
 def check_sampler(name: str) -> str:
     """Return ``name`` if it is a known sampler, else an error naming the closest ones."""
     if name not in SAMPLERS:
-        raise unknown_name("sampler", name, SAMPLERS, SearchConfigError)
+        raise unknown_name("sampler", name, SAMPLERS, UnknownSettingError)
     return name
 
 

@@ -15,7 +15,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from autost.exceptions import AutostError, StudyNotFoundError, UnknownNameError
+from autost.exceptions import (
+    AutostError,
+    DatasetError,
+    NotStoredError,
+    SearchConfigError,
+    UnknownNameError,
+)
 
 log = logging.getLogger("autost.service")
 
@@ -33,7 +39,9 @@ def error(status: int, message: str, headers: dict | None = None) -> JSONRespons
 
 
 def status_of(exc: AutostError) -> int:
-    if isinstance(exc, NotFound | StudyNotFoundError | UnknownNameError):
+    if isinstance(exc, SearchConfigError | DatasetError):  # a setting of the body: an unknown
+        return 422  # sampler or dataset too, though the command line calls that misuse
+    if isinstance(exc, NotFound | NotStoredError | UnknownNameError):
         return 404
     return 422
 

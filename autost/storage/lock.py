@@ -4,7 +4,10 @@ PostgreSQL: a session-level advisory lock (``pg_advisory_lock``) on a connection
 the lock, keyed by a hash of the name; the server frees it when the holder's connection
 closes or its process is killed. SQLite: an ``flock`` on the file ``<database>-autost.lock``
 beside the database; the kernel frees it when the holder's process exits. All names share
-that one file on SQLite, so hold one lock at a time (never nest two ``held()`` blocks).
+that one file on SQLite, so hold one lock at a time (never nest two ``held()`` blocks). The
+holder deletes the file before it lets go, so no command leaves it behind (a process killed
+while holding it leaves it, and the next holder deletes it); a waiter that then holds the
+lock on a deleted file opens the path again.
 """
 
 from __future__ import annotations
@@ -54,11 +57,34 @@ class DatabaseLock:
 
 @contextmanager
 def _flocked(path: Path):
-    import fcntl
-
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _lock_file(path)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
+        path.unlink(missing_ok=True)  # still held: whoever opens the path next makes a new file
         os.close(fd)  # closing the descriptor releases the flock
+
+
+def _lock_file(path: Path) -> int:
+    """A descriptor holding the flock of the file now at ``path`` (made if missing)."""
+    import fcntl
+
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if _same_file(fd, path):
+                return fd
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # the holder before deleted the file we waited on: open the path again
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        on_disk = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (held.st_dev, held.st_ino) == (on_disk.st_dev, on_disk.st_ino)

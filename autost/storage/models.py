@@ -89,6 +89,12 @@ class Claim(Base):
 class Training(Base):
     """One brief training of an architecture; ``status`` is ``ok`` or ``failed``.
 
+    ``epochs`` is the budget asked for, ``epochs_run`` the epochs it ran and ``stop_reason``
+    why it ended: ``completed`` (the whole budget), ``asha`` (stopped early by the ASHA
+    scheduler for trailing its rung: its accuracy is that of ``epochs_run`` epochs of a
+    schedule made for ``epochs``) or ``error``. Both are None for a row whose history was
+    not stored.
+
     ``accuracy`` is top-1 on the validation split in percent; ``energy_mj`` is per image with
     rates measured on the trained model (rate source ``trained``). ``settings_key`` is the
     whole recipe (TrainSettings.key()); it decides which trainings a rerun may reuse.
@@ -110,6 +116,8 @@ class Training(Base):
     energy_mj: Mapped[float | None] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    epochs_run: Mapped[int | None] = mapped_column(Integer)
+    stop_reason: Mapped[str | None] = mapped_column(String(16))
 
 
 class Job(Base):

@@ -153,10 +153,21 @@ def _v8_job_leases(op) -> None:
     op.add_column(PREFIX + "jobs", sa.Column("server_beat", sa.Float))
 
 
+def _v9_training_epochs_run(op) -> None:
+    """The epochs a training ran and why it stopped (a training stopped by ASHA after 1 of 3
+    epochs was stored as a 3-epoch one); older rows get both from their per-epoch history
+    (see :func:`autost.storage.training_stops.backfill_stops`)."""
+    from autost.storage.training_stops import backfill_stops
+
+    op.add_column(PREFIX + "trainings", sa.Column("epochs_run", sa.Integer))
+    op.add_column(PREFIX + "trainings", sa.Column("stop_reason", sa.String(16)))
+    backfill_stops(op.get_bind())
+
+
 MIGRATIONS: dict[int, Callable] = {1: _v1_initial_tables, 2: _v2_canonical_arch_ids,
                                    3: _v3_training_settings_key, 4: _v4_jobs, 5: _v5_claims,
                                    6: _v6_predictors, 7: _v7_one_score_set_per_settings,
-                                   8: _v8_job_leases}
+                                   8: _v8_job_leases, 9: _v9_training_epochs_run}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

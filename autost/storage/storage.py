@@ -23,6 +23,7 @@ from autost.arch import ArchConfig
 from autost.storage import _url, optuna_tables, schema
 from autost.storage.models import Candidate, Run, Score, StoredPredictor, Training
 from autost.storage.score_sets import merge_score_sets
+from autost.storage.training_stops import stop_of
 
 VERSIONED_PACKAGES = ("autost", "optuna", "torch", "sqlalchemy")
 TRAINING_STATUSES = ("ok", "failed")
@@ -44,7 +45,8 @@ class StoredScores:
 
 @dataclass(frozen=True)
 class TrainingRow:
-    """One brief training; ``accuracy`` in percent, ``energy_mj`` per image (trained rates)."""
+    """One brief training; ``accuracy`` in percent, ``energy_mj`` per image (trained rates);
+    ``epochs`` asked for, ``epochs_run`` and ``stop_reason`` as the table documents them."""
 
     id: int
     arch_id: str
@@ -61,6 +63,8 @@ class TrainingRow:
     energy_mj: float | None
     error: str | None
     created_at: datetime
+    epochs_run: int | None = None
+    stop_reason: str | None = None
 
     @property
     def surrogate(self) -> str:
@@ -277,15 +281,22 @@ class Storage:
         history: list | None = None, rates: dict | None = None,
         energy_mj: float | None = None, error: str | None = None,
         study_name: str | None = None, trial_number: int | None = None,
+        epochs_run: int | None = None,
     ) -> int:
-        """Store one brief training (accuracy in percent); return its id."""
+        """Store one brief training (accuracy in percent); return its id.
+
+        ``epochs_run`` (None: ``epochs``) gives the stop reason: ``error`` for a failed
+        training, ``asha`` for one that ran fewer epochs than asked, else ``completed``.
+        """
         if status not in TRAINING_STATUSES:
             raise ValueError(f"status must be one of {TRAINING_STATUSES}, not {status!r}")
+        epochs_run = epochs if epochs_run is None else epochs_run
         row = Training(
             arch_id=arch_id, study_name=study_name, trial_number=trial_number,
             dataset=dataset, epochs=epochs, seed=seed, settings_key=settings_key,
             status=status, accuracy=accuracy,
             history=_encode(history), rates=_encode(rates), energy_mj=energy_mj, error=error,
+            epochs_run=epochs_run, stop_reason=stop_of(status, epochs, epochs_run),
         )
         with Session(self.engine) as session, session.begin():
             session.add(row)
@@ -405,4 +416,5 @@ def _stored(row: Score) -> StoredScores:
 def _training(r: Training) -> TrainingRow:
     return TrainingRow(r.id, r.arch_id, r.study_name, r.trial_number, r.dataset, r.epochs,
                        r.seed, r.settings_key, r.status, r.accuracy, _decode(r.history),
-                       _decode(r.rates), r.energy_mj, r.error, r.created_at)
+                       _decode(r.rates), r.energy_mj, r.error, r.created_at, r.epochs_run,
+                       r.stop_reason)

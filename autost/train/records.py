@@ -17,7 +17,7 @@ def store_outcome(storage, outcome: TrainOutcome, settings: TrainSettings) -> in
         seed=settings.seed, settings_key=settings.key(), status=outcome.status,
         accuracy=outcome.accuracy, history=outcome.history, rates=outcome.rates,
         energy_mj=outcome.energy_mj, error=outcome.error, study_name=outcome.job.study_name,
-        trial_number=outcome.job.trial_number,
+        trial_number=outcome.job.trial_number, epochs_run=len(outcome.history),
     )
 
 

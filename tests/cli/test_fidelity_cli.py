@@ -2,7 +2,10 @@
 and one ``Error:`` line for bad input."""
 
 import csv
+import gzip
 import json
+import math
+import struct
 
 from click.testing import CliRunner
 from dataset_errors import CIFAR10_NEEDS_A_DIR, fashion_mnist_missing
@@ -76,6 +79,28 @@ def test_missing_fashion_mnist_is_one_error_line(tmp_path):
     assert not (tmp_path / "db.sqlite").exists()
 
 
+def test_a_truncated_test_file_is_one_error_line_before_any_file_is_written(tmp_path,
+                                                                           monkeypatch):
+    """The training pair intact, the test images cut short: refused at once, naming the
+    file, with neither the database nor the output folder made."""
+    folder = tmp_path / "fm"
+    folder.mkdir()
+    files = {"train-images-idx3-ubyte.gz": (3, 28, 28), "train-labels-idx1-ubyte.gz": (3,),
+             "t10k-images-idx3-ubyte.gz": (2, 28, 28), "t10k-labels-idx1-ubyte.gz": (2,)}
+    for name, shape in files.items():
+        header = bytes([0, 0, 8, len(shape)]) + struct.pack(f">{len(shape)}I", *shape)
+        (folder / name).write_bytes(gzip.compress(header + bytes(math.prod(shape))))
+    broken = folder / "t10k-images-idx3-ubyte.gz"
+    broken.write_bytes(broken.read_bytes()[:-20])
+    monkeypatch.chdir(tmp_path)
+    result = _run("--space", "mixed", "--preset", "cpu", "--data-dir", str(folder))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: Fashion-MNIST file {broken} is corrupt: not a "
+                                    "readable gzip file (EOFError")
+    assert len(result.output.splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fm"]
+
+
 def test_paper_preset_needs_cifar(tmp_path):
     result = _run("--space", "stmixer", "--preset", "paper", "--out", str(tmp_path))
     assert result.exit_code == 1
@@ -86,7 +111,7 @@ def test_unknown_space_and_misuse(tmp_path):
     db = f"sqlite:///{tmp_path / 'db.sqlite'}"
     result = _run("--space", "stmixr", "--preset", "test", "--storage", db,
                   "--out", str(tmp_path))
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # an unknown name is misuse
     assert result.output.startswith("Error: ") and "'stmixer'" in result.output
     assert len(result.output.splitlines()) == 1
     assert _run("--space", "stmixer", "--preset", "gpu").exit_code == 2

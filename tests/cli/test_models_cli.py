@@ -59,7 +59,7 @@ def test_show_json_round_trips_the_config():
 @pytest.mark.parametrize("command", ["show", "show --json"])
 def test_unknown_preset_is_one_error_line(command):
     result = _run(*command.split(), "spikformr-4-384")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.output == (
         "Error: unknown preset 'spikformr-4-384'; did you mean 'spikformer-4-384', "
         "'spikformer-8-384', 'spikformer-2-384'?\n"

@@ -57,7 +57,7 @@ def test_models_and_spaces_list_as_csv_carry_the_json_rows():
 
 @pytest.mark.parametrize("args, line", [
     (["results", "top", "--study", "s", "-k", "0"],
-     "Error: Invalid value for '-k': 0 is not in the range x>=1."),
+     "Error: Invalid value for '-k' / '--limit': 0 is not in the range x>=1."),
     (["report", "--study", "s", "--out", "r", "-k", "0"],
      "Error: Invalid value for '-k': 0 is not in the range x>=1."),
     (["results", "top"], "Error: Missing option '--study'."),

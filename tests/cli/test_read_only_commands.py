@@ -1,6 +1,8 @@
 """Commands that only read results refuse a database that does not exist and create none, and
 name what they cannot find in one that does."""
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -80,3 +82,32 @@ def test_an_unreachable_postgresql_server_is_one_error_line(args, tmp_path, monk
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: cannot reach storage {url}: ")
     assert result.output.count("\n") == 1 and list(tmp_path.iterdir()) == []
+UNKNOWN_STUDY_READERS = [
+    ["pareto", "--study", "nope"],
+    ["results", "top", "--study", "nope"],
+    ["report", "--study", "nope", "--out", "report"],
+    ["train", "--study", "nope", "--top", "1", "--epochs", "1"],
+    ["worker", "--study", "nope", "--wait", "0"],
+]
+
+
+def test_readers_of_an_unknown_study_leave_no_lock_file(tmp_path, monkeypatch):
+    """The database's lock file is deleted by whoever held the lock: after the search, and
+    after every reader that refused an unknown study."""
+    monkeypatch.chdir(tmp_path)
+    tiny = str(Path(__file__).parents[1] / "search" / "tiny.toml")
+    made = CliRunner().invoke(main, ["search", "--space", tiny, "--budget", "1", "--objective",
+                                     "flops:max", "--no-progress"])
+    assert made.exit_code == 0, made.output
+    assert _names(tmp_path) == {"autost.db"}
+    for args in UNKNOWN_STUDY_READERS:
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert result.output.startswith("Error: no study 'nope'"), (args, result.output)
+        assert _names(tmp_path) == {"autost.db"}, args
+
+
+def _names(folder) -> set[str]:
+    """Files in ``folder``, less SQLite's write-ahead log pair (open while this process,
+    which ran the commands, still holds connections)."""
+    return {p.name for p in folder.iterdir()} - {"autost.db-wal", "autost.db-shm"}

@@ -60,7 +60,7 @@ def test_missing_cifar_dir(tmp_path):
 def test_unknown_space(tmp_path):
     result = _run("--space", "stmixr", "--out", str(tmp_path), "--storage",
                   f"sqlite:///{tmp_path / 'db.sqlite'}")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.output.startswith("Error: ") and "stmixer" in result.output
 
 

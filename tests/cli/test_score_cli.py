@@ -7,6 +7,9 @@ import pytest
 from click.testing import CliRunner
 
 from autost.cli import main
+from autost.proxies import list_proxies
+
+ALL_PROXIES = list_proxies()
 
 TINY = {"blocks": [{"token_mixer": "ssa", "heads": 2, "mlp_ratio": 2.0},
                    {"token_mixer": "qk_token", "heads": 2, "mlp_ratio": 2.0}],
@@ -45,20 +48,43 @@ def test_table_names_the_macs_convention(arch_file):
 
 def test_json_output(arch_file):
     result = CliRunner().invoke(main, ["score", "--arch", arch_file, "--rates", "prior",
-                                       "--json"])
+                                       "--proxies", ",".join(ALL_PROXIES), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["rate_source"] == "prior" and data["timesteps"] == 2
     assert data["values"]["macs_total"] == 2 * data["values"]["macs_per_step"]
-    assert set(data["values"]) >= {"params", "flops", "sops", "energy", "synflow", "snip",
-                                   "grad_norm", "zico", "sahd", "naswot"}
+    assert set(data["values"]) >= set(ALL_PROXIES)
     assert data["settings"]["rates"] == "prior" and data["layers"]
+    assert list(data["seconds"]) == ["cost pass", *ALL_PROXIES]
+
+
+def test_rates_prior_alone_computes_the_cost_only_proxies_and_times_each(arch_file):
+    """A stored candidate scored again with --rates prior took a minute at full size for
+    the gradient and spike proxies nobody asked for; now it runs no model."""
+    result = CliRunner().invoke(main, ["score", "--arch", arch_file, "--rates", "prior"])
+    assert result.exit_code == 0, result.output
+    cost_only = ["params", "flops", "sops", "energy"]
+    assert set(ALL_PROXIES) - set(cost_only) == {"synflow", "snip", "grad_norm", "zico",
+                                                 "sahd", "naswot"}
+    assert not any(line.startswith(("naswot ", "synflow ", "zico "))
+                   for line in result.stdout.splitlines())
+    first, timing = result.stderr.splitlines()
+    assert first.endswith(f"by {', '.join(cost_only)}")
+    steps = [part.rsplit(" ", 1) for part in timing.removeprefix("seconds: ").split(", ")]
+    assert [name for name, _ in steps] == ["cost pass", *cost_only]
+    assert all(float(s) >= 0 for _, s in steps)
+    asked = CliRunner().invoke(main, ["score", "--arch", arch_file, "--rates", "prior",
+                                      "--proxies", "naswot", "--json"])
+    assert set(json.loads(asked.stdout)["seconds"]) == {"cost pass", "naswot"}
 
 
 @pytest.mark.parametrize("content, message", [
     ({**TINY, "embed_dim": 30}, "Error: {path}: embed_dim 30 is invalid: must be divisible by 8"),
     ({**TINY, "depth": 3}, "Error: {path}: unknown ArchConfig field(s) depth; known fields:"),
     ("{not json", "Error: {path}: architecture is not valid JSON: Expecting property name"),
+    ({**TINY, "tau": float("nan")}, "Error: {path}: tau nan is invalid: must be a finite number"),
+    ({**TINY, "v_threshold": float("inf")},
+     "Error: {path}: v_threshold inf is invalid: must be a finite number"),
 ])
 def test_bad_arch_file_is_one_error_line(tmp_path, content, message):
     path = tmp_path / "bad.json"
@@ -74,10 +100,10 @@ def test_missing_file_unknown_preset_and_dataset(tmp_path, arch_file):
     result = runner.invoke(main, ["score", "--arch", str(tmp_path / "none.json")])
     assert result.exit_code == 1 and "Error: cannot read architecture file" in result.output
     result = runner.invoke(main, ["score", "--preset", "spikformer-4-385"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.output.startswith("Error: unknown preset 'spikformer-4-385'; did you mean")
     result = runner.invoke(main, ["score", "--arch", arch_file, "--dataset", "mnist"])
-    assert result.exit_code == 1 and result.stdout == ""
+    assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.splitlines()[-1].startswith("Error: unknown dataset 'mnist'")
 
 

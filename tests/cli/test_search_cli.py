@@ -116,16 +116,30 @@ def _search_in(folder, monkeypatch, args):
     return _run("search", *[x for kv in base.items() for x in kv])
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--objective", "flop"], "Error: unknown objective proxy 'flop'; did you mean 'flops'"),
-    (["--space", "stmixr"], "Error: unknown space 'stmixr'"),
-    (["--space", "broken.toml"], "Error: broken.toml: not valid TOML"),
+FASHION_MNIST_MISSING = (
+    "Error: Fashion-MNIST folder /nonexistent does not exist; install Debian's package "
+    "dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or point --data-dir at a "
+    "folder holding train-images-idx3-ubyte.gz and train-labels-idx1-ubyte.gz")
+
+
+@pytest.mark.parametrize("args, exit_code, message", [
+    (["--objective", "flop"], 2, "Error: unknown objective proxy 'flop'; did you mean 'flops'"),
+    (["--space", "stmixr"], 2, "Error: unknown space 'stmixr'"),
+    (["--rates", "init", "--dataset", "nosuchdata"], 2,
+     "Error: unknown dataset 'nosuchdata'; known datasets: cifar10, cifar100, digits, "
+     "fashion-mnist, synthetic"),
+    (["--space", "broken.toml"], 1, "Error: broken.toml: not valid TOML"),
+    (["--rates", "init", "--dataset", "fashion-mnist", "--data-dir", "/nonexistent"], 1,
+     FASHION_MNIST_MISSING),
+    (["--rates", "init", "--dataset", "cifar10"], 1,
+     "Error: dataset 'cifar10' needs a data directory"),
 ])
-def test_bad_input_is_one_error_line_and_leaves_no_database(args, message, tmp_path,
+def test_bad_input_is_one_error_line_and_leaves_no_database(args, exit_code, message, tmp_path,
                                                             monkeypatch):
+    """Refused before the database exists: a bad dataset no longer fails every trial first."""
     (tmp_path / "broken.toml").write_text("[global\n")
     result = _search_in(tmp_path, monkeypatch, args)
-    assert result.exit_code == 1
+    assert result.exit_code == exit_code
     assert _error_line(result).startswith(message)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.toml"]
 

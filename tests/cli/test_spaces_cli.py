@@ -88,5 +88,5 @@ def test_validate_reports_one_error_line_and_exit_1(tmp_path):
 
 def test_unknown_space_is_an_error_line():
     result = run("show", "spikformr")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.output.startswith("Error: unknown space 'spikformr'; did you mean 'spikformer'")

@@ -10,6 +10,8 @@ import torch
 from autost.data.datasets import ensure_dataset, load_dataset, num_classes
 from autost.data.fashion_mnist import (
     DEFAULT_DIR,
+    TEST_IMAGES,
+    TEST_LABELS,
     TRAIN_IMAGES,
     TRAIN_LABELS,
     read_fashion_mnist,
@@ -146,6 +148,49 @@ def test_labels_that_do_not_match_the_images_are_named(tmp_path):
     folder = _write(tmp_path / "fm", np.zeros((3, 32, 32), np.uint8), np.zeros(3, np.uint8))
     with pytest.raises(DatasetError, match="images are 32x32, not 28x28"):
         read_fashion_mnist(folder)
+
+
+def _with_test_files(tmp_path):
+    """A hand-made folder holding the training pair and a test pair of 5 images."""
+    folder, _, _ = _hand_made(tmp_path)
+    images, labels = np.zeros((5, 28, 28), np.uint8), np.arange(5, dtype=np.uint8)
+    (folder / TEST_IMAGES).write_bytes(gzip.compress(_idx(images.shape, images.tobytes())))
+    (folder / TEST_LABELS).write_bytes(gzip.compress(_idx(labels.shape, labels.tobytes())))
+    return folder
+
+
+def test_a_truncated_test_file_is_named_though_training_never_reads_it(tmp_path):
+    folder = _with_test_files(tmp_path)
+    ensure_dataset("fashion-mnist", folder)  # intact: passes
+    path = folder / TEST_IMAGES
+    path.write_bytes(path.read_bytes()[:-20])
+    load_dataset("fashion-mnist", data_dir=folder, input_size=16, in_channels=1)  # not read
+    with pytest.raises(DatasetError) as e:
+        ensure_dataset("fashion-mnist", folder)
+    assert str(e.value).startswith(f"Fashion-MNIST file {path} is corrupt: not a readable "
+                                   "gzip file (EOFError")
+    assert str(e.value).endswith(REINSTALL)
+
+
+def test_test_labels_that_do_not_match_the_test_images_are_named(tmp_path):
+    folder = _with_test_files(tmp_path)
+    labels = np.arange(4, dtype=np.uint8)
+    (folder / TEST_LABELS).write_bytes(gzip.compress(_idx(labels.shape, labels.tobytes())))
+    with pytest.raises(DatasetError) as e:
+        ensure_dataset("fashion-mnist", folder)
+    assert str(e.value) == _corrupt_message(folder / TEST_LABELS,
+                                            f"4 labels for the 5 images of {TEST_IMAGES}")
+
+
+def test_half_a_test_pair_is_named_and_no_test_pair_is_fine(tmp_path):
+    folder = _with_test_files(tmp_path)
+    (folder / TEST_LABELS).unlink()
+    with pytest.raises(DatasetError) as e:
+        ensure_dataset("fashion-mnist", folder)
+    assert str(e.value) == (f"Fashion-MNIST file {folder / TEST_LABELS} is missing while "
+                            f"{TEST_IMAGES} is there; {REINSTALL}")
+    (folder / TEST_IMAGES).unlink()
+    ensure_dataset("fashion-mnist", folder)  # the training pair alone is a usable copy
 
 
 def test_registered_with_its_class_count():

@@ -1,7 +1,9 @@
 """ArchConfig: exact validation messages and a stable canonical JSON / arch_id."""
 
+import dataclasses
 import hashlib
 import json
+import math
 
 import pytest
 
@@ -55,6 +57,50 @@ def test_validation_names_field_value_and_rule(fields, message):
     with pytest.raises(ArchValidationError) as err:
         ArchConfig(**fields)
     assert str(err.value) == message
+
+
+def _float_fields(cls) -> list[str]:
+    return [f.name for f in dataclasses.fields(cls) if "float" in str(f.type)]
+
+
+def test_every_float_field_is_listed_below():
+    assert _float_fields(ArchConfig) == ["attention_scale", "tau", "v_threshold",
+                                         "attention_v_threshold", "surrogate_alpha",
+                                         "mask_ratio"]
+    assert _float_fields(BlockConfig) == ["mlp_ratio"]
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, "2.0", None])
+@pytest.mark.parametrize("name", _float_fields(ArchConfig))
+def test_every_float_field_must_be_a_finite_number(name, value):
+    """The same JSON that a user gives ``autost score --arch`` (Python reads NaN and
+    Infinity in JSON), with every block reading the attention settings."""
+    data = {**SMALL.to_dict(), name: value}
+    with pytest.raises(ArchValidationError) as err:
+        ArchConfig.from_json(json.dumps(data))
+    assert str(err.value) == f"{name} {value!r} is invalid: must be a finite number"
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, "4"])
+def test_mlp_ratio_must_be_a_finite_number(value):
+    block = {**SMALL.to_dict()["blocks"][0], "mlp_ratio": value}
+    with pytest.raises(ArchValidationError) as err:
+        ArchConfig.from_dict({**SMALL.to_dict(), "blocks": [block]})
+    assert str(err.value) == f"mlp_ratio in block 0: {value!r} is invalid: must be a finite number"
+
+
+@pytest.mark.parametrize(("name", "value", "rule"), [
+    ("tau", 0.5, "must be at least 1 (the LIF decays by 1/tau per step)"),
+    ("v_threshold", 0.0, "must be positive"),
+    ("attention_v_threshold", -1.0, "must be positive"),
+    ("attention_scale", 0.0, "must be positive"),
+    ("surrogate_alpha", -4.0, "must be positive"),
+    ("mask_ratio", -0.1, "must be in [0, 1)"),
+])
+def test_every_float_field_has_a_range(name, value, rule):
+    with pytest.raises(ArchValidationError) as err:
+        ArchConfig.from_dict({**SMALL.to_dict(), name: value})
+    assert str(err.value) == f"{name} {value!r} is invalid: {rule}"
 
 
 def test_from_dict_rejects_unknown_fields():

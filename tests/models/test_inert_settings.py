@@ -77,7 +77,7 @@ def test_one_reading_block_keeps_a_setting_for_the_model():
 def test_a_setting_a_block_reads_cannot_be_left_out():
     with pytest.raises(ArchValidationError) as err:
         _model("ssa", attention_scale=None)
-    assert str(err.value) == "attention_scale None is invalid: must be positive"
+    assert str(err.value) == "attention_scale None is invalid: must be a finite number"
     with pytest.raises(ArchValidationError) as err:
         _model("stm", heads=None)
     assert str(err.value) == "heads in block 0: None is invalid: must be a positive integer"

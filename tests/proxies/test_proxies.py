@@ -92,6 +92,28 @@ def test_cost_proxies_touch_no_data_and_build_nothing_real(no_data, monkeypatch)
     assert prior.rate_source == "prior" and prior.values["energy"] > 0
 
 
+@pytest.mark.parametrize("rates", ["prior", "init"])
+def test_a_proxy_that_runs_no_model_builds_only_on_the_meta_device(rates, no_data, monkeypatch):
+    """runs_model is what ``autost score --rates prior`` picks its default proxies by: each
+    proxy that says False computes without a real model, and the others do build one."""
+    settings = ScoreSettings(rates=rates)
+    monkeypatch.setattr(evaluate.ScoringContext, "_model", property(_no_real_model))
+    cost_only = [p for p in list_proxies() if not get_proxy(p).runs_model(settings)]
+    assert cost_only == (["params", "flops", "sops", "energy"] if rates == "prior"
+                         else ["params", "flops"])
+    seconds = {}
+    result = score_architecture(TINY, cost_only, settings, seconds)
+    assert set(cost_only) <= set(result.values)
+    assert list(seconds) == ["cost pass", *cost_only] and min(seconds.values()) >= 0
+    for name in set(list_proxies()) - set(cost_only):
+        with pytest.raises(AssertionError, match="a real model was built|ran the rate pass"):
+            score_architecture(TINY, [name], settings)
+
+
+def _no_real_model(self):
+    raise AssertionError("a real model was built")
+
+
 def test_same_architecture_seed_and_batch_give_identical_values():
     settings = ScoreSettings(batch_size=4)
     a = score_architecture(TINY, list_proxies(), settings)

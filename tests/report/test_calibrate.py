@@ -123,9 +123,42 @@ def test_unknown_proxy_is_one_error_line_and_writes_nothing(trained):
     before = _score_rows(storage)
     result = CliRunner().invoke(main, ["calibrate", "--dataset", "synthetic", "--name", "fit",
                                        "--proxies", "flops,zicoo", "--storage", url])
-    assert result.exit_code == 1 and result.stdout == ""
-    assert result.stderr.strip() == "Error: unknown proxy 'zicoo'; did you mean 'zico'?"
+    assert result.exit_code == 2 and result.stdout == ""  # an unknown name is misuse
+    assert result.stderr.strip() == ("Error: Invalid value for '--proxies': unknown proxy "
+                                     "'zicoo'; did you mean 'zico'?")
     assert storage.predictor_names() == [] and _score_rows(storage) == before
+
+
+def test_data_dir_is_checked_first_and_recorded_with_the_predictor(trained, tmp_path):
+    url, storage, train = trained
+    train(12)
+    args = ["calibrate", "--name", "fit", "--proxies", "flops", "--storage", url]
+    result = CliRunner().invoke(main, [*args, "--dataset", "fashion-mnist", "--data-dir",
+                                       str(tmp_path / "none")])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"Error: Fashion-MNIST folder {tmp_path / 'none'} does "
+                                    "not exist;")
+    assert storage.predictor_names() == []
+    result = CliRunner().invoke(main, [*args, "--dataset", "synthetic", "--data-dir",
+                                       str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert storage.get_predictor("fit").score_settings["data_dir"] == str(tmp_path.resolve())
+
+
+def test_trainings_asha_stopped_early_are_left_out(trained, _template):
+    """12 trained for 3 epochs, 2 more stopped by ASHA after 1: 12 count, not 14 (they were
+    counted as 3-epoch trainings before the epochs run were stored)."""
+    url, storage, train = trained
+    _, arch_ids, flops = _template
+    train(12)
+    for arch_id in arch_ids[12:14]:
+        storage.add_training(arch_id, dataset="synthetic", epochs=3, seed=0, status="ok",
+                             accuracy=accuracy_of(flops[arch_id]) - 30, epochs_run=1)
+    result = CliRunner().invoke(main, ["calibrate", "--dataset", "synthetic", "--name", "fit",
+                                       "--proxies", "flops", "--storage", url])
+    assert result.exit_code == 0, result.output
+    assert "12 architectures trained on synthetic for 3 epochs" in result.stderr
+    assert storage.get_predictor("fit").n_trainings == 12
 
 
 def test_only_the_named_epoch_budget_counts(trained):

@@ -98,6 +98,25 @@ def test_version_2_trainings_gain_an_empty_settings_key(upgraded):
     assert (row.arch_id, row.accuracy, row.settings_key) == ("a", 91.5, None)
 
 
+def test_version_7_trainings_get_their_epochs_run_and_stop_reason_from_history(upgraded):
+    def fill(old):
+        rows = [("ok", 3, '[{"epoch": 1}, {"epoch": 2}, {"epoch": 3}]'),
+                ("ok", 3, '[{"epoch": 1}]'), ("failed", 3, '[{"epoch": 1}]'),
+                ("ok", 3, None)]
+        with old.engine.begin() as connection:
+            for status, epochs, history in rows:
+                connection.execute(sa.text(
+                    "INSERT INTO autost_trainings (arch_id, dataset, epochs, seed, status, "
+                    "history, created_at) VALUES ('a', 'digits', :epochs, 0, :status, "
+                    ":history, CURRENT_TIMESTAMP)"),
+                    {"epochs": epochs, "status": status, "history": history})
+
+    rows = upgraded(7, fill).trainings()
+    assert [(r.status, r.epochs, r.epochs_run, r.stop_reason) for r in rows] == [
+        ("ok", 3, 3, "completed"), ("ok", 3, 1, "asha"), ("failed", 3, 1, "error"),
+        ("ok", 3, None, None)]
+
+
 def _without(table: str, version: int):
     """A fill that checks a database of ``version`` has no ``table`` and stores CFG."""
     def fill(old):

@@ -49,3 +49,19 @@ def test_only_the_same_recipe_is_reused(tmp_path):
                          accuracy=99.0)
     assert cached_trainings(storage, [a.arch_id], settings)[a.arch_id].accuracy == 70.0
     storage.close()
+
+
+def test_the_epochs_run_and_why_it_stopped_are_stored(tmp_path):
+    """ASHA stopped one after 1 of 3 epochs: stored as such, not as a 3-epoch training."""
+    storage = open_storage(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    a = ArchConfig(blocks=(BlockConfig(heads=1),), embed_dim=16)
+    settings = TrainSettings(epochs=3, seed=1)
+    epochs = [{"epoch": e} for e in (1, 2, 3)]
+    for outcome in (TrainOutcome(TrainJob(a), "ok", accuracy=80.0, history=epochs,
+                                 energy_mj=0.1),
+                    TrainOutcome(TrainJob(a), "ok", accuracy=40.0, history=epochs[:1]),
+                    TrainOutcome(TrainJob(a), "failed", history=epochs[:2], error="x")):
+        store_outcome(storage, outcome, settings)
+    assert [(r.status, r.epochs, r.epochs_run, r.stop_reason) for r in storage.trainings()] == [
+        ("ok", 3, 3, "completed"), ("ok", 3, 1, "asha"), ("failed", 3, 2, "error")]
+    storage.close()

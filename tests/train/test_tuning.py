@@ -7,7 +7,9 @@ import pytest
 
 from autost.arch import ArchConfig, BlockConfig
 from autost.exceptions import RayConnectionError
+from autost.storage import open_storage
 from autost.train.loop import TrainSettings
+from autost.train.records import store_outcome
 from autost.train.tuning import TrainJob, probe_address, ray_session, run_trials
 
 
@@ -34,7 +36,7 @@ def test_a_failing_trial_is_recorded_while_the_others_finish(local_ray):
     assert sorted(o.job.trial_number for o in seen) == [0, 1, 2]
 
 
-def test_asha_stops_the_weak_trials_early(local_ray):
+def test_asha_stops_the_weak_trials_early(local_ray, tmp_path):
     from fake_training import fake_train
 
     jobs = [_job(d, i) for i, d in enumerate((88, 32, 24, 16))]  # the best reaches rungs first
@@ -44,6 +46,12 @@ def test_asha_stops_the_weak_trials_early(local_ray):
     best = outcomes[0]
     assert len(best.history) == 4 and not best.stopped_early
     assert any(o.stopped_early and len(o.history) < 4 for o in outcomes[1:])
+    storage = open_storage(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    for outcome in outcomes:
+        store_outcome(storage, outcome, TrainSettings(epochs=4))
+    assert [(r.epochs, r.epochs_run, r.stop_reason) for r in storage.trainings()] == [
+        (4, len(o.history), "asha" if o.stopped_early else "completed") for o in outcomes]
+    storage.close()
 
 
 def _closed_port() -> int:
