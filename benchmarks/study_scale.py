@@ -166,6 +166,9 @@ def _write_trials(engine, study_id: int, frozen: list) -> None:
                      "trial_system_attributes"):
             if rows[name]:
                 connection.execute(t[name].insert(), rows[name])
+        if engine.dialect.name == "postgresql":  # ids were given: move the sequence past them
+            connection.execute(sa.text("SELECT setval(pg_get_serial_sequence('trials', "
+                                       "'trial_id'), (SELECT max(trial_id) FROM trials))"))
 
 
 def _check_through_optuna(rdb, study_id: int, expected: list) -> None:

@@ -174,3 +174,22 @@ def test_trial_rows_on_postgresql(postgres_url, scored_study_builder):
     assert {r.number: r.scores for r in rows if r.scores} == info["values"]
     assert [r.number for r in rows if r.fail_reason] == info["failed"]
     storage.close()
+
+
+def test_archs_are_read_in_batches_in_trial_order_and_parsed_on_use(scored_study,
+                                                                    monkeypatch):
+    from autost.storage import StoredArchs
+
+    storage, info = scored_study
+    stored = {a: storage.get_candidate(a) for a in info["arch_ids"].values()}
+    reads = []
+    real = storage.candidate_jsons
+    monkeypatch.setattr(storage, "candidate_jsons",
+                        lambda ids: reads.append(list(ids)) or real(ids))
+    monkeypatch.setattr(StoredArchs, "BATCH", 5)
+    rows = trial_rows(storage, study_record(storage, "demo"))
+    assert reads == []  # nothing is read until an architecture is used
+    distinct = list(dict.fromkeys(info["arch_ids"][n] for n in sorted(info["arch_ids"])))
+    assert [r.arch for r in rows] == [stored[r.arch_id] for r in rows]
+    assert reads == [distinct[i:i + 5] for i in range(0, len(distinct), 5)]
+    assert rows[0].archs.get("0" * 64) is None  # not an architecture of the study
