@@ -151,22 +151,23 @@ def memory_summary(result) -> dict | None:
     rows = [r for r in result.layers if "movement_pj" in r]
     if not rows:
         return None
-    spiking = [r for r in rows if r.get("rate") is not None]
-    macs = sum(r["macs_total"] for r in spiking)
     return {"compute_mj": sum(r["compute_pj"] for r in rows) / 1e9,
             "movement_mj": sum(r["movement_pj"] for r in rows) / 1e9,
             "twin_mj": sum(r["twin_pj"] for r in rows) / 1e9,
-            "mean_rate": sum(r["rate"] * r["macs_total"] for r in spiking) / macs
-            if macs else None}
+            "mean_rate": _mean_rate(result)}
+
+
+def _mean_rate(result) -> float | None:
+    """The MAC-weighted mean rate of the layers with a rate (the non-encoding MAC layers):
+    the uniform rate with the same SOPs; None without rates."""
+    rows = [r for r in result.layers if r.get("rate") is not None]
+    macs = sum(r["macs_total"] for r in rows)
+    return sum(r["rate"] * r["macs_total"] for r in rows) / macs if macs else None
 
 
 def _mean_rate_note(result) -> str:
-    rows = [r for r in result.layers if r.get("rate") is not None and "macs_total" in r]
-    macs = sum(r["macs_total"] for r in rows)
-    if not macs:
-        return ""
-    mean = sum(r["rate"] * r["macs_total"] for r in rows) / macs
-    return f"; this candidate's mean rate {mean:.4f}"
+    mean = _mean_rate(result)
+    return "" if mean is None else f"; this candidate's mean rate {mean:.4f}"
 
 
 def _memory_totals(energy: float, result, settings) -> list[str]:

@@ -12,8 +12,9 @@ Importable without torch (the score settings check names against it). Two named 
   ("Reconsidering the energy efficiency of spiking neural networks", arXiv 2409.08290):
   22 nm accumulate 0.05448 pJ, a sparse spike event moved at 3.0 pJ per bit per hop (Loihi's
   routing energy, metadata included) against 0.25 pJ per bit per hop for dense data, one
-  hop, 4-bit weights. The paper's text gives no SRAM energies, so weights and potentials
-  are stored in Horowitz's levels, and the dense encoding layer keeps the settings' e_mac.
+  hop, 4-bit weights. Weights, potentials and stored operands stay in the cores' local
+  memories; the paper's text gives no SRAM energy, so they cost Horowitz's 8 KB SRAM read
+  (10 pJ per 64 bits), and the dense encoding layer keeps the settings' e_mac.
 
 Bits not given by either paper are autost's choices and say so: the potentials of
 ``yan-typical`` (16 bits) and the 8-bit analog input of the encoding layers (an image).
@@ -67,7 +68,9 @@ class Hardware:
     ``e_ac_pj``/``e_mac_pj``: None takes the score settings' (the compute convention's).
     ``sparse_move_pj_per_bit``/``dense_move_pj_per_bit``: energy to bring one bit of a
     spike event or of a dense activation to a synapse, per hop; None reads it from the
-    memory level of the layer's input activations.
+    memory level of the layer's input activations. ``local_pj_per_bit``: read energy of
+    a stored tensor (weights, potentials, a stored operand) kept in local memories; None
+    stores each in the smallest level that holds it.
     """
 
     name: str
@@ -79,10 +82,13 @@ class Hardware:
     sparse_move_pj_per_bit: float | None = None
     dense_move_pj_per_bit: float | None = None
     hops: float = 1.0
+    local_pj_per_bit: float | None = None
 
     def pj_per_bit(self, stored_bits: float) -> float:
-        """Read energy per bit of a tensor of ``stored_bits`` bits, in the smallest of
-        Horowitz's levels that holds it."""
+        """Read energy per bit of a tensor of ``stored_bits`` bits: the local memories', or
+        that of the smallest of Horowitz's levels that holds it."""
+        if self.local_pj_per_bit is not None:
+            return self.local_pj_per_bit
         for capacity, pj in SRAM_LEVELS_PJ:
             if stored_bits <= 8 * capacity:
                 return pj / BITS_PER_ACCESS
@@ -103,7 +109,8 @@ HARDWARE: dict[str, Hardware] = {h.name: h for h in (
     Hardware("horowitz45", HOROWITZ, weight_bits=32, potential_bits=32),
     Hardware("yan-typical", YAN, weight_bits=YAN_WEIGHT_BITS, potential_bits=16,
              e_ac_pj=YAN_E_ACC_PJ, sparse_move_pj_per_bit=YAN_SPARSE_MOVE_PJ_PER_BIT,
-             dense_move_pj_per_bit=YAN_DENSE_MOVE_PJ_PER_BIT),
+             dense_move_pj_per_bit=YAN_DENSE_MOVE_PJ_PER_BIT,
+             local_pj_per_bit=SRAM_LEVELS_PJ[0][1] / BITS_PER_ACCESS),
 )}
 DEFAULT_HARDWARE = "horowitz45"
 

@@ -41,7 +41,14 @@ from math import prod
 
 from autost.cost.constants import PJ_PER_MJ
 from autost.cost.count import CostReport
-from autost.cost.hardware import ANALOG_INPUT_BITS, Hardware, twin_bits
+from autost.cost.hardware import (
+    ANALOG_INPUT_BITS,
+    YAN_BREAKEVEN_FAN_IN,
+    YAN_BREAKEVEN_TIMESTEPS,
+    Hardware,
+    get_hardware,
+    twin_bits,
+)
 from autost.exceptions import CostModelError
 
 _STORED_OPERAND_KIND = "SpikeMatMul"
@@ -236,3 +243,15 @@ def _mean_rate(traffic, rates) -> float | None:
     if rates is None or not macs:
         return None
     return sum(rates[layer.name] * layer.macs_total for layer in spiking) / macs
+
+
+def yan_breakeven_rate(weight_reuse: str = "stationary") -> float:
+    """The break-even rate of Yan et al.'s setting: one fully connected layer of fan-in and
+    fan-out 4096 at T = 5 on their typical neuromorphic hardware (they print 5.7 % in
+    version 4, 6.4 % in versions 2 and 3, with weights kept over the steps)."""
+    n, t = YAN_BREAKEVEN_FAN_IN, YAN_BREAKEVEN_TIMESTEPS
+    layer = LayerTraffic("fc", encoding=False, macs_per_step=n * n, steps=t, params=n * n,
+                         input_elements=n, stored_elements=0, neurons=n)
+    return memory_energy((layer,), None, get_hardware("yan-typical"), timesteps=t,
+                         weight_reuse=weight_reuse, e_ac_pj=0.0,
+                         e_mac_pj=0.0).breakeven_rate

@@ -1,8 +1,8 @@
 """Training-free proxies behind one interface, and the scoring entry point.
 
 ``list_proxies()`` / ``get_proxy(name)`` give the registered proxies (params, flops, sops,
-energy; the gradient proxies synflow, snip, grad_norm, zico; the spike-code kernels sahd,
-naswot); ``score_architecture(cfg, proxies, settings)`` computes them for one
+energy, breakeven_rate; the gradient proxies synflow, snip, grad_norm, zico; the spike-code
+kernels sahd, naswot); ``score_architecture(cfg, proxies, settings)`` computes them for one
 architecture. The contract of a proxy is the docstring of :class:`Proxy`. The registry and
 the settings import without torch; ``score_architecture`` and ``ScoringContext`` import it
 on first use.

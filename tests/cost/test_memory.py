@@ -13,7 +13,7 @@ from autost.cost.hardware import (
     get_hardware,
     twin_bits,
 )
-from autost.cost.memory import LayerTraffic, layer_traffic, memory_energy
+from autost.cost.memory import LayerTraffic, layer_traffic, memory_energy, yan_breakeven_rate
 from autost.exceptions import UnknownNameError
 from autost.layers.neuron import LIF
 from autost.models import get_preset
@@ -30,12 +30,15 @@ def _energy(traffic, rates, hw, timesteps, reuse="stationary", movement=True):
 def test_yan_breakeven_is_reproduced_within_one_point():
     """T = 5, fan-in 4096, 4-bit weights kept over the steps, typical neuromorphic hardware:
     the paper gives 6.4 % (versions 2-3) and 5.7 % (version 4)."""
-    n, t = YAN_BREAKEVEN_FAN_IN, YAN_BREAKEVEN_TIMESTEPS
-    layer = LayerTraffic("fc", False, n * n, t, n * n, n, 0, n)
-    rate = _energy((layer,), None, YAN, t).breakeven_rate
+    rate = yan_breakeven_rate()
     for published in YAN_BREAKEVEN_RATES:
         assert abs(rate - published) <= 0.01
     assert rate == pytest.approx(0.0594, abs=5e-4)
+    n, t = YAN_BREAKEVEN_FAN_IN, YAN_BREAKEVEN_TIMESTEPS
+    by_hand = 3 * (0.25 + 0.05448) / (t * (3.0 + 0.05448))  # per synapse, weights cancel
+    potentials = 2 * t * n * 16 * (10 / 64) / (n * n * t * (3.0 + 0.05448))
+    assert rate == pytest.approx(by_hand - potentials, rel=1e-9)
+    assert yan_breakeven_rate("per-step") < 0  # 8 MB of weights read 5 times: never
 
 
 @pytest.mark.parametrize(("timesteps", "bits"), [(1, 1), (2, 2), (3, 2), (4, 3), (5, 3),
