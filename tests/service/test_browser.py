@@ -172,8 +172,9 @@ def test_the_analyses_a_researcher_expects(browser, server, db_url):
     wait.until(ec.url_contains("score=energy"))
     ranged = server.get(f"/api/studies/{STUDY}/trials?score=energy&low={energies[2]!r}"
                         f"&high={energies[6]!r}")
+    within = sum(energies[2] <= e <= energies[6] for e in energies)
     assert len(browser.find_elements(By.CSS_SELECTOR, "#top tr td:first-child")) == \
-        ranged["total"] == 5
+        ranged["total"] == within >= 5
     csv = browser.execute_async_script(
         "fetch(document.getElementById('table-csv').href).then(r => r.text())"
         ".then(arguments[arguments.length - 1])")
