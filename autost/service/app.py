@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from autost import __version__
-from autost.service import api, errors, jobs, pages
+from autost.service import analysis, api, errors, jobs, pages
 from autost.service.auth import CHALLENGE, may_read
 from autost.service.protection import BodyLimit, SecurityHeaders
 from autost.service.studies import StudyCache
@@ -67,6 +67,7 @@ def create_app(storage, token: str, slots: int = 1, run_jobs: bool = True,
     app.add_middleware(SecurityHeaders)
 
     app.include_router(api.router)
+    app.include_router(analysis.router)
     app.include_router(jobs.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(files("autost.service") / "static")),

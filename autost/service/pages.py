@@ -10,15 +10,16 @@ server's reads).
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from importlib.resources import files
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from autost.exceptions import AutostError
+from autost.exceptions import AutostError, ReportError
 from autost.report.export import scaled
 from autost.report.scores import score_info
 from autost.search.progress import format_number
@@ -36,6 +37,38 @@ templates.env.filters["unit"] = lambda name: score_info(name).shown
 templates.env.filters["pretty"] = to_json
 templates.env.filters["short"] = format_number
 PAGE_SIZE = 25
+
+
+@dataclass
+class TableView:
+    """What the study page's table shows: page, state, mixer, sort column and a range of
+    one score (the query of /studies/NAME and of its CSV link)."""
+
+    page: int = 1
+    state: str = ""
+    mixer: str = ""
+    sort: str = ""
+    score: str = ""
+    low: str = ""  # text, as a form sends it (an empty field means no bound)
+    high: str = ""
+
+    def __post_init__(self) -> None:
+        self.page = max(1, self.page)
+
+    def bound(self, name: str) -> float | None:
+        text = getattr(self, name).strip()
+        try:
+            return float(text) if text else None
+        except ValueError:
+            raise ReportError(f"{name} {text!r} is not a number; give the range of "
+                              f"{self.score or 'the score'} as numbers") from None
+
+    def query(self, **changes) -> str:
+        """The query string of this view with ``changes`` (page left out: the first)."""
+        values = {**asdict(self), "page": None, **changes}
+        return urlencode({k: v for k, v in values.items() if v not in (None, "")})
+
+
 
 
 def render(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
@@ -68,37 +101,37 @@ def index(request: Request):
 
 @router.get("/studies/{name}", response_class=HTMLResponse)
 @guarded
-def study(request: Request, name: str, page: int = 1, state: str | None = None,
-          mixer: str | None = None, objective: list[str] = Query([])):
+def study(request: Request, name: str, objective: list[str] = Query([]),
+          view: TableView = Depends()):
     entries = request.app.state.studies.get(name)
     return render(request, "study.html", study=studies.summary(entries),
-                  table=_table(request, entries, page, state, mixer), objectives=objective,
-                  state=state or "", mixer=mixer or "")
+                  table=_table(request, entries, view), objectives=objective, view=view)
 
 
 @router.get("/studies/{name}/table", response_class=HTMLResponse)
 @guarded
-def study_table(request: Request, name: str, page: int = 1, state: str | None = None,
-                mixer: str | None = None):
+def study_table(request: Request, name: str, view: TableView = Depends()):
     """The top-k table alone, for the study page to refresh while a search runs."""
     entries = request.app.state.studies.get(name)
     return render(request, "table.html", study=studies.summary(entries),
-                  table=_table(request, entries, page, state, mixer))
+                  table=_table(request, entries, view), view=view)
 
 
-def _table(request: Request, entries, page: int, state, mixer) -> dict:
+def _table(request: Request, entries, view: TableView) -> dict:
     """One page of the trials: feasible ones first (those `autost results top` ranks), best
-    first by the study's first objective."""
-    sort = entries.objectives[0].spec if entries.objectives else None
-    page = max(1, page)
-    listing = trial_page(request, entries.study_name, state=state or None,
-                         mixer=mixer or None, sort=sort, offset=(page - 1) * PAGE_SIZE,
+    first by the chosen column (default: the study's first objective), within the range."""
+    sort = view.sort or (entries.objectives[0].spec if entries.objectives else None)
+    listing = trial_page(request, entries.study_name, state=view.state or None,
+                         mixer=view.mixer or None, sort=sort, score=view.score or None,
+                         low=view.bound("low"), high=view.bound("high"),
+                         offset=(view.page - 1) * PAGE_SIZE,
                          limit=PAGE_SIZE, feasible_first=True)
     names = [o.name for o in entries.objectives]
     names += [n for n in ("params", "sops", "accuracy")
               if n not in names and any(n in r["scores"] for r in listing["rows"])]
     pages = max(1, -(-listing["total"] // PAGE_SIZE))
-    return {**listing, "names": names, "page": page, "pages": pages, "sort": sort}
+    return {**listing, "names": names, "page": view.page, "pages": pages, "sort": sort,
+            "csv_query": view.query(sort=sort or "", feasible_first="true")}
 
 
 @router.get("/candidates/{arch_id}", response_class=HTMLResponse)

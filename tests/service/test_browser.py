@@ -124,3 +124,64 @@ def test_an_injected_link_runs_no_script_and_finds_no_token(browser, server):
                            "'<img src=/nowhere onerror=window.injected=2>')")
     wait.until(lambda b: policy_violations(b))
     assert browser.execute_script("return window.injected") is None
+
+
+@pytest.mark.slow
+def test_the_analyses_a_researcher_expects(browser, server, db_url):
+    """History, importance, parallel coordinates, accuracy against a proxy, sortable and
+    range-filtered table with its CSV, training curves: each drawn from the API's numbers."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    from autost.report import load_entries
+    from autost.storage import open_storage
+
+    storage = open_storage(db_url)
+    trained = load_entries(storage, STUDY).entries[:2]
+    for entry, curve in zip(trained, ([40.0, 55.5], [38.0, 61.0, 66.5]), strict=True):
+        storage.add_training(entry.arch_id, dataset="digits", epochs=len(curve), seed=0,
+                             status="ok", accuracy=curve[-1], study_name=STUDY,
+                             history=[{"epoch": i + 1, "val_accuracy": a}
+                                      for i, a in enumerate(curve)])
+    wait = WebDriverWait(browser, 90)
+    browser.get(f"{server.base}/studies/{STUDY}")
+    for plot in ("history", "importance", "parallel", "accuracy"):
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, f"#{plot}[data-ready='1']")))
+    history = server.get(f"/api/studies/{STUDY}/history")
+    points = browser.find_elements(By.CSS_SELECTOR, "#history .scatterlayer .trace .point")
+    assert len(points) == len(history["trials"]) * len(history["series"])
+    bars = browser.find_elements(By.CSS_SELECTOR, "#importance .bars .point")
+    assert len(bars) == len(server.get(f"/api/studies/{STUDY}/importance")["importance"])
+    axes = browser.find_element(By.ID, "parallel").text
+    for label in ("depth", "width", "time steps", "mixers", "flops:max", "energy:min"):
+        assert label in axes
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#accuracy .scatterlayer .point")) == 2
+
+    browser.find_element(By.XPATH, "//table[@id='top']//a[contains(., 'energy')]").click()
+    wait.until(ec.url_contains("sort=energy%3Amax"))
+    expected = server.get(f"/api/studies/{STUDY}/trials?sort=energy:max&feasible_first=true"
+                          "&limit=25")
+    shown = browser.find_elements(By.CSS_SELECTOR, "#top tr td:first-child")
+    assert [int(td.text) for td in shown] == [r["trial"] for r in expected["rows"]]
+    energies = sorted(r["scores"]["energy"] for r in expected["rows"])
+    Select(browser.find_element(By.ID, "range-score")).select_by_value("energy")
+    browser.find_element(By.ID, "range-low").send_keys(repr(energies[2]))
+    browser.find_element(By.ID, "range-high").send_keys(repr(energies[6]))
+    browser.find_element(By.ID, "filter-button").click()
+    wait.until(ec.url_contains("score=energy"))
+    ranged = server.get(f"/api/studies/{STUDY}/trials?score=energy&low={energies[2]!r}"
+                        f"&high={energies[6]!r}")
+    within = sum(energies[2] <= e <= energies[6] for e in energies)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#top tr td:first-child")) == \
+        ranged["total"] == within >= 5
+    csv = browser.execute_async_script(
+        "fetch(document.getElementById('table-csv').href).then(r => r.text())"
+        ".then(arguments[arguments.length - 1])")
+    lines = csv.strip().splitlines()
+    assert len(lines) == 1 + ranged["total"] and lines[0].startswith("trial,state,arch_id")
+
+    browser.get(f"{server.base}/candidates/{trained[1].arch_id}")
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#curves[data-ready='1']")))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#curves .scatterlayer .point")) == 3
+    assert policy_violations(browser) == []

@@ -107,9 +107,113 @@ const autost = (() => {
     if (r.ok) document.getElementById("table").innerHTML = await r.text();
   }
 
+  // draw(doc) into div from the JSON at url; an error (too few trials, ...) shown as text
+  async function plotFrom(id, url, draw) {
+    const div = document.getElementById(id);
+    let doc;
+    try { doc = await getJSON(url); } catch (e) { note(div, e.message); return; }
+    const drawn = draw(doc);
+    if (typeof drawn === "string") { note(div, drawn); return; }
+    div.replaceChildren();
+    await Plotly.newPlot(div, drawn.traces, { margin: { t: 30 }, ...drawn.layout },
+                         { responsive: true });
+    div.dataset.ready = "1";
+  }
+
+  function history(doc) {
+    const traces = [];
+    Object.entries(doc.series).forEach(([spec, s], i) => {
+      const axis = i ? { yaxis: `y${i + 1}` } : {};
+      traces.push({ type: "scatter", mode: "markers", name: plain(spec), x: doc.trials,
+                    y: s.values, ...axis, marker: { size: 6 } });
+      traces.push({ type: "scatter", mode: "lines", name: plain(`best ${spec}`), x: doc.trials,
+                    y: s.best, ...axis, line: { shape: "hv" } });
+    });
+    if (!doc.trials.length) return "no feasible complete trial yet";
+    const specs = Object.keys(doc.series);
+    const layout = { xaxis: { title: { text: "trial" } },
+                     yaxis: { title: { text: plain(specs[0] || "") } } };
+    if (specs[1]) layout.yaxis2 = { title: { text: plain(specs[1]) }, overlaying: "y", side: "right" };
+    return { traces, layout };
+  }
+
+  function importance(doc) {
+    const rows = doc.importance.slice().reverse();
+    return { traces: [{ type: "bar", orientation: "h", x: rows.map(r => r.importance),
+                        y: rows.map(r => plain(r.param)), marker: { color: "#30638e" } }],
+             layout: { margin: { t: 30, l: 160 }, title: { text: plain(
+               `${doc.objective}, ${doc.trials} feasible trials`), font: { size: 12 } } } };
+  }
+
+  // parallel coordinates as plain SVG lines (plotly's parcoords needs WebGL through code
+  // that the page's CSP, without 'unsafe-eval', does not run): one polyline per trial over
+  // axes scaled to [0, 1], each axis labelled with its range
+  function parallel(doc) {
+    if (!doc.trials.length) return "no feasible complete trial yet";
+    const mixers = [...new Set(doc.mixers)];
+    const specs = Object.keys(doc.objectives);
+    const dims = [["depth", doc.depth], ["width", doc.width], ["time steps", doc.timesteps],
+                  ["mixers", doc.mixers.map(m => mixers.indexOf(m))],
+                  ...specs.map(spec => [spec, doc.objectives[spec]])];
+    const ranges = dims.map(([, v]) => [Math.min(...v), Math.max(...v)]);
+    const scaled = (i, v) => ranges[i][1] > ranges[i][0] ?
+      (v - ranges[i][0]) / (ranges[i][1] - ranges[i][0]) : 0.5;
+    const x = [], y = [], color = [], text = [];
+    doc.trials.forEach((trial, t) => {
+      dims.forEach(([, v], i) => { x.push(i); y.push(scaled(i, v[t]));
+        color.push(specs.length ? doc.objectives[specs[0]][t] : doc.depth[t]);
+        text.push(plain(`trial ${trial}`)); });
+      x.push(null); y.push(null); color.push(null); text.push("");
+    });
+    const label = (i, v) => i === 3 ? mixers[v] : Number(v).toPrecision(3);
+    const annotations = dims.flatMap(([, v], i) => [0, 1].map(end => ({
+      x: i, y: end, yshift: end ? 12 : -12, showarrow: false, font: { size: 10 },
+      text: plain(label(i, ranges[i][end])) })));
+    return { traces: [{ type: "scatter", mode: "lines+markers", x, y, text, hoverinfo: "text",
+                        connectgaps: false, line: { color: "rgba(48,99,142,0.35)" },
+                        marker: { color, colorscale: "Viridis", size: 6, showscale: true } }],
+             layout: { margin: { t: 40, b: 60 }, showlegend: false, annotations,
+                       xaxis: { tickvals: dims.map((_, i) => i),
+                                ticktext: dims.map(([n]) => plain(n)), zeroline: false },
+                       yaxis: { visible: false, range: [-0.12, 1.12] } } };
+  }
+
+  function accuracyPlot(name) {
+    const select = document.getElementById("accuracy-x");
+    let loaded = null;
+    const draw = doc => {
+      if (!doc.points.length) return "no trained candidate yet: `autost train` stores accuracies";
+      const x = select.value || doc.names[0];
+      return { traces: [{ type: "scatter", mode: "markers", x: doc.points.map(p => p.scores[x]),
+                          y: doc.points.map(p => p.accuracy), customdata: doc.points.map(p => p.arch_id),
+                          hovertext: doc.points.map(p => plain(`trial ${p.trial}: ${p.summary}`)),
+                          hoverinfo: "text+x+y", marker: { size: 9, color: "#d1495b" } }],
+               layout: { xaxis: { title: { text: plain(x) } },
+                         yaxis: { title: { text: "accuracy (%)" } } } };
+    };
+    const url = `/api/studies/${enc(name)}/accuracy`;
+    plotFrom("accuracy", url, doc => {
+      if (!loaded) {
+        loaded = doc;
+        doc.names.forEach(n => { const o = document.createElement("option");
+                                 o.value = n; o.textContent = n; select.append(o); });
+      }
+      return draw(doc);
+    });
+    select.addEventListener("change", () => plotFrom("accuracy", url, draw));
+  }
+
+  function analyses(name) {
+    plotFrom("history", `/api/studies/${enc(name)}/history`, history);
+    plotFrom("importance", `/api/studies/${enc(name)}/importance`, importance);
+    plotFrom("parallel", `/api/studies/${enc(name)}/parallel`, parallel);
+    accuracyPlot(name);
+  }
+
   function studyPage({ name, objectives, progress }) {
     showProgress(progress);
     drawFront(name, objectives);
+    analyses(name);
     let last = progress.trials + ":" + progress.complete + ":" + progress.running;
     setInterval(async () => {
       let doc;
@@ -120,7 +224,21 @@ const autost = (() => {
     }, 2000);
   }
 
-  function candidatePage({ layers: charts }) {
+  function trainingCurves(trainings) {
+    const div = document.getElementById("curves");
+    const traces = trainings.filter(t => t.history && t.history.length).map(t => ({
+      type: "scatter", mode: "lines+markers", x: t.history.map(h => h.epoch),
+      y: t.history.map(h => h.val_accuracy),
+      name: plain(`training ${t.id}: ${t.dataset}, ${t.status}`) }));
+    if (!div) return;
+    if (!traces.length) { note(div, "no training stored its per-epoch history"); return; }
+    Plotly.newPlot(div, traces, { margin: { t: 30 }, xaxis: { title: { text: "epoch" } },
+                                  yaxis: { title: { text: "validation accuracy (%)" } } },
+                   { responsive: true }).then(() => { div.dataset.ready = "1"; });
+  }
+
+  function candidatePage({ layers: charts, trainings }) {
+    trainingCurves(trainings || []);
     charts.forEach((c, i) => {
       const traces = [{ type: "bar", name: "MACs (total over T)", x: c.names, y: c.macs,
                         marker: { color: "#30638e" } }];
