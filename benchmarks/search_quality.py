@@ -231,14 +231,14 @@ def run(args) -> None:
 
     if args.k < 1 or args.budget < 1:
         raise AutostError(f"-k {args.k} and --budget {args.budget} must both be 1 or more")
-    storage = open_storage(args.storage)
-    fidelity = open_storage(args.fidelity_storage, create=False)
-    if storage.masked_url == fidelity.masked_url:
+    if args.storage == args.fidelity_storage:
         raise AutostError("--storage and --fidelity-storage name one database; the "
                           "benchmark's trainings would enter the predictors it judges: give "
                           "two databases")
     preset = PRESETS[args.preset]
     ensure_dataset(preset.base.dataset, args.data_dir)
+    fidelity = open_storage(args.fidelity_storage, create=False)
+    storage = open_storage(args.storage)  # created only once every check has passed
     started = time.perf_counter()
     rows, seconds = [], {}
     if args.ray_cpus:
