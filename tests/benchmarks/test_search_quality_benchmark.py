@@ -43,7 +43,7 @@ def test_ci_sized_run_trains_every_handed_over_architecture(tmp_path, local_ray,
 
     fidelity = open_storage(f"sqlite:///{tmp_path / 'fidelity.db'}")
     for space in ("mixed", "spikformer"):
-        run_fidelity(fidelity, space, preset="test", samples=3)
+        run_fidelity(fidelity, space, preset="test", samples=5)  # 10 in all: a fit's least
     url = f"sqlite:///{tmp_path / 'quality.db'}"
     out = tmp_path / "out"
     argv = ["--preset", "test", "--budget", "20", "-k", "2", "--seeds", "0", "--spaces",
