@@ -134,6 +134,7 @@ def _quiet_optuna() -> None:
 
 
 def _echo(result, as_json: bool) -> None:
+    from autost.search.front import spread
     from autost.search.progress import format_number
     from autost.tables import aligned
 
@@ -156,7 +157,7 @@ def _echo(result, as_json: bool) -> None:
     rows = [[b.number, *(format_number(v) for v in b.values.values()),
              *(format_number(b.params) if b.params is not None else "" for _ in extra),
              b.arch_id[:12], b.summary]
-            for b in _spread(result.best, SHOWN_BEST)]
+            for b in spread(result.best, SHOWN_BEST)]
     shown = (f"{SHOWN_BEST} shown, evenly spaced along it"
              if len(result.best) > SHOWN_BEST else "all shown")
     click.echo(f"Pareto front of {', '.join(result.objectives)}: "
@@ -173,9 +174,3 @@ def _run_summary(run: dict) -> str:
             f"{with_scores} not failed: {run['scored']} computed here + {run['cached']} from "
             f"cache + {run['waited']} computed by another process")
 
-
-def _spread(rows: list, k: int) -> list:
-    """``k`` rows evenly spaced from first to last (all of them when there are few)."""
-    if len(rows) <= k:
-        return rows
-    return [rows[round(i * (len(rows) - 1) / (k - 1))] for i in range(k)]

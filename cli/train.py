@@ -5,6 +5,7 @@ import click
 from autost.cli.interrupted import reporting_stored_trainings
 from autost.cli.options import echo_rows, output_options, storage_option
 
+DEFAULT_TOP = 5
 RAY_HELP = ("Address of an existing Ray cluster (host:port or ray://host:port); default: "
             "start Ray locally with every CPU of this machine.")
 
@@ -28,8 +29,12 @@ def training_options(f):
 
 @click.command()
 @click.option("--study", required=True, help="Study name.")
-@click.option("--top", "top", default=5, show_default=True, type=click.IntRange(min=1),
-              help="How many of the best candidates to train.")
+@click.option("--top", "top", default=None, type=click.IntRange(min=1),
+              help="How many of the best candidates to train (default: 5).")
+@click.option("--spread", default=None, type=click.IntRange(min=1), metavar="K",
+              help="Instead of the top K, train the K architectures autost search lists: "
+                   "spread evenly along the study's front, from the dearest to the "
+                   "cheapest in energy.")
 @click.option("--epochs", default=5, show_default=True, type=click.IntRange(min=1))
 @click.option("--dataset", default="digits", show_default=True,
               help="digits, fashion-mnist, cifar10, cifar100 or synthetic.")
@@ -57,10 +62,11 @@ def training_options(f):
               help="Default: 1 when the Ray cluster has a GPU, else 0.")
 @click.option("--no-asha", is_flag=True, help="Train every candidate for all epochs.")
 @output_options
-def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_address,
+def train(study, top, spread, epochs, dataset, by, data_dir, download, storage_url, ray_address,
           surrogate, shrink, batch_size, lr, seed, max_batches, cpus_per_trial, gpus_per_trial,
           no_asha, fmt):
-    """Train the top-K candidates of a study for a few epochs (ASHA stops the weak ones).
+    """Train the top-K candidates of a study, or K spread along its front, for a few epochs
+    (ASHA stops the weak ones).
 
     Accuracy (validation, %) goes to the trainings table and to each Optuna trial's user
     attribute ``accuracy``; energy is re-measured with the trained firing rates. An estimate
@@ -69,7 +75,7 @@ def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_
     """
     from autost.cli.train_progress import TrainingProgress
     from autost.data.datasets import ensure_dataset
-    from autost.report import load_entries, top_entries
+    from autost.report import load_entries, spread_entries, top_entries
     from autost.storage import open_storage
     from autost.surrogate import FULL, get_surrogate
     from autost.tables import aligned
@@ -80,6 +86,10 @@ def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_
     if shrink and surrogate not in (None, "keep16"):
         raise click.UsageError(f"--shrink means --surrogate keep16; leave out one of --shrink "
                                f"and --surrogate {surrogate}")
+    if spread is not None and (top is not None or by is not None):
+        given = "--top" if top is not None else "--by"
+        raise click.UsageError(f"--spread K trains the front's architectures, {given} ranks by "
+                               f"one score; leave out one of --spread and {given}")
     surrogate = get_surrogate("keep16" if shrink else surrogate or FULL).name
     small = surrogate != FULL
     ensure_dataset(dataset, data_dir, download)
@@ -91,7 +101,9 @@ def train(study, top, epochs, dataset, by, data_dir, download, storage_url, ray_
         surrogate=surrogate, data_dir=data_dir)
     storage = open_storage(storage_url, create=False)
     progress = TrainingProgress(settings, int(cpus_per_trial), asha=not no_asha)
-    ranking, best = top_entries(load_entries(storage, study), by, top)
+    entries = load_entries(storage, study)
+    ranking, best = (spread_entries(storage, entries, spread) if spread is not None
+                     else top_entries(entries, by, top or DEFAULT_TOP))
     with reporting_stored_trainings(storage, "the trainings listed stay stored; the same "
                                              "command trains every candidate again"):
         rows = train_ranked(storage, study, ranking, best, settings=settings,

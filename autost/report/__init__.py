@@ -10,7 +10,7 @@ from autost.report.export import render
 from autost.report.folder import write_report
 from autost.report.pareto import Front, non_dominated, pareto_front, pareto_rows
 from autost.report.scores import SCORES
-from autost.report.top import top_entries
+from autost.report.top import spread_entries, top_entries
 
 __all__ = [
     "SCORES",
@@ -24,6 +24,7 @@ __all__ = [
     "pareto_front",
     "pareto_rows",
     "render",
+    "spread_entries",
     "top_entries",
     "write_report",
 ]

@@ -53,6 +53,40 @@ def bootstrap(statistic: Callable[..., float], columns: Sequence[Sequence[float]
         return Estimate(value, math.nan, math.nan)
     draws = np.array([statistic(*(a[idx] for a in arrays))
                       for idx in resample_indices(n, resamples, seed)])
+    return _percentile_interval(value, draws, resamples, level)
+
+
+def nested_bootstrap(statistic: Callable[..., float],
+                     groups: Sequence[Sequence[np.ndarray]], *, resamples: int = RESAMPLES,
+                     seed: int = 0, level: float = LEVEL) -> Estimate:
+    """The mean over ``groups`` of ``statistic(*group)``, with its percentile interval over
+    two-level resamples: the groups with replacement, then within each drawn group the rows
+    of each of its arrays with replacement, independently.
+
+    A group is one unit of the outer level (a search seed) and holds the row sets a
+    statistic compares within it (one method's architectures, or two methods' for a paired
+    difference, which then share the resampled seeds). Resampling both levels carries both
+    sources of variation, the seed and the architectures (the hierarchical bootstrap of
+    Davison and Hinkley, "Bootstrap Methods and their Application", Cambridge 1997, section
+    3.8). A statistic must accept empty row sets; resamples where it is NaN are left out, as
+    in :func:`bootstrap`.
+    """
+    sets = [[np.asarray(a, dtype=float) for a in group] for group in groups]
+    if not sets:
+        return Estimate(math.nan, math.nan, math.nan)
+    value = float(np.mean([statistic(*group) for group in sets]))
+    rng = np.random.default_rng([seed, 1])
+    draws = np.array([
+        np.mean([statistic(*(a[rng.integers(0, len(a), len(a))] for a in sets[g]))
+                 for g in outer])
+        for outer in resample_indices(len(sets), resamples, seed)])
+    return _percentile_interval(value, draws, resamples, level)
+
+
+def _percentile_interval(value: float, draws: np.ndarray, resamples: int,
+                         level: float) -> Estimate:
+    """``value`` with the percentile interval of the finite ``draws`` (NaN when fewer than
+    half of the resamples are finite)."""
     draws = draws[np.isfinite(draws)]
     if len(draws) < resamples / 2:
         return Estimate(value, math.nan, math.nan)

@@ -62,6 +62,16 @@ def write_text(path, text: str) -> None:
                           "exists and is writable") from e
 
 
+def pyplot():
+    """matplotlib.pyplot on the Agg backend: files only, the same everywhere, no display."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def save_figure(fig, path) -> None:
     """Save a matplotlib figure to ``path`` and close it; an unwritable path is a ReportError."""
     import matplotlib.pyplot as plt

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from autost.exceptions import ReportError
 from autost.report.bootstrap import Estimate
-from autost.report.export import save_figure, write_text
+from autost.report.export import pyplot, save_figure, write_text
 from autost.report.scores import score_info
 from autost.tables import csv_text
 
@@ -25,24 +25,16 @@ LOG_SPAN = 100  # a positive proxy spanning more than this factor is drawn on a 
 TITLE_CHARS = 70  # a line of a 9-point title, well inside a 6.4-inch figure
 
 
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def with_interval(row: dict, column: str) -> str:
-    """E.g. "+0.52 [+0.31, +0.70]"; "nan" where the value is undefined."""
+def with_interval(row: dict, column: str, spec: str = "+.2f") -> str:
+    """E.g. "+0.52 [+0.31, +0.70]" (numbers in format ``spec``); "nan" where the value is
+    undefined."""
     value = row[column]
     if not math.isfinite(value):
         return "nan"
     low, high = row[f"{column}_low"], row[f"{column}_high"]
     if not (math.isfinite(low) and math.isfinite(high)):
-        return f"{value:+.2f} [nan]"
-    return f"{value:+.2f} [{low:+.2f}, {high:+.2f}]"
+        return f"{value:{spec}} [nan]"
+    return f"{value:{spec}} [{low:{spec}}, {high:{spec}}]"
 
 
 def fidelity_text(table: Sequence[dict], checks: Sequence[dict]) -> str:
@@ -69,7 +61,7 @@ def tau_figure(table: Sequence[dict], ceiling: Estimate, title: str):
     """The figure of :func:`plot_taus`. The legend sits below the axes, outside the data,
     and the title is wrapped to the figure's width: the layout engine makes room for both
     but neither moves a legend off the data nor shortens a line of text."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(table) + 2.4), dpi=DPI,
                            layout="constrained")
     names = [row["proxy"] for row in table]
@@ -97,7 +89,7 @@ def tau_figure(table: Sequence[dict], ceiling: Estimate, title: str):
 
 def plot_proxy_scatter(rows: Sequence[dict], row: dict, path: Path, title: str) -> None:
     """Accuracy (%) against one proxy's value, the proxy's tau and interval in the title."""
-    plt = _pyplot()
+    plt = pyplot()
     name = row["proxy"]
     points = [(r[name], r["accuracy"]) for r in rows
               if r["accuracy"] is not None and math.isfinite(r[name])]

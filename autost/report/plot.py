@@ -13,6 +13,7 @@ import numpy as np
 
 from autost.exceptions import ReportError
 from autost.proxies.objective import Objective
+from autost.report.export import pyplot
 from autost.report.pareto import Front
 from autost.report.scores import score_info
 
@@ -55,11 +56,7 @@ def _title(front: Front) -> str:
 
 
 def _png(front: Front, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=PNG_SIZE_IN, dpi=PNG_DPI)
     try:
         ax.scatter(*_xy(front, front.candidates), s=14, color="0.55", alpha=0.35,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from autost.exceptions import ReportError
 from autost.report.correlation import correlation_table
-from autost.report.export import save_figure, write_text
+from autost.report.export import pyplot, save_figure, write_text
 from autost.tables import csv_text
 
 MARKERS = {"conv": ("s", "tab:blue"), "ssa": ("o", "tab:orange"), "stm": ("^", "tab:green"),
@@ -23,10 +23,7 @@ MARKERS = {"conv": ("s", "tab:blue"), "ssa": ("o", "tab:orange"), "stm": ("^", "
 
 def plot_scatter(rows: Sequence[dict], path: Path, title: str, note: str = "") -> None:
     """Accuracy (%) against MACs (millions, log x) of the trained rows, by mixer family."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     from matplotlib.ticker import FuncFormatter
 
     fig, ax = plt.subplots(figsize=(6.4, 4.8), dpi=120)

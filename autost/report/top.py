@@ -35,3 +35,16 @@ def top_entries(study: StudyEntries, by: str | None = None, k: int = 10,
     ranked = heapq.nsmallest(offset + k, entries,
                              key=lambda e: (sign * e.scores[objective.name], e.trial))
     return objective, ranked[offset:]
+
+
+def spread_entries(storage, study: StudyEntries, k: int) -> tuple[Objective, list[Entry]]:
+    """The study's first objective and the entries of the ``k`` architectures ``autost
+    search`` lists for it: spread evenly along its front (:mod:`autost.search.front`),
+    dearest first in energy on an accuracy-energy front."""
+    from autost.search.front import handed_over
+
+    if k < 1:
+        raise ReportError(f"--spread must be at least 1, got {k}")
+    ids = handed_over(storage, study.study_name, k)  # ReportError without objectives
+    by_id = {e.arch_id: e for e in study.entries}
+    return study.objectives[0], [by_id[a] for a in ids]

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from autost.proxies.builtin import builtin_names
 from autost.search.coordinator import Coordinator
 from autost.search.derived import check_surrogate, load_predictor
-from autost.search.dominance import non_dominated
+from autost.search.front import front_trials
 from autost.search.interrupts import SearchInterrupted
 from autost.search.join import stored_plan, wait_for_plan
 from autost.search.plan import RUN_ATTRS, SearchPlan, make_plan, reconcile
@@ -219,12 +219,7 @@ def _open_study(rdb, name: str, plan: SearchPlan, space, parallel: bool):
 def _result(db, study, plan: SearchPlan, stats, wall_s: float, notes: list[str]
             ) -> SearchResult:
     complete = _complete(study)
-    best = sorted(_front(complete, plan), key=lambda t: (t.values[0], t.number),
-                  reverse=plan.objectives[0].maximize)
-    first = {}  # a front holds every trial of a repeated architecture; show it once
-    for trial in best:
-        first.setdefault(trial.user_attrs.get(ARCH_ID_ATTR), trial)
-    best = list(first.values())
+    best = front_trials(complete, [o.direction for o in plan.objectives])
     key = plan.settings_key()
     ids = [t.user_attrs.get(ARCH_ID_ATTR) for t in best]
     archs = db.get_candidates([i for i in ids if i])
@@ -246,16 +241,4 @@ def _result(db, study, plan: SearchPlan, stats, wall_s: float, notes: list[str]
         budget=plan.budget, complete=len(complete), wall_s=round(wall_s, 3), run=run,
         best=rows, predictor=plan.predictor, notes=list(notes),
     )
-
-
-def _front(complete: list, plan: SearchPlan) -> list:
-    """The trials of ``complete`` that meet every ceiling and that no other such trial
-    dominates (what Optuna's ``Study.best_trials`` gives, by the reports' dominance test)."""
-    import numpy as np
-
-    feasible = [t for t in complete if all(v <= 0 for v in t.constraints.values())]
-    values = np.array([t.values for t in feasible], dtype=float)
-    keep = non_dominated(values.reshape(len(feasible), len(plan.objectives)),
-                         [o.direction for o in plan.objectives])
-    return [feasible[i] for i in keep]
 

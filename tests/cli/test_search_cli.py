@@ -223,3 +223,18 @@ def test_worker_waits_for_the_study_then_gives_one_error_line(tmp_path):
     assert result.stdout == ""
 
 
+
+
+def test_the_table_lists_the_front_spread_evenly(tmp_path):
+    from autost.search.front import spread
+
+    common = ["search", "--space", "mixed", "--storage", f"sqlite:///{tmp_path / 'a.db'}",
+              "--objective", "flops:max", "--objective", "params:min", "--budget", "60",
+              "--seed", "1", "--no-progress"]
+    best = json.loads(_run(*common, "--json").stdout)["best"]
+    assert len(best) > 10
+    lines = _run(*common).stdout.splitlines()  # the finished study, listed again
+    assert lines[2] == (f"Pareto front of flops:max, params:min: {len(best)} architectures, "
+                        "10 shown, evenly spaced along it")
+    assert [line.split()[3] for line in lines[5:]] == [
+        b["arch_id"][:12] for b in spread(best, 10)]

@@ -142,3 +142,32 @@ def test_unknown_study_and_dataset(scored_study):
     assert result.exit_code == 1 and result.output.startswith("Error: no study 'nope'")
     result = _run("--study", "demo", "--storage", storage.url, "--dataset", "digit")
     assert result.output == "Error: unknown dataset 'digit'; did you mean 'digits'?\n"
+
+
+def test_spread_trains_the_front_the_search_listed(scored_study, front_of, local_ray):
+    storage, info = scored_study
+    front = sorted(front_of(info, ["flops:max", "energy:min"]),
+                   key=lambda n: -info["values"][n]["energy"])
+    assert len(front) > 2
+    result = _run("--study", "demo", "--storage", storage.url, "--spread", "2", "--epochs", "1",
+                  "--max-batches", "2", "--surrogate", "keep8", "--no-asha", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["trainings"]
+    assert [r["trial"] for r in rows] == [front[0], front[-1]]  # dearest and cheapest
+    assert [r["arch_id"] for r in rows] == [info["arch_ids"][front[0]],
+                                            info["arch_ids"][front[-1]]]
+    assert all(r["status"] == "ok" for r in rows)
+    keys = {t.settings_key for t in storage.trainings(study_name="demo")}
+    assert len(keys) == 1 and "surrogate=keep8" in keys.pop()
+
+
+def test_spread_leaves_no_room_for_a_ranking(scored_study):
+    storage, _ = scored_study
+    for extra in (["--top", "3"], ["--by", "params:min"]):
+        result = _run("--study", "demo", "--storage", storage.url, "--spread", "2", *extra)
+        assert result.exit_code == 2
+        assert result.output.endswith(
+            f"Error: --spread K trains the front's architectures, {extra[0]} ranks by one "
+            f"score; leave out one of --spread and {extra[0]}\n")
+    result = _run("--study", "demo", "--storage", storage.url, "--spread", "0")
+    assert result.exit_code == 2 and "--spread" in result.output
