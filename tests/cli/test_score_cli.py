@@ -119,7 +119,7 @@ def test_json_writes_infinite_scores_as_null(arch_file, monkeypatch):
     import autost.proxies
     from autost.proxies import ScoreResult
 
-    def silent(cfg, proxies, settings):
+    def silent(cfg, proxies, settings, seconds):
         values = dict.fromkeys(["params", "macs_per_step", "macs_total",
                                 "elementwise_ops_total", *proxies], 1.0)
         return ScoreResult(cfg.arch_id, {**values, "sahd": -math.inf}, "init", [], [])
