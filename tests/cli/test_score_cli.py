@@ -63,7 +63,7 @@ def test_rates_prior_alone_computes_the_cost_only_proxies_and_times_each(arch_fi
     the gradient and spike proxies nobody asked for; now it runs no model."""
     result = CliRunner().invoke(main, ["score", "--arch", arch_file, "--rates", "prior"])
     assert result.exit_code == 0, result.output
-    cost_only = ["params", "flops", "sops", "energy"]
+    cost_only = ["params", "flops", "sops", "energy", "breakeven_rate"]
     assert set(ALL_PROXIES) - set(cost_only) == {"synflow", "snip", "grad_norm", "zico",
                                                  "sahd", "naswot"}
     assert not any(line.startswith(("naswot ", "synflow ", "zico "))

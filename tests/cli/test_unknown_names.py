@@ -54,7 +54,7 @@ def test_an_unknown_name_of_something_autost_ships_exits_2(args, message, tmp_pa
     (["pareto", "--study", "nosuch"], "no study 'nosuch' in {url}"),
     (["results", "show", "nosuch"], "no candidate with arch_id 'nosuch' in {url}"),
     (["search", "--space", "stmixer", "--budget", "1", "--objective", "predicted:max",
-      "--predictor", "nosuch"], "unknown predictor 'nosuch': {url} holds no predictor"),
+      "--predictor", "nosuch"], "unknown predictor 'nosuch'; known predictors: builtin"),
 ], ids=lambda a: " ".join(a[:2]) if isinstance(a, list) else "")
 def test_an_unknown_name_of_something_stored_exits_1(scored_study, args, message):
     storage, _ = scored_study
