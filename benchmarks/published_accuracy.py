@@ -34,10 +34,8 @@ REFERENCES = ("flops", "params")
 
 def default_predictor() -> str | None:
     """The first built-in predictor's name; None where the package ships none."""
-    try:
-        from autost.proxies.builtin import builtin_names
-    except ImportError:
-        return None
+    from autost.proxies.builtin import builtin_names
+
     names = builtin_names()
     return names[0] if names else None
 
