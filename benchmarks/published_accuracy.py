@@ -15,7 +15,7 @@ Scores land in the database (``--storage``), keyed by architecture and score set
 rerun scores only what is missing. The ImageNet rows take most of the time: the
 data-dependent proxies run forward and backward at 224x224 (up to 384x384). Usage:
     python benchmarks/published_accuracy.py [--storage URL] [--predictor NAME]
-                                            [--proxies NAME ...]
+                                            [--proxies NAME ...] [--datasets NAME ...]
 """
 
 from __future__ import annotations
@@ -40,15 +40,15 @@ def default_predictor() -> str | None:
     return names[0] if names else None
 
 
-def score_record(storage, proxies, settings, predictor, log) -> list[dict]:
-    """One dict per record row: dataset, model, top1, every proxy and ``predicted``."""
+def score_record(storage, record, proxies, settings, predictor, log) -> list[dict]:
+    """One dict per row of ``record``: dataset, model, top1, every proxy and ``predicted``."""
     from autost.proxies import ScoreSettings
     from autost.storage.score_sets import complete_scores
 
     predictor_settings = (ScoreSettings(**predictor.score_settings)
                           if predictor is not None else None)
     rows = []
-    for i, row in enumerate(RECORD, 1):
+    for i, row in enumerate(record, 1):
         cfg = row.config()
         storage.add_candidate(cfg, SPACE)
         start = time.perf_counter()
@@ -60,15 +60,15 @@ def score_record(storage, proxies, settings, predictor, log) -> list[dict]:
             entry["outside"] = predictor.outside_range(inputs)
         rows.append(entry)
         if scored:
-            log(f"scored {i}/{len(RECORD)} {row.model} ({row.dataset}) by "
+            log(f"scored {i}/{len(record)} {row.model} ({row.dataset}) by "
                 f"{len(scored)} proxies in {time.perf_counter() - start:.0f} s")
     return rows
 
 
-def print_table(rows, columns) -> None:
-    table = record_taus(rows, columns, DATASETS)
+def print_table(rows, columns, datasets) -> None:
+    table = record_taus(rows, columns, datasets)
     print(f"{'dataset':9} {'score':12} {'n':>3} {'tau':>6}  95 % interval")
-    for dataset in DATASETS:
+    for dataset in datasets:
         mine = [r for r in table if r["dataset"] == dataset]
         for r in sorted(mine, key=lambda r: (r["score"] not in REFERENCES, -_key(r))):
             tag = "  (reference)" if r["score"] in REFERENCES else ""
@@ -90,6 +90,8 @@ def main() -> int:
                         help="a built-in or stored predictor (default: the built-in one)")
     parser.add_argument("--proxies", nargs="+", default=None,
                         help="proxies to score (default: every registered one)")
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=DATASETS,
+                        help="the record's datasets to score (ImageNet takes the longest)")
     opts = parser.parse_args()
     from autost.exceptions import AutostError
     from autost.search.derived import load_predictor
@@ -111,7 +113,8 @@ def main() -> int:
     settings = ScoreSettings(rates="prior", dataset="digits")
     start = time.perf_counter()
     try:
-        rows = score_record(storage, proxies, settings, predictor,
+        record = [r for r in RECORD if r.dataset in opts.datasets]
+        rows = score_record(storage, record, proxies, settings, predictor,
                             lambda m: print(m, file=sys.stderr, flush=True))
     finally:
         storage.close()
@@ -126,7 +129,7 @@ def main() -> int:
         clipped = sum(bool(r["outside"]) for r in rows)
         print(f"predicted: {predictor.describe()}; {clipped} of {len(rows)} rows have an "
               "input outside its fitted range (clipped to the edge)\n")
-    print_table(rows, columns)
+    print_table(rows, columns, opts.datasets)
     return 0
 
 
