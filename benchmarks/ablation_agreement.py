@@ -90,9 +90,9 @@ def main() -> int:
     parser.add_argument("--count", action="store_true",
                         help="print the pairs and configurations to train, train nothing")
     opts = parser.parse_args()
-    every = ablation_pairs(RECORD, ALL_SERIES)
-    print(f"the record holds {len(every)} ablation pairs the surrogate can order "
-          f"({len(set(training_configs(_rows(every)).values()))} configurations); this run "
+    whole = ablation_pairs(RECORD, ALL_SERIES)
+    print(f"the record holds {len(whole)} ablation pairs the surrogate can order "
+          f"({len(set(training_configs(_rows(whole)).values()))} configurations); this run "
           f"takes the series {', '.join(opts.series)} on {', '.join(opts.datasets)}")
     pairs = [p for p in ablation_pairs(RECORD, opts.series) if p.dataset in opts.datasets]
     rows = _rows(pairs)
