@@ -1,0 +1,158 @@
+"""Does the CPU recipe order published ablations the way their papers do?
+
+Every ablation pair of the published record (``autost.models.published``: two
+configurations of one series on one dataset, e.g. Spikformer-8-512 at T = 2 and T = 6 on
+ImageNet) has a published order, which of the two has the higher top-1. Each configuration's
+``keep16`` surrogate (16x16 input with patch size 4, a quarter of the width, every block,
+time step and mixer kept; ImageNet and CIFAR configurations shrink alike) is trained with the
+fidelity study's ``cpu`` recipe (Fashion-MNIST, one epoch of 160 batches of 64) for seeds 0
+and 1, and again for twice the epochs (seed 0). It prints:
+
+- per series and dataset, the pairs the surrogate (mean accuracy over the two seeds) orders
+  as the paper does;
+- that share over all pairs and over the pairs whose published gap is at least 1 point,
+  with Wilson 95 % intervals (``autost.report.ablation``);
+- the noise ceiling: the share of pairs the two seeds order alike;
+- the horizon check: Kendall tau between the 1x and 2x epoch accuracies over the configs.
+
+Targets: at least 80 % of the >= 1 point pairs, horizon tau at least 0.7. The CIFAR-10 and
+CIFAR-100 versions of one architecture have the same surrogate on Fashion-MNIST, so it is
+trained once (stored with 10 classes). Every training lands in the database, keyed by
+architecture and recipe, so a rerun trains only what is missing. Ray gets one CPU. Usage:
+    python benchmarks/ablation_agreement.py [--storage URL] [--series NAME ...]
+                                            [--datasets NAME ...] [--count]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from dataclasses import replace
+
+from autost.models.published import RECORD
+from autost.report.ablation import ablation_pairs, agreements, self_agreements, share
+from autost.report.bootstrap import bootstrap
+from autost.report.correlation import kendall_tau
+
+# The ablations presets and ArchConfig express whose dimension survives the surrogate
+# (QKFormer's input-size series does not: every surrogate is 16x16).
+ALL_SERIES = ("spikformer-timesteps", "spikformer-size", "qkformer-timesteps",
+              "qkformer-mixers", "qkformer-size", "sdt-size", "sdt-timesteps")
+# What one core trains in about half an hour: Spikformer's CIFAR series, 6 configurations
+# of 30-140 s each (measured: Spikformer-4-384 at T = 4, 96 s; depth 8-10 ImageNet
+# configurations cost about 280 s, QKFormer's 3-stage surrogates more).
+SERIES = ("spikformer-timesteps", "spikformer-size")
+DATASETS = ("CIFAR10", "CIFAR100")
+TARGET_SHARE, TARGET_HORIZON, MIN_GAP = 0.8, 0.7, 1.0
+SPACE = "published"  # the space name the configs are stored under
+
+
+def training_configs(rows) -> dict:
+    """row -> the ArchConfig trained for it (10 classes: the surrogate trains on
+    Fashion-MNIST whatever the published dataset, so CIFAR-10 and CIFAR-100 share one)."""
+    return {r: r.config().replace(num_classes=10, name=r.model) for r in rows}
+
+
+def _rows(pairs) -> list:
+    return list(dict.fromkeys(r for p in pairs for r in (p.better, p.worse)))
+
+
+def _train(storage, cfgs, settings, log) -> dict:
+    from autost.train.scatter import train_all
+
+    trained = train_all(storage, cfgs, settings, address=None, log=log)
+    return {a: acc for a, (status, acc, _, _) in trained.items() if status == "ok"}
+
+
+def _fmt(s) -> str:
+    return f"{s.k}/{s.n} = {s.value:.2f} [{s.low:.2f}, {s.high:.2f}]"
+
+
+def print_pairs_table(pairs, mean, seed0, seed1) -> None:
+    print(f"{'series':22} {'dataset':9} {'pairs':>5} {'agree':>5} {'>=1pt':>5} "
+          f"{'agree':>5} {'seeds agree':>11}")
+    for key in dict.fromkeys((p.series, p.dataset) for p in pairs):
+        group = [p for p in pairs if (p.series, p.dataset) == key]
+        wide = [p for p in group if p.gap >= MIN_GAP]
+        print(f"{key[0]:22} {key[1]:9} {len(group):5d} {sum(agreements(group, mean)):5d} "
+              f"{len(wide):5d} {sum(agreements(wide, mean)):5d} "
+              f"{sum(self_agreements(group, seed0, seed1)):11d}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--storage", default="sqlite:///ablation.db")
+    parser.add_argument("--series", nargs="+", default=list(SERIES), choices=ALL_SERIES)
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS),
+                        choices=("ImageNet", "CIFAR10", "CIFAR100"))
+    parser.add_argument("--count", action="store_true",
+                        help="print the pairs and configurations to train, train nothing")
+    opts = parser.parse_args()
+    whole = ablation_pairs(RECORD, ALL_SERIES)
+    print(f"the record holds {len(whole)} ablation pairs the surrogate can order "
+          f"({len(set(training_configs(_rows(whole)).values()))} configurations); this run "
+          f"takes the series {', '.join(opts.series)} on {', '.join(opts.datasets)}")
+    pairs = [p for p in ablation_pairs(RECORD, opts.series) if p.dataset in opts.datasets]
+    rows = _rows(pairs)
+    cfg_of = training_configs(rows)
+    distinct = list({c.arch_id: c for c in cfg_of.values()}.values())
+    print(f"{len(pairs)} pairs ({sum(p.gap >= MIN_GAP for p in pairs)} with a published gap "
+          f">= {MIN_GAP:g} point) over {len(rows)} published rows; {len(distinct)} distinct "
+          f"configurations to train, {3 * len(distinct)} trainings (seeds 0 and 1, and "
+          "twice the epochs)")
+    if opts.count:
+        for cfg in distinct:
+            print(f"  {cfg.name:34} {cfg.summary()}")
+        return 0
+
+    import ray
+
+    from autost.storage import open_storage
+    from autost.train.fidelity import PRESETS
+    from autost.train.tuning import start_local_ray
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    storage = open_storage(opts.storage)
+    for cfg in distinct:
+        storage.add_candidate(cfg, SPACE)
+    main_settings = PRESETS["cpu"].settings(0, None)
+    start = time.perf_counter()
+    start_local_ray(num_cpus=1)
+    try:
+        runs = [_train(storage, distinct, s, log) for s in (
+            main_settings, replace(main_settings, seed=1),
+            replace(main_settings, epochs=2 * main_settings.epochs))]
+    finally:
+        ray.shutdown()
+        storage.close()
+    print(f"trained or reused in {time.perf_counter() - start:.0f} s")
+    seed0, seed1, longer = ({r: run.get(cfg_of[r].arch_id, float("nan")) for r in rows}
+                            for run in runs)
+    mean = {r: statistics.fmean((seed0[r], seed1[r])) for r in rows}
+    print(f"\n{'configuration':34} {'seed 0':>7} {'seed 1':>7} {'2x ep':>7}")
+    for cfg in distinct:
+        accs = [run.get(cfg.arch_id, float("nan")) for run in runs]
+        print(f"{cfg.name:34} " + " ".join(f"{a:7.2f}" for a in accs))
+    print()
+    print_pairs_table(pairs, mean, seed0, seed1)
+    every, wide = share(agreements(pairs, mean)), share(
+        agreements([p for p in pairs if p.gap >= MIN_GAP], mean))
+    ceiling = share(self_agreements(pairs, seed0, seed1))
+    horizon = bootstrap(kendall_tau, [[runs[0].get(c.arch_id, float("nan")) for c in distinct],
+                                      [runs[2].get(c.arch_id, float("nan")) for c in distinct]])
+    print(f"\nagreement with the papers, all pairs:        {_fmt(every)}")
+    print(f"agreement with the papers, gap >= {MIN_GAP:g} point:  {_fmt(wide)}"
+          f"   target >= {TARGET_SHARE:.0%}: {'met' if wide.value >= TARGET_SHARE else 'not met'}")
+    print(f"noise ceiling (seeds 0 and 1 order alike):  {_fmt(ceiling)}")
+    print(f"horizon, tau(1x, 2x epochs) over {len(distinct)} configurations: "
+          f"{horizon.value:.2f} [{horizon.low:.2f}, {horizon.high:.2f}]   target >= "
+          f"{TARGET_HORIZON}: {'met' if horizon.value >= TARGET_HORIZON else 'not met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
