@@ -99,8 +99,8 @@ def test_a_proxy_that_runs_no_model_builds_only_on_the_meta_device(rates, no_dat
     settings = ScoreSettings(rates=rates)
     monkeypatch.setattr(evaluate.ScoringContext, "_model", property(_no_real_model))
     cost_only = [p for p in list_proxies() if not get_proxy(p).runs_model(settings)]
-    assert cost_only == (["params", "flops", "sops", "energy"] if rates == "prior"
-                         else ["params", "flops"])
+    assert cost_only == (["params", "flops", "sops", "energy", "breakeven_rate"]
+                         if rates == "prior" else ["params", "flops", "breakeven_rate"])
     seconds = {}
     result = score_architecture(TINY, cost_only, settings, seconds)
     assert set(cost_only) <= set(result.values)

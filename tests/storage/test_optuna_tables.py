@@ -46,7 +46,7 @@ def test_the_search_writes_the_plan_into_the_study(searched):
         ot.SPACE_ATTR: "tiny", ot.SPACE_SOURCE_ATTR: str(TINY), ot.OBJECTIVES_ATTR: COST,
         ot.CONSTRAINTS_ATTR: {"max_params": CEILING}, ot.SAMPLER_ATTR: "grid",
         ot.SEED_ATTR: 5, ot.RATES_ATTR: "prior", ot.BUDGET_ATTR: 4,
-        ot.SCORE_SETTINGS_ATTR: {"rates": "prior"}}
+        ot.SCORE_SETTINGS_ATTR: {"rates": "prior"}, ot.SPACE_TEXT_ATTR: TINY.read_text()}
 
 
 def test_every_trial_attr_and_constraint_reads_back(searched):
