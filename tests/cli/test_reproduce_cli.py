@@ -39,7 +39,8 @@ def test_three_sample_scatter_end_to_end_then_reused(tmp_path, local_ray):
     assert (out / "scatter.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     storage = open_storage(f"sqlite:///{tmp_path / 'db.sqlite'}")
     run = storage.runs("scatter/stmixer")[0]  # the proxies calibrate on the trained dataset
-    assert run.settings["score_settings"] == "cost3/init/synthetic/b16/s0/mac4.6/ac0.9"
+    assert run.settings["score_settings"] == (
+        "cost3/init/synthetic/b16/s0/mac4.6/ac0.9/sur-keep16")  # scored as the surrogate
     storage.close()
 
     again = _run(*args, "--json")
