@@ -185,3 +185,29 @@ def test_the_analyses_a_researcher_expects(browser, server, db_url):
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#curves[data-ready='1']")))
     assert len(browser.find_elements(By.CSS_SELECTOR, "#curves .scatterlayer .point")) == 3
     assert policy_violations(browser) == []
+
+
+@pytest.mark.slow
+def test_every_table_exports_what_it_shows_as_csv(browser, server, db_url):
+    """The studies and jobs tables and the candidate's tables each get a CSV link whose
+    text is the table as shown, one line per row, cells quoted where they hold a comma."""
+    from selenium.webdriver.common.by import By
+
+    from autost.report import load_entries
+    from autost.storage import open_storage
+
+    arch_id = load_entries(open_storage(db_url), STUDY).entries[0].arch_id
+    for path in ("/", f"/candidates/{arch_id}"):
+        browser.get(f"{server.base}{path}")
+        tables = browser.find_elements(By.TAG_NAME, "table")
+        assert tables, path
+        for table in tables:
+            link = table.find_element(By.XPATH, "preceding-sibling::a[@class='csv'][1]")
+            assert link.text == "CSV" and link.get_attribute("download").endswith(".csv")
+            text = browser.execute_script("return autost.tableCsv(arguments[0])", table)
+            rows = table.find_elements(By.TAG_NAME, "tr")
+            lines = text.splitlines()
+            assert len(lines) == len(rows), path
+            header = [c.text.strip() for c in rows[0].find_elements(By.XPATH, "./th|./td")]
+            assert lines[0] == ",".join(f'"{h}"' if "," in h else h for h in header)
+    assert policy_violations(browser) == []

@@ -317,13 +317,42 @@ const autost = (() => {
     });
   }
 
+  // a table's rows as they are shown (sorted, filtered) as CSV text, RFC 4180 quoting
+  function tableCsv(table) {
+    const cell = td => {
+      const text = td.textContent.trim();
+      return /[",\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+    };
+    return Array.from(table.rows)
+      .filter(row => row.style.display !== "none")
+      .map(row => Array.from(row.cells).map(cell).join(",")).join("\n") + "\n";
+  }
+
+  // every table gets a "CSV" link that downloads what it shows (the study's trial table
+  // has the server's CSV of every trial instead)
+  function csvLinks() {
+    document.querySelectorAll("table").forEach((table, i) => {
+      if (table.id === "top") return;
+      const link = document.createElement("a");
+      link.className = "csv";
+      link.textContent = "CSV";
+      link.download = (table.id || "table-" + (i + 1)) + ".csv";
+      link.href = "#";
+      link.addEventListener("click", () => {
+        link.href = URL.createObjectURL(new Blob([tableCsv(table)], { type: "text/csv" }));
+      });
+      table.before(link);
+    });
+  }
+
   const pages = { study: studyPage, candidate: candidatePage, compare: comparePage,
                   submit: submitPage, job: jobPage };
 
   // each page names itself and its data in a JSON block (no inline script: see the CSP)
   document.addEventListener("DOMContentLoaded", () => {
+    csvLinks();
     const args = JSON.parse(document.getElementById("page-args").textContent);
     if (args && pages[args.page]) pages[args.page](args);
   });
-  return pages;
+  return { ...pages, tableCsv };
 })();
