@@ -71,8 +71,8 @@ def _fit(spaces: Sequence[SpaceData], proxies: Sequence[str]):
     finite = np.where(np.isfinite(pooled), pooled, np.nan)
     lower, upper = np.nanmin(finite, axis=0), np.nanmax(finite, axis=0)
     clipped = [np.clip(x, lower, upper) for x in raw]
-    mean = np.vstack(clipped).mean(axis=0)
-    scale = np.vstack(clipped).std(axis=0)
+    stacked = np.vstack(clipped)
+    mean, scale = stacked.mean(axis=0), stacked.std(axis=0)
     scale[scale == 0] = 1.0
     x = np.vstack([(c - c.mean(axis=0)) / scale for c in clipped])
     y = np.concatenate([s.accuracy - s.accuracy.mean() for s in spaces])
