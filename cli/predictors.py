@@ -106,30 +106,38 @@ def _interval(estimate) -> str:
               help="Spaces whose fidelity trainings it is fitted on (and held out in turn).")
 @click.option("--proxies", default=None, metavar="A,B,...",
               help="Proxies it may combine with flops (default: every registered proxy).")
+@click.option("--rule", default="choose", show_default=True,
+              help="How the proxies are picked: choose (flops alone, flops and one other, "
+                   "or every proxy, by leave-one-space-out tau), or fixed in advance: "
+                   "flops-or-one, flops, all.")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Folder for NAME.json (default: inside the installed package, where "
                    "searches find it).")
 @storage_option("(a database holding autost fidelity trainings)")
 @json_option("the predictor, its provenance and the figures as JSON")
-def build_command(name, dataset, spaces, proxies, out_dir, storage_url, as_json):
+def build_command(name, dataset, spaces, proxies, rule, out_dir, storage_url, as_json):
     """Rebuild a built-in predictor from the fidelity trainings of several spaces.
 
     Scores each trained architecture's surrogate on digits (prior rates, so a search needs
     no dataset), chooses the proxies to combine with flops by leave-one-space-out
-    cross-validation, fits on every space, and prints per space the tau it reached when
+    cross-validation (or takes the set --rule fixes), fits on every space, and prints per space the tau it reached when
     that space was held out, beside flops' and naswot's.
     """
     from pathlib import Path
 
     from autost.proxies import ScoreSettings, list_proxies
     from autost.proxies.builtin import FOLDER, write_builtin
+    from autost.exceptions import unknown_name
     from autost.report.predictor_fit import (
+        RULES,
         fit_across_spaces,
         held_out_figures,
         spaces_from_trainings,
     )
     from autost.storage import open_storage
 
+    if rule not in RULES:
+        raise unknown_name("proxy rule", rule, RULES)
     storage = open_storage(storage_url, create=False)
     chosen = [p.strip() for p in (proxies or ",".join(list_proxies())).split(",") if p.strip()]
     names = [s.strip() for s in spaces.split(",") if s.strip()]
@@ -137,10 +145,11 @@ def build_command(name, dataset, spaces, proxies, out_dir, storage_url, as_json)
     data, epochs, surrogate = spaces_from_trainings(
         storage, dataset=dataset, spaces=names, proxies=chosen, settings=settings,
         log=lambda line: click.echo(line, err=True))
-    figures = held_out_figures(data, chosen)
+    figures = held_out_figures(data, chosen, candidates=RULES[rule])
     fitted_settings = ScoreSettings(rates="prior", dataset="digits", surrogate=surrogate)
     predictor = fit_across_spaces(name, data, chosen, dataset=dataset, epochs=epochs,
-                                  score_settings=fitted_settings.to_dict())
+                                  score_settings=fitted_settings.to_dict(),
+                                  candidates=RULES[rule])
     arch_ids = [a for s in data for a in s.arch_ids]
     keys = sorted({r.settings_key for r in storage.trainings_of(arch_ids)
                    if r.dataset == dataset and r.epochs == epochs and r.status == "ok"
@@ -151,7 +160,7 @@ def build_command(name, dataset, spaces, proxies, out_dir, storage_url, as_json)
                   "training seeds averaged",
         "training_keys": keys,
         "surrogate": surrogate, "dataset": dataset, "epochs": epochs,
-        "candidate_proxies": chosen,
+        "candidate_proxies": chosen, "rule": rule,
         "held_out": [f.to_dict() for f in figures],
     }
     path = write_builtin(predictor, provenance, Path(out_dir) if out_dir else FOLDER)

@@ -18,7 +18,7 @@ cross-validation; flops alone is the baseline every figure is compared with.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,6 +61,19 @@ def candidate_sets(proxies: Sequence[str]) -> list[tuple[str, ...]]:
     return [(BASELINE,), *[(BASELINE, p) for p in others], (BASELINE, *others)]
 
 
+Candidates = Callable[[Sequence[str]], list[tuple[str, ...]]]
+
+#: How the proxies are picked, by name: ``choose`` (the built-in predictor's rule) picks by
+#: leave-one-space-out tau among the candidate sets; the others fix the set in advance, to
+#: judge what the choice itself is worth.
+RULES: dict[str, Candidates] = {
+    "choose": candidate_sets,
+    "flops-or-one": lambda proxies: candidate_sets(proxies)[:-1],
+    "flops": lambda proxies: [(BASELINE,)],
+    "all": lambda proxies: [candidate_sets(proxies)[-1]],
+}
+
+
 def _fit(spaces: Sequence[SpaceData], proxies: Sequence[str]):
     """(coef on standardized features, mean, scale, lower, upper, alpha, intercept) of a
     ridge on per-space-centred features and accuracies of ``spaces``."""
@@ -95,10 +108,17 @@ def loso_taus(spaces: Sequence[SpaceData], proxies: Sequence[str]) -> list[float
     return taus
 
 
-def choose_proxies(spaces: Sequence[SpaceData], proxies: Sequence[str]) -> tuple[str, ...]:
-    """The candidate set with the best mean leave-one-space-out tau over ``spaces``."""
-    scored = [(float(np.nanmean(loso_taus(spaces, c))), -len(c), c)
-              for c in candidate_sets(proxies)]
+def choose_proxies(spaces: Sequence[SpaceData], proxies: Sequence[str],
+                   candidates: Candidates = candidate_sets) -> tuple[str, ...]:
+    """The candidate set with the best mean leave-one-space-out tau over ``spaces`` (the
+    only set where ``candidates`` gives one; flops where one space leaves nothing to
+    cross-validate on)."""
+    sets = candidates(proxies)
+    if len(sets) == 1:
+        return sets[0]
+    if len(spaces) < 2:
+        return (BASELINE,)
+    scored = [(float(np.nanmean(loso_taus(spaces, c))), -len(c), c) for c in sets]
     return max(scored)[2]
 
 
@@ -122,15 +142,15 @@ class HeldOutFigure:
                 "flops_tau": est(self.flops_tau), "naswot_tau": est(self.naswot_tau)}
 
 
-def held_out_figures(spaces: Sequence[SpaceData], proxies: Sequence[str], seed: int = 0
-                     ) -> list[HeldOutFigure]:
+def held_out_figures(spaces: Sequence[SpaceData], proxies: Sequence[str], seed: int = 0,
+                     candidates: Candidates = candidate_sets) -> list[HeldOutFigure]:
     """Nested leave-one-space-out: per space, the proxies chosen on the other spaces, fitted
     on them, judged on this one (tau and partial tau given flops, bootstrap intervals over
     its architectures), beside flops' and naswot's own tau on it."""
     figures = []
     for i, held in enumerate(spaces):
         rest = [s for j, s in enumerate(spaces) if j != i]
-        chosen = choose_proxies(rest, proxies) if len(rest) > 1 else (BASELINE,)
+        chosen = choose_proxies(rest, proxies, candidates)
         predicted = _predict(_fit(rest, chosen), held, chosen)
         flops = np.asarray(held.values[BASELINE], dtype=float)
         naswot = held.values.get("naswot")
@@ -145,12 +165,13 @@ def held_out_figures(spaces: Sequence[SpaceData], proxies: Sequence[str], seed: 
 
 
 def fit_across_spaces(name: str, spaces: Sequence[SpaceData], proxies: Sequence[str], *,
-                      dataset: str, epochs: int, score_settings: Mapping) -> Predictor:
+                      dataset: str, epochs: int, score_settings: Mapping,
+                      candidates: Candidates = candidate_sets) -> Predictor:
     """The predictor on the proxies chosen over every space, fitted on every space."""
     if len(spaces) < 2:
         raise PredictorError(f"a predictor across spaces needs trainings of at least 2 "
                              f"spaces, got {len(spaces)}; run autost fidelity on more spaces")
-    chosen = choose_proxies(spaces, proxies)
+    chosen = choose_proxies(spaces, proxies, candidates)
     coef, mean, scale, lower, upper, alpha, intercept = _fit(spaces, chosen)
     n = sum(len(s.accuracy) for s in spaces)
     taus = loso_taus(spaces, chosen)

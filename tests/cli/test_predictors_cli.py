@@ -64,6 +64,29 @@ def test_build_fits_across_spaces_and_reports_each_held_out(two_spaces):
     assert document["predictor"]["score_settings"] == SETTINGS.to_dict()
 
 
+def test_a_fixed_rule_uses_its_set_on_every_held_out_space(two_spaces):
+    url, out = two_spaces
+    result = _run("predictors", "build", "--name", "every", "--dataset", "synthetic",
+                  "--spaces", "stmixer,spikformer", "--proxies", "flops,params",
+                  "--rule", "all", "--storage", url, "--out", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    # "choose" picks flops alone here (previous test); "all" is fixed in advance
+    assert [f["proxies"] for f in document["provenance"]["held_out"]] == [
+        ["flops", "params"], ["flops", "params"]]
+    assert document["predictor"]["proxies"] == ["flops", "params"]
+    assert document["provenance"]["rule"] == "all"
+
+
+def test_an_unknown_rule_is_one_error_line_and_writes_nothing(two_spaces):
+    url, out = two_spaces
+    result = _run("predictors", "build", "--spaces", "stmixer,spikformer", "--rule", "al",
+                  "--storage", url, "--out", str(out))
+    assert result.exit_code == 2  # a name autost ships, as an unknown --preset is
+    assert result.stderr == "Error: unknown proxy rule 'al'; did you mean 'all'?\n"
+    assert not out.exists()
+
+
 def test_list_and_show_name_built_in_and_calibrated_ones(two_spaces, monkeypatch):
     url, out = two_spaces
     _run("predictors", "build", "--name", "twospace", "--dataset", "synthetic", "--spaces",
