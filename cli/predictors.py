@@ -120,14 +120,14 @@ def build_command(name, dataset, spaces, proxies, rule, out_dir, storage_url, as
 
     Scores each trained architecture's surrogate on digits (prior rates, so a search needs
     no dataset), chooses the proxies to combine with flops by leave-one-space-out
-    cross-validation (or takes the set --rule fixes), fits on every space, and prints per space the tau it reached when
-    that space was held out, beside flops' and naswot's.
+    cross-validation (or takes the set --rule fixes), fits on every space, and prints per
+    space the tau it reached when that space was held out, beside flops' and naswot's.
     """
     from pathlib import Path
 
+    from autost.exceptions import unknown_name
     from autost.proxies import ScoreSettings, list_proxies
     from autost.proxies.builtin import FOLDER, write_builtin
-    from autost.exceptions import unknown_name
     from autost.report.predictor_fit import (
         RULES,
         fit_across_spaces,
