@@ -62,27 +62,29 @@ def write_text(path, text: str) -> None:
                           "exists and is writable") from e
 
 
-def pyplot():
-    """matplotlib.pyplot on the Agg backend: files only, the same everywhere, no display."""
-    import matplotlib
+def subplots(*, figsize, dpi, layout=None, **grid):
+    """A matplotlib Figure and its axes (``Figure.subplots(**grid)``), for files only.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    The Figure is made directly on an Agg canvas, not through pyplot: nothing is shown, the
+    rendering is the same everywhere and no figure is kept in pyplot's global registry, so
+    none needs closing; pyplot's own import cost a report a tenth of its time on a
+    10,000-trial study.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    return plt
+    fig = Figure(figsize=figsize, dpi=dpi, layout=layout)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(**grid)
 
 
 def save_figure(fig, path) -> None:
-    """Save a matplotlib figure to ``path`` and close it; an unwritable path is a ReportError."""
-    import matplotlib.pyplot as plt
-
+    """Save a matplotlib figure to ``path``; an unwritable path is a ReportError."""
     try:
         fig.savefig(path)
     except OSError as e:
         raise ReportError(f"cannot write {str(path)!r}: {e.strerror}; check the folder "
                           "is writable") from e
-    finally:
-        plt.close(fig)
 
 
 def scaled(name: str, value) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from autost.exceptions import ReportError
 from autost.report.bootstrap import Estimate
-from autost.report.export import pyplot, save_figure, write_text
+from autost.report.export import save_figure, subplots, write_text
 from autost.report.scores import score_info
 from autost.tables import csv_text
 
@@ -61,9 +61,7 @@ def tau_figure(table: Sequence[dict], ceiling: Estimate, title: str):
     """The figure of :func:`plot_taus`. The legend sits below the axes, outside the data,
     and the title is wrapped to the figure's width: the layout engine makes room for both
     but neither moves a legend off the data nor shortens a line of text."""
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(table) + 2.4), dpi=DPI,
-                           layout="constrained")
+    fig, ax = subplots(figsize=(6.4, 0.45 * len(table) + 2.4), dpi=DPI, layout="constrained")
     names = [row["proxy"] for row in table]
     ys = list(range(len(table)))[::-1]
     taus = [row["kendall_tau"] for row in table]
@@ -89,11 +87,10 @@ def tau_figure(table: Sequence[dict], ceiling: Estimate, title: str):
 
 def plot_proxy_scatter(rows: Sequence[dict], row: dict, path: Path, title: str) -> None:
     """Accuracy (%) against one proxy's value, the proxy's tau and interval in the title."""
-    plt = pyplot()
     name = row["proxy"]
     points = [(r[name], r["accuracy"]) for r in rows
               if r["accuracy"] is not None and math.isfinite(r[name])]
-    fig, ax = plt.subplots(figsize=(4.8, 3.8), dpi=DPI)
+    fig, ax = subplots(figsize=(4.8, 3.8), dpi=DPI)
     ax.scatter([p[0] for p in points], [p[1] for p in points], s=25, alpha=0.8,
                edgecolors="black", linewidths=0.5)
     xs = [p[0] for p in points]

@@ -13,7 +13,7 @@ import numpy as np
 
 from autost.exceptions import ReportError
 from autost.proxies.objective import Objective
-from autost.report.export import pyplot
+from autost.report.export import subplots
 from autost.report.pareto import Front
 from autost.report.scores import score_info
 
@@ -56,29 +56,25 @@ def _title(front: Front) -> str:
 
 
 def _png(front: Front, path: Path) -> None:
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=PNG_SIZE_IN, dpi=PNG_DPI)
-    try:
-        ax.scatter(*_xy(front, front.candidates), s=14, color="0.55", alpha=0.35,
-                   label="feasible candidates")
-        fx, fy = _xy(front, front.members)
-        order = np.argsort(fx, kind="stable")
-        ax.plot(fx[order], fy[order], "-o", color="tab:red", markersize=6, linewidth=1.5,
-                label="Pareto front")
-        if len(front.members) <= ANNOTATE_MAX:
-            for e, x, y in zip(front.members, fx, fy, strict=True):
-                ax.annotate(f"#{e.trial}", (x, y), textcoords="offset points", xytext=(4, 4),
-                            fontsize=7)
-        x_obj, y_obj = front.objectives[:2]
-        ax.set_xlabel(axis_label(x_obj))
-        ax.set_ylabel(axis_label(y_obj))
-        ax.set_title(_title(front), fontsize=10)
-        ax.grid(True, alpha=0.3)
-        ax.legend(loc="best", fontsize=8)
-        fig.tight_layout()
-        fig.savefig(path, format="png", dpi=PNG_DPI)
-    finally:
-        plt.close(fig)
+    fig, ax = subplots(figsize=PNG_SIZE_IN, dpi=PNG_DPI)
+    ax.scatter(*_xy(front, front.candidates), s=14, color="0.55", alpha=0.35,
+               label="feasible candidates")
+    fx, fy = _xy(front, front.members)
+    order = np.argsort(fx, kind="stable")
+    ax.plot(fx[order], fy[order], "-o", color="tab:red", markersize=6, linewidth=1.5,
+            label="Pareto front")
+    if len(front.members) <= ANNOTATE_MAX:
+        for e, x, y in zip(front.members, fx, fy, strict=True):
+            ax.annotate(f"#{e.trial}", (x, y), textcoords="offset points", xytext=(4, 4),
+                        fontsize=7)
+    x_obj, y_obj = front.objectives[:2]
+    ax.set_xlabel(axis_label(x_obj))
+    ax.set_ylabel(axis_label(y_obj))
+    ax.set_title(_title(front), fontsize=10)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, format="png", dpi=PNG_DPI)
 
 
 def _html(front: Front, path: Path) -> None:

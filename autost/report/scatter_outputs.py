@@ -13,7 +13,7 @@ from pathlib import Path
 
 from autost.exceptions import ReportError
 from autost.report.correlation import correlation_table
-from autost.report.export import pyplot, save_figure, write_text
+from autost.report.export import save_figure, subplots, write_text
 from autost.tables import csv_text
 
 MARKERS = {"conv": ("s", "tab:blue"), "ssa": ("o", "tab:orange"), "stm": ("^", "tab:green"),
@@ -23,10 +23,9 @@ MARKERS = {"conv": ("s", "tab:blue"), "ssa": ("o", "tab:orange"), "stm": ("^", "
 
 def plot_scatter(rows: Sequence[dict], path: Path, title: str, note: str = "") -> None:
     """Accuracy (%) against MACs (millions, log x) of the trained rows, by mixer family."""
-    plt = pyplot()
     from matplotlib.ticker import FuncFormatter
 
-    fig, ax = plt.subplots(figsize=(6.4, 4.8), dpi=120)
+    fig, ax = subplots(figsize=(6.4, 4.8), dpi=120)
     trained = [r for r in rows if r["status"] == "ok" and r["accuracy"] is not None]
     for family in sorted({r["family"] for r in trained}, key=lambda f: (f == "mixed", f)):
         marker, colour = MARKERS.get(family, ("*", "black"))

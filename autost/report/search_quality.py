@@ -158,13 +158,14 @@ def plot_quality(rows: Sequence[dict], refs: Mapping[str, Reference], methods: S
                  path: Path, title: str) -> None:
     """Trained accuracy against full-size energy, one colour per method, one panel per space;
     chance accuracy dashed and the median energy dotted."""
-    from autost.report.export import pyplot, save_figure
+    from matplotlib import colormaps
 
-    plt = pyplot()
+    from autost.report.export import save_figure, subplots
+
     spaces = list(dict.fromkeys(r["space"] for r in rows))
-    fig, axes = plt.subplots(1, len(spaces), figsize=(4.6 * len(spaces), 4.0), dpi=110,
-                             squeeze=False)
-    colours = dict(zip(methods, plt.get_cmap("tab10").colors, strict=False))
+    fig, axes = subplots(nrows=1, ncols=len(spaces), figsize=(4.6 * len(spaces), 4.0),
+                         dpi=110, squeeze=False)
+    colours = dict(zip(methods, colormaps["tab10"].colors, strict=False))
     for ax, space in zip(axes[0], spaces, strict=True):
         for method in methods:
             mine = [r for r in rows if r["space"] == space and r["method"] == method

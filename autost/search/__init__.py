@@ -10,40 +10,33 @@ not the package was imported before.
 
 import sys
 import types
+from importlib import import_module
 
-from autost.search.api import BestTrial, SearchResult, run_worker, search
-from autost.search.interrupts import SearchInterrupted
-from autost.search.objectives import (
-    CEILINGS,
-    DEFAULT_OBJECTIVES,
-    Constraint,
-    Objective,
-    parse_search_objective,
-)
-from autost.search.samplers import DEFAULT_SAMPLER, create_sampler, list_samplers
+# Each name loads its module on first use: the dominance and front helpers that reports
+# import from this package do not pay for the search loop (Optuna's samplers, asyncio).
+_LAZY = {
+    **dict.fromkeys(("BestTrial", "SearchResult", "run_worker", "search"), "autost.search.api"),
+    "SearchInterrupted": "autost.search.interrupts",
+    **dict.fromkeys(("CEILINGS", "DEFAULT_OBJECTIVES", "Constraint", "Objective",
+                     "parse_search_objective"), "autost.search.objectives"),
+    **dict.fromkeys(("DEFAULT_SAMPLER", "create_sampler", "list_samplers"),
+                    "autost.search.samplers"),
+}
 
-__all__ = [
-    "CEILINGS",
-    "DEFAULT_OBJECTIVES",
-    "DEFAULT_SAMPLER",
-    "BestTrial",
-    "Constraint",
-    "Objective",
-    "SearchInterrupted",
-    "SearchResult",
-    "create_sampler",
-    "list_samplers",
-    "parse_search_objective",
-    "run_worker",
-    "search",
-]
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'autost.search' has no attribute {name!r}")
 
 
 class _CallablePackage(types.ModuleType):
     """The package ``autost.search``, callable as :func:`autost.search.api.search`."""
 
     def __call__(self, *args, **kwargs):
-        return search(*args, **kwargs)
+        return import_module("autost.search.api").search(*args, **kwargs)
 
 
 sys.modules[__name__].__class__ = _CallablePackage

@@ -6,7 +6,7 @@ from scipy.stats import kendalltau
 
 from autost.proxies.objective import Objective
 from autost.search import search
-from autost.search.redundancy import RedundancyCheck, redundant_pairs
+from autost.search.redundancy import RedundancyCheck, kendall_tau_b, redundant_pairs
 
 
 def test_pairs_above_the_threshold_by_hand():
@@ -18,6 +18,22 @@ def test_pairs_above_the_threshold_by_hand():
         ("a", "b", 1.0), ("a", "c", -1.0), ("b", "c", -1.0)]
     assert float(kendalltau([r[0] for r in rows], [r[3] for r in rows]).statistic) == \
         pytest.approx(2 / 24 ** 0.5)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_tau_b_is_scipys_with_ties(seed):
+    import random
+
+    rng = random.Random(seed)
+    x = [rng.randint(0, 6) for _ in range(50)]
+    y = [v + rng.choice([-2, 0, 0, 3]) for v in x]
+    assert kendall_tau_b(x, y) == pytest.approx(float(kendalltau(x, y).statistic), abs=1e-12)
+
+
+def test_tau_b_of_a_constant_variable_is_nan():
+    import math
+
+    assert math.isnan(kendall_tau_b([1, 1, 1], [1, 2, 3]))
 
 
 def test_check_waits_for_the_sample_uses_the_first_trials_and_warns_once():
