@@ -142,7 +142,7 @@ def _local(stored: datetime.datetime | None) -> datetime.datetime | None:
     """Optuna's naive UTC column shown as naive local time, as its TrialModel shows it."""
     if stored is None:
         return None
-    return stored.replace(tzinfo=datetime.timezone.utc).astimezone().replace(tzinfo=None)
+    return stored.replace(tzinfo=datetime.UTC).astimezone().replace(tzinfo=None)
 
 
 class _DistributionCache:
