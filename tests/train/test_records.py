@@ -3,7 +3,12 @@
 from autost.arch import ArchConfig, BlockConfig
 from autost.storage import open_storage
 from autost.train.loop import TrainSettings
-from autost.train.records import cached_trainings, store_outcome
+from autost.train.records import (
+    add_training_records,
+    cached_trainings,
+    store_outcome,
+    training_records,
+)
 from autost.train.tuning import TrainJob, TrainOutcome
 
 
@@ -65,3 +70,36 @@ def test_the_epochs_run_and_why_it_stopped_are_stored(tmp_path):
     assert [(r.status, r.epochs, r.epochs_run, r.stop_reason) for r in storage.trainings()] == [
         ("ok", 3, 3, "completed"), ("ok", 3, 1, "asha"), ("failed", 3, 2, "error")]
     storage.close()
+
+
+def test_records_carry_trainings_to_another_database(tmp_path):
+    """Exported successful trainings are reused by another database as its own; a second
+    import adds nothing; failed ones and other spaces stay behind."""
+    import json
+
+    source = open_storage(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    a, b, c = (ArchConfig(blocks=(BlockConfig(heads=1),), embed_dim=d) for d in (16, 32, 48))
+    settings = TrainSettings(epochs=2, seed=1)
+    for cfg, space in ((a, "x"), (b, "x"), (c, "y")):
+        source.add_candidate(cfg, space)
+    store_outcome(source, TrainOutcome(TrainJob(a, "s", 3), "ok", accuracy=70.0,
+                                       history=[{"epoch": 1, "val_accuracy": 0.7}],
+                                       energy_mj=0.1, rates={"sop_rates": {"l": 0.2}}),
+                  settings)
+    store_outcome(source, TrainOutcome(TrainJob(b), "failed", error="RuntimeError: x"),
+                  settings)
+    store_outcome(source, TrainOutcome(TrainJob(c), "ok", accuracy=55.0), settings)
+    records = json.loads(json.dumps(training_records(source, spaces={"x"})))
+    assert [(r["space"], r["accuracy"]) for r in records] == [("x", 70.0)]
+
+    target = open_storage(f"sqlite:///{tmp_path / 'b.sqlite'}")
+    assert add_training_records(target, records) == 1
+    assert add_training_records(target, records) == 0
+    found = cached_trainings(target, [a.arch_id, b.arch_id], settings)
+    assert list(found) == [a.arch_id]
+    kept, original = found[a.arch_id], source.trainings(a.arch_id)[0]
+    assert (kept.accuracy, kept.history, kept.rates, kept.energy_mj, kept.study_name,
+            kept.trial_number) == (original.accuracy, original.history, original.rates,
+                                   original.energy_mj, "s", 3)
+    assert target.candidate_spaces([a.arch_id]) == {a.arch_id: "x"}
+    assert training_records(target) == records
