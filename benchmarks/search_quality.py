@@ -25,9 +25,10 @@ least two of three, with paired intervals above zero.
 
 About 90 minutes of two CPU cores for three spaces, two seeds and budget 300 from an empty
 database. It needs a fidelity database holding trainings of the other spaces with the same
-preset (``python benchmarks/fidelity.py`` or ``autost fidelity --space S --preset cpu``),
-which must not be ``--storage``: the benchmark's own trainings would enter the predictors it
-judges. Usage:
+preset (``python benchmarks/fidelity.py`` or ``autost fidelity --space S --preset cpu``, or
+the recorded ones: ``python benchmarks/trainings_file.py import
+docs/fidelity_trainings.jsonl sqlite:///fidelity.db``), which must not be ``--storage``: the
+benchmark's own trainings would enter the predictors it judges. Usage:
     python benchmarks/search_quality.py --fidelity-storage sqlite:///fidelity.db
         [--preset cpu|test] [--budget 300] [-k 6] [--seeds 0 1]
         [--spaces mixed spikformer stmixer] [--predictor-spaces A B ...]
