@@ -44,6 +44,7 @@ _USER = sa.table("trial_user_attributes", sa.column("trial_user_attribute_id"),
 _SYSTEM = sa.table("trial_system_attributes", sa.column("trial_system_attribute_id"),
                    sa.column("trial_id"), sa.column("key"), sa.column("value_json"))
 _STUDIES = sa.table("studies", sa.column("study_id"))
+MAX_LISTED_IDS = 500  # included trial ids bound one by one in SQL, at most
 # Optuna's stored types of a value that is not a finite float (the value column is NULL).
 _SPECIAL = {"INF_POS": math.inf, "INF_NEG": -math.inf, "NAN": math.nan}
 
@@ -69,18 +70,23 @@ def read_frozen_trials(connection, study_id: int, states=None,
     if connection.execute(sa.select(_STUDIES.c.study_id)
                           .where(_STUDIES.c.study_id == study_id)).first() is None:
         raise KeyError(f"No study with study_id {study_id} exists.")
-    included = [i for i in included_trial_ids if i <= trial_id_greater_than]
+    included = {i for i in included_trial_ids if i <= trial_id_greater_than}
     where = _TRIALS.c.study_id == study_id
     if states is not None:
         where &= sa.cast(_TRIALS.c.state, sa.String).in_([s.name for s in states])
     if trial_id_greater_than > -1:
-        newer = _TRIALS.c.trial_id > trial_id_greater_than
-        where &= sa.or_(newer, _TRIALS.c.trial_id.in_(included)) if included else newer
+        # Many included ids (enqueued trials, say) would overflow a database's limit on
+        # bound parameters: read from the smallest of them on and filter here instead.
+        low = min(included, default=trial_id_greater_than + 1)
+        where &= (_TRIALS.c.trial_id >= low if len(included) > MAX_LISTED_IDS
+                  else sa.or_(_TRIALS.c.trial_id > trial_id_greater_than,
+                              _TRIALS.c.trial_id.in_(sorted(included))))
     mine = sa.select(_TRIALS.c.trial_id).where(where)
-    rows = connection.execute(
+    rows = [row for row in connection.execute(
         sa.select(_TRIALS.c.trial_id, _TRIALS.c.number, sa.cast(_TRIALS.c.state, sa.String),
                   _TRIALS.c.datetime_start, _TRIALS.c.datetime_complete)
         .where(where).order_by(_TRIALS.c.trial_id)).all()
+        if row[0] > trial_id_greater_than or row[0] in included]
     if not rows:
         return []
     values = _grouped(connection, sa.select(

@@ -80,6 +80,16 @@ def test_the_same_trials_as_optunas_orm_read(both, states, included, greater_tha
         assert t.datetime_complete == e.datetime_complete
 
 
+def test_many_included_ids_are_filtered_after_reading(both, monkeypatch):
+    import autost.storage.frozen_trials as ft
+
+    plain, bulk, study_id = both
+    expected = plain._get_trials(study_id, None, {1, 3}, 4)
+    monkeypatch.setattr(ft, "MAX_LISTED_IDS", 1)
+    found = bulk._get_trials(study_id, None, {1, 3}, 4)
+    assert [t._trial_id for t in found] == [t._trial_id for t in expected]
+
+
 def test_a_missing_study_is_a_key_error_as_in_optuna(both):
     _, bulk, study_id = both
     with pytest.raises(KeyError):
