@@ -17,7 +17,6 @@ shown as naive local time, parameters in ``param_id`` order in their external fo
 from __future__ import annotations
 
 import datetime
-import math
 from collections.abc import Container
 
 import optuna
@@ -25,8 +24,19 @@ import sqlalchemy as sa
 from optuna.distributions import json_to_distribution
 from optuna.trial import FrozenTrial, TrialState
 
-from autost.storage.optuna_tables import decode_json
+from autost.storage.optuna_tables import (
+    _STORED_VALUE,
+    _STUDIES,
+    _TRIAL_SYSTEM,
+    _TRIAL_SYSTEM_ID,
+    _TRIAL_USER,
+    _TRIAL_USER_ID,
+    _VALUES,
+    decode_json,
+)
 
+# The tables autost.storage.optuna_tables does not read, and the trials with their datetimes
+# typed (SQLite stores text that the DateTime type parses, as Optuna's model does).
 _TRIALS = sa.table("trials", sa.column("trial_id"), sa.column("study_id"),
                    sa.column("number"), sa.column("state"),
                    sa.column("datetime_start", sa.DateTime),
@@ -34,19 +44,10 @@ _TRIALS = sa.table("trials", sa.column("trial_id"), sa.column("study_id"),
 _PARAMS = sa.table("trial_params", sa.column("param_id"), sa.column("trial_id"),
                    sa.column("param_name"), sa.column("param_value"),
                    sa.column("distribution_json"))
-_VALUES = sa.table("trial_values", sa.column("trial_id"), sa.column("objective"),
-                   sa.column("value"), sa.column("value_type"))
 _INTERMEDIATE = sa.table("trial_intermediate_values", sa.column("trial_id"),
                          sa.column("step"), sa.column("intermediate_value"),
                          sa.column("intermediate_value_type"))
-_USER = sa.table("trial_user_attributes", sa.column("trial_user_attribute_id"),
-                 sa.column("trial_id"), sa.column("key"), sa.column("value_json"))
-_SYSTEM = sa.table("trial_system_attributes", sa.column("trial_system_attribute_id"),
-                   sa.column("trial_id"), sa.column("key"), sa.column("value_json"))
-_STUDIES = sa.table("studies", sa.column("study_id"))
 MAX_LISTED_IDS = 500  # included trial ids bound one by one in SQL, at most
-# Optuna's stored types of a value that is not a finite float (the value column is NULL).
-_SPECIAL = {"INF_POS": math.inf, "INF_NEG": -math.inf, "NAN": math.nan}
 
 
 class BulkReadRDBStorage(optuna.storages.RDBStorage):
@@ -100,11 +101,12 @@ def read_frozen_trials(connection, study_id: int, states=None,
         _PARAMS.c.trial_id, _PARAMS.c.param_name, _PARAMS.c.param_value,
         _PARAMS.c.distribution_json).where(_PARAMS.c.trial_id.in_(mine))
         .order_by(_PARAMS.c.param_id))
-    user = _grouped(connection, sa.select(_USER.c.trial_id, _USER.c.key, _USER.c.value_json)
-                    .where(_USER.c.trial_id.in_(mine)).order_by(_USER.c.trial_user_attribute_id))
+    user = _grouped(connection, sa.select(
+        _TRIAL_USER.c.trial_id, _TRIAL_USER.c.key, _TRIAL_USER.c.value_json)
+        .where(_TRIAL_USER.c.trial_id.in_(mine)).order_by(_TRIAL_USER_ID))
     system = _grouped(connection, sa.select(
-        _SYSTEM.c.trial_id, _SYSTEM.c.key, _SYSTEM.c.value_json)
-        .where(_SYSTEM.c.trial_id.in_(mine)).order_by(_SYSTEM.c.trial_system_attribute_id))
+        _TRIAL_SYSTEM.c.trial_id, _TRIAL_SYSTEM.c.key, _TRIAL_SYSTEM.c.value_json)
+        .where(_TRIAL_SYSTEM.c.trial_id.in_(mine)).order_by(_TRIAL_SYSTEM_ID))
     parse = _DistributionCache()
     trials = []
     for trial_id, number, state, start, complete in rows:
@@ -141,7 +143,7 @@ def _told_values(rows: list[tuple]) -> list[float]:
 
 
 def _stored(value: float | None, kind: str) -> float:
-    return value if kind == "FINITE" else _SPECIAL[kind]
+    return value if kind == "FINITE" else _STORED_VALUE[kind]
 
 
 def _local(stored: datetime.datetime | None) -> datetime.datetime | None:

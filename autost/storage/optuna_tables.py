@@ -79,7 +79,9 @@ _TRIAL_USER_ID = sa.column("trial_user_attribute_id")
 _TRIAL_SYSTEM_ID = sa.column("trial_system_attribute_id")
 _METRIC_NAMES_KEY = "study:metric_names"  # Optuna's study system attr of Study.metric_names
 _OLD_CONSTRAINTS_KEY = "constraints"  # a list, what Optuna wrote before named constraints
-_STORED_VALUE = {"INF_POS": math.inf, "INF_NEG": -math.inf}  # else FINITE: the value column
+# Optuna's stored types of a value or intermediate value that is not a finite float (its
+# value column NULL); FINITE: the value column.
+_STORED_VALUE = {"INF_POS": math.inf, "INF_NEG": -math.inf, "NAN": math.nan}
 # The trial user attrs a study reader needs (a trained accuracy is read from the trainings).
 READ_TRIAL_ATTRS = (ARCH_ID_ATTR, SETTINGS_KEY_ATTR, SPACE_ATTR, FAIL_REASON_ATTR)
 
