@@ -162,7 +162,7 @@ def run_space(storage, fidelity, url: str, space_name: str, args) -> tuple[list[
 
 def write_outputs(rows, seconds, out: Path, title: str, seed: int) -> list[dict]:
     """search_quality.csv, handed_over.csv and search_quality.png in ``out``; the table."""
-    from autost.data.datasets import num_classes
+    from autost.data.catalog import num_classes
     from autost.report.export import write_text
     from autost.report.search_quality import COLUMNS, plot_quality, quality_table, references
     from autost.tables import csv_text
@@ -224,7 +224,7 @@ def main(argv=None) -> None:
 
 
 def run(args) -> None:
-    from autost.data.datasets import ensure_dataset
+    from autost.data.catalog import ensure_dataset
     from autost.exceptions import AutostError
     from autost.storage import open_storage
     from autost.train.fidelity import PRESETS

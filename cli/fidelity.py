@@ -37,7 +37,7 @@ def fidelity(space, preset, samples, out_dir, seed, data_dir, download, storage_
     every score and training in the database. --csv prints the per-proxy table; --json
     also the checks, the architectures' rows and the files written.
     """
-    from autost.data.datasets import ensure_dataset
+    from autost.data.catalog import ensure_dataset
     from autost.report.fidelity import summarize
     from autost.report.fidelity_files import fidelity_text, make_folders, write_fidelity
     from autost.space import load_space

@@ -41,7 +41,7 @@ def scatter(space, samples, epochs, dataset, out_dir, preset, seed, data_dir, do
     tau, Spearman rho and precision at the top 25 % of every proxy against accuracy.
     Rerunning reuses the scores and trainings already in the database.
     """
-    from autost.data.datasets import ensure_dataset
+    from autost.data.catalog import ensure_dataset
     from autost.report.scatter_outputs import correlation_text, write_scatter_report
     from autost.space import load_space
     from autost.storage import open_storage

@@ -74,7 +74,7 @@ def train(study, top, spread, epochs, dataset, by, data_dir, download, storage_u
     exit 130, keeping the trainings that finished.
     """
     from autost.cli.train_progress import TrainingProgress
-    from autost.data.datasets import ensure_dataset
+    from autost.data.catalog import ensure_dataset
     from autost.report import load_entries, spread_entries, top_entries
     from autost.storage import open_storage
     from autost.surrogate import FULL, get_surrogate

@@ -17,7 +17,7 @@ class TrainingProgress:
         self.jobs, self.estimate = [], None
 
     def start(self, jobs, slots: int) -> None:
-        from autost.data.datasets import num_classes
+        from autost.data.catalog import num_classes
         from autost.surrogate import get_surrogate
         from autost.train.estimate import estimate_training, format_duration
 

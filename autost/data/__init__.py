@@ -1,14 +1,18 @@
 """Image datasets: the calibration batches of the proxies and the data of brief training.
 
 Both stages read images from here, so the proxies never import training. Importing this
-package does not import torch; the names below load their module on first use.
+package does not import torch; the names below load their module on first use, and
+the catalog's (which datasets exist, whether one is in place) never import torch.
 """
 
 from importlib import import_module
 
-_LAZY = {name: "autost.data.datasets" for name in (
-    "ImageDataset", "calibration_batch", "ensure_dataset", "list_datasets", "load_dataset",
-    "num_classes")}
+_LAZY = {
+    **{name: "autost.data.catalog" for name in ("ensure_dataset", "list_datasets",
+                                                "num_classes")},
+    **{name: "autost.data.datasets" for name in ("ImageDataset", "calibration_batch",
+                                                 "load_dataset")},
+}
 
 __all__ = sorted(_LAZY)
 

@@ -11,8 +11,6 @@ torchvision; it is fetched only when the caller passes ``download=True``.
 """
 
 import pickle
-import tarfile
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,11 +21,12 @@ import torch
 import torch.nn.functional as F
 
 from autost.data import fashion_mnist
+from autost.data.catalog import CIFAR, SYNTHETIC_CLASSES, CifarFormat, cifar_files
 from autost.exceptions import DatasetError, UnknownDatasetError, unknown_name
 
 DIGITS_VALIDATION_FRACTION = 0.2
 FASHION_MNIST_VALIDATION_FRACTION = 1 / 6  # 10,000 of the 60,000 training images
-SYNTHETIC_TRAIN, SYNTHETIC_VALIDATION, SYNTHETIC_CLASSES = 320, 160, 10
+SYNTHETIC_TRAIN, SYNTHETIC_VALIDATION = 320, 160
 
 
 @dataclass(frozen=True)
@@ -182,37 +181,7 @@ def _load_synthetic(data_dir, input_size, in_channels, download, seed) -> ImageD
     )
 
 
-@dataclass(frozen=True)
-class _CifarFormat:
-    folder: str
-    train_files: tuple[str, ...]
-    test_file: str
-    label_key: str
-    num_classes: int
-    url: str
-    mean: tuple[float, float, float]
-    std: tuple[float, float, float]
-    expected: str
-
-
-_CIFAR = {
-    "cifar10": _CifarFormat(
-        "cifar-10-batches-py", tuple(f"data_batch_{i}" for i in range(1, 6)), "test_batch",
-        "labels", 10, "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
-        (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616),
-        "cifar-10-batches-py/data_batch_1..5 and test_batch (torchvision's CIFAR-10 python "
-        "format)",
-    ),
-    "cifar100": _CifarFormat(
-        "cifar-100-python", ("train",), "test", "fine_labels", 100,
-        "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz",
-        (0.5071, 0.4865, 0.4409), (0.2673, 0.2564, 0.2762),
-        "cifar-100-python/train and test (torchvision's CIFAR-100 python format)",
-    ),
-}
-
-
-def _read_cifar_file(path: Path, fmt: _CifarFormat) -> ImageSplit:
+def _read_cifar_file(path: Path, fmt: CifarFormat) -> ImageSplit:
     try:
         with open(path, "rb") as f:
             entry = pickle.load(f, encoding="latin1")
@@ -229,46 +198,11 @@ def _read_cifar_file(path: Path, fmt: _CifarFormat) -> ImageSplit:
     return ImageSplit(torch.from_numpy(data), torch.from_numpy(labels))
 
 
-def _download_cifar(root: Path, fmt: _CifarFormat) -> None:
-    root.mkdir(parents=True, exist_ok=True)
-    archive = root / fmt.url.rsplit("/", 1)[1]
-    try:
-        urllib.request.urlretrieve(fmt.url, archive)
-        with tarfile.open(archive, "r:gz") as tar:
-            tar.extractall(root, filter="data")
-    except (OSError, tarfile.TarError) as e:
-        raise DatasetError(f"could not download {fmt.url} into {root}: {e}; download it by "
-                           "hand and unpack it there") from e
-    finally:
-        archive.unlink(missing_ok=True)
-
-
-def _cifar_files(name: str, data_dir, download: bool) -> list[Path]:
-    """The train batches then the test batch, fetched first when asked and missing."""
-    fmt = _CIFAR[name]
-    if data_dir is None:
-        raise DatasetError(f"dataset {name!r} needs a data directory; expected "
-                           f"<dir>/{fmt.expected}; pass --data-dir DIR (add --download "
-                           "to fetch it)")
-    root = Path(data_dir)
-    files = [root / fmt.folder / f for f in (*fmt.train_files, fmt.test_file)]
-    if download and not all(p.is_file() for p in files):
-        _download_cifar(root, fmt)
-    missing = [p.name for p in files if not p.is_file()]
-    if missing:
-        what = "" if len(missing) == len(files) else f" (missing {', '.join(missing)})"
-        raise DatasetError(
-            f"{name} not found in {root}{what}; expected {root}/{fmt.expected}; pass "
-            "--download to fetch it or point --data-dir at an existing copy"
-        )
-    return files
-
-
 def _cifar_loader(name: str):
-    fmt = _CIFAR[name]
+    fmt = CIFAR[name]
 
     def load(data_dir, input_size, in_channels, download, seed) -> ImageDataset:
-        files = _cifar_files(name, data_dir, download)
+        files = cifar_files(name, data_dir, download)
         parts = [_read_cifar_file(p, fmt) for p in files[:-1]]
         train = ImageSplit(torch.cat([p.images for p in parts]),
                            torch.cat([p.labels for p in parts]))
@@ -288,36 +222,6 @@ DATASETS = {
     "cifar100": _cifar_loader("cifar100"),
     "synthetic": _load_synthetic,
 }
-NUM_CLASSES = {"digits": 10, "fashion-mnist": fashion_mnist.NUM_CLASSES, "cifar10": 10,
-               "cifar100": 100, "synthetic": SYNTHETIC_CLASSES}
-
-
-def num_classes(name: str) -> int:
-    """Class count of a named dataset, without loading it."""
-    if name not in NUM_CLASSES:
-        raise unknown_name("dataset", name, NUM_CLASSES, error=UnknownDatasetError)
-    return NUM_CLASSES[name]
-
-
-def ensure_dataset(name: str, data_dir: str | Path | None = None,
-                   download: bool = False) -> None:
-    """Check that a dataset can be loaded (fetching CIFAR first when asked), without loading.
-
-    Run it once before training starts, so a missing directory is one clear error instead
-    of one failed trial per architecture, and parallel trials never download.
-    """
-    num_classes(name)
-    if name in _CIFAR:
-        _cifar_files(name, data_dir, download)
-    if name == "fashion-mnist":
-        fashion_mnist.check_fashion_mnist(data_dir)  # read once here: a bad file fails early
-
-
-def list_datasets() -> list[str]:
-    """Names accepted by :func:`load_dataset`."""
-    return sorted(DATASETS)
-
-
 def load_dataset(name: str, *, data_dir: str | Path | None = None, input_size: int,
                  in_channels: int, download: bool = False, seed: int = 0) -> ImageDataset:
     """Load a named dataset, prepared for a model with this input size and channel count.

@@ -73,7 +73,7 @@ def run_search(job, storage_url: str) -> dict:
 
 
 def run_training(job, storage) -> dict:
-    from autost.data.datasets import ensure_dataset
+    from autost.data.catalog import ensure_dataset
     from autost.report import load_entries, top_entries
     from autost.train.loop import TrainSettings
     from autost.train.top_candidates import train_ranked

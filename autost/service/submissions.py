@@ -94,7 +94,7 @@ def check_search(req: SearchRequest, storage) -> tuple[str, dict]:
 
 def check_training(req: TrainingRequest, storage) -> dict:
     """Job params of a valid training request (the study must exist and have candidates)."""
-    from autost.data.datasets import ensure_dataset
+    from autost.data.catalog import ensure_dataset
     from autost.report import load_entries, top_entries
 
     for key, low in (("top", 1), ("epochs", 1), ("batch_size", 2), ("max_batches", 1)):

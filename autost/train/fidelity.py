@@ -36,7 +36,7 @@ rerun trains and scores only what is missing.
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from autost.data.datasets import ensure_dataset
+from autost.data.catalog import ensure_dataset
 from autost.exceptions import AutostError, unknown_name
 from autost.train.loop import TrainSettings
 from autost.train.scatter import (

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from autost.arch import ArchConfig
-from autost.data.datasets import ensure_dataset
+from autost.data.catalog import ensure_dataset
 from autost.exceptions import ArchValidationError, AutostError, BuildError, unknown_name
 from autost.storage.score_sets import complete_scores
 from autost.surrogate import FULL, get_surrogate

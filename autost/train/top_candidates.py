@@ -41,7 +41,7 @@ def train_ranked(storage, study_name: str, objective, best, *, settings: TrainSe
     ``arch`` and ``scores``, best first by ``objective``, as the report's ``top_entries``
     ranks them).
 
-    The dataset must be in place (see :func:`autost.data.datasets.ensure_dataset`).
+    The dataset must be in place (see :func:`autost.data.catalog.ensure_dataset`).
     ``on_start(jobs, slots)`` runs once Ray is up, before training starts (``slots``: how
     many train at once); ``on_epoch`` and ``on_outcome`` are those of
     :func:`autost.train.tuning.run_trials`.

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
+from autost.data.catalog import list_datasets
 from autost.data.datasets import (
     calibration_batch,
     calibration_sample,
-    list_datasets,
     load_dataset,
 )
 from autost.exceptions import DatasetError

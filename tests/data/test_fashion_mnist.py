@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from autost.data.datasets import ensure_dataset, load_dataset, num_classes
+from autost.data.catalog import ensure_dataset, num_classes
+from autost.data.datasets import load_dataset
 from autost.data.fashion_mnist import (
     DEFAULT_DIR,
     TEST_IMAGES,
