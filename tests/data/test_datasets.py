@@ -1,6 +1,8 @@
 """Datasets: shapes, seeded splits, CIFAR pickle batches read without torchvision, errors."""
 
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -125,3 +127,12 @@ def test_crop_and_flip_match_a_per_image_reference():
     for i in range(4):
         crop = padded[i, :, dy[i]:dy[i] + 5, dx[i]:dx[i] + 6]
         assert torch.equal(out[i], crop.flip(-1) if flip[i] else crop)
+
+
+def test_checking_a_dataset_imports_no_torch(tmp_path):
+    """A search checks its calibration dataset before anything else; when no proxy needs
+    images, that check must not pay for importing torch."""
+    code = ("import sys; from autost.data import ensure_dataset; "
+            "ensure_dataset('synthetic'); ensure_dataset('digits'); "
+            "assert 'torch' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
