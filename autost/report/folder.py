@@ -17,7 +17,7 @@ from autost.proxies.objective import Objective
 from autost.report.entries import Entry, StudyEntries, load_entries
 from autost.report.export import render, scaled, write_text
 from autost.report.pareto import Front, pareto_front
-from autost.report.plot import plot_front
+from autost.report.plot_process import background_plot
 from autost.report.scores import score_info
 from autost.report.top import top_entries
 from autost.storage.optuna_tables import (
@@ -39,19 +39,31 @@ REASON_CHARS = 120
 
 def write_report(storage, study_name: str, out_dir: str | Path, objectives=(),
                  k: int = 10) -> list[Path]:
-    """Write the report of ``study_name`` into ``out_dir`` (created); return the files."""
-    study = load_entries(storage, study_name)
-    front = pareto_front(study, objectives)
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise ReportError(f"cannot create report folder {str(out)!r}: {e.strerror}") from e
+    """Write the report of ``study_name`` into ``out_dir`` (created); return the files.
+
+    The plot is drawn beside the rest (:mod:`autost.report.plot_process`)."""
+    with background_plot() as plotter:
+        study = load_entries(storage, study_name)
+        front = pareto_front(study, objectives)
+        out = Path(out_dir)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise ReportError(f"cannot create report folder {str(out)!r}: {e.strerror}"
+                              ) from e
+        plotter.send(front, out / "pareto.png")
+        files = _write_tables(storage, study, front, out, k)
+        files.insert(2, plotter.result())
+    return files
+
+
+def _write_tables(storage, study: StudyEntries, front: Front, out: Path, k: int
+                  ) -> list[Path]:
+    """pareto.csv, top.csv, the per-layer breakdowns and summary.md."""
     files = [out / "pareto.csv", out / "top.csv"]
     write_text(files[0], render(front.members, front.objectives, "csv"))
     _, top = top_entries(study, front.objectives[0].spec, k)
     write_text(files[1], render(top, front.objectives, "csv"))
-    files.append(plot_front(front, out / "pareto.png"))
     best = {o.name: _best(front.candidates, o) for o in front.objectives}
     layer_files = {}
     for name, entry in best.items():
