@@ -3,6 +3,9 @@
 (a) a bare Optuna study in memory: the same sampler, seed and directions, the space's own
     ``suggest`` (so exactly the same parameters), constant objective values;
 (b) the same bare study on the SQLite file that (c) uses;
+(a') bare Optuna in memory telling, trial by trial, the values (c) told: the same sampler and
+    seed then suggest the same architectures, so this is what Optuna alone costs on (c)'s
+    study, the floor of any search that uses its sampler;
 (c) ``autost search --space SPACE --budget N`` with cost-only objectives (params, flops) on
     that file, timed as a command (Python start-up and imports included);
 (d) ``autost search`` with the default objectives and ``--rates init`` for a few candidates:
@@ -12,16 +15,23 @@ Targets: c <= 1.2 x b and c <= 5 x a.
 
 (e) the sampler's own cost as a study grows: trials per second of ask / suggest / tell in
     memory (no database) once the study holds 1,000 and 20,000 finished trials, for tpe and
-    nsga2 (TPE fits its model to every finished trial at each ask).
+    nsga2 (TPE fits its model to every finished trial at each ask);
+(f) where (c)'s time per trial goes: the same search run in this process with a timer on
+    each part (the sampler, Optuna's writes, the cost pass, autost's own database work),
+    so a ratio that misses its target says which part to work on. The sampler's share is
+    larger than in (a) and (b): there every trial is told constant values, which makes
+    multi-objective TPE's split of the trials trivial.
 
 Usage:
     python benchmarks/search_overhead.py [--space stmixer] [--budget 500] [--init-budget 10]
-        [--sampler-sizes 1000,20000] [--sampler-trials 20]
+        [--sampler-sizes 1000,20000] [--sampler-trials 20] [--no-breakdown]
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import functools
 import json
 import subprocess
 import sys
@@ -50,6 +60,35 @@ def bare_study(space_name: str, budget: int, sampler: str, seed: int, storage: s
         trial = study.ask()
         space.suggest(trial)
         study.tell(trial, [1.0] * len(directions))
+    return time.perf_counter() - started
+
+
+def told_values(url: str, study_name: str) -> list[tuple[object, list[float] | None]]:
+    """(state, values) of every trial of a study, by trial number."""
+    import optuna
+
+    study = optuna.load_study(study_name=study_name, storage=url,
+                              sampler=optuna.samplers.RandomSampler())
+    return [(t.state, t.values) for t in study.get_trials(deepcopy=False)]
+
+
+def replayed_study(space_name: str, sampler: str, seed: int, told) -> float:
+    """Seconds for an in-memory bare study to ask, suggest and tell what ``told`` holds."""
+    import optuna
+
+    from autost.search import create_sampler, parse_search_objective
+    from autost.space import load_space
+
+    space = load_space(space_name)
+    directions = [parse_search_objective(s).study_direction for s in COST_OBJECTIVES]
+    study = optuna.create_study(directions=directions,
+                                sampler=create_sampler(sampler, seed=seed, space=space))
+    started = time.perf_counter()
+    for state, values in told:
+        trial = study.ask()
+        space.suggest(trial)
+        study.tell(trial, values if state == optuna.trial.TrialState.COMPLETE else None,
+                   state=state)
     return time.perf_counter() - started
 
 
@@ -88,6 +127,56 @@ def sampler_rate(space_name: str, sampler: str, held: int, asked: int, seed: int
     return asked / (time.perf_counter() - started)
 
 
+def _timed(owner, name: str, label: str, seconds: collections.Counter) -> None:
+    """Wrap ``owner.name`` so that its calls add their seconds to ``seconds[label]``."""
+    original = getattr(owner, name)
+
+    @functools.wraps(original)
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            seconds[label] += time.perf_counter() - started
+
+    setattr(owner, name, timed)
+
+
+def breakdown(space: str, budget: int, sampler: str, seed: int, url: str
+              ) -> tuple[float, list[tuple[str, float]]]:
+    """(in-process seconds, [(part, seconds)]) of a cost-only ``autost.search`` on ``url``.
+
+    The parts do not nest: Optuna's writes are timed inside ask / suggest / tell and taken
+    out of them; the sampler is TPE's or NSGA-II's own sampling (reads included)."""
+    import optuna
+
+    from autost.search import api, coordinator, scorer
+    from autost.storage.claims import Claims
+    from autost.storage.storage import Storage
+
+    seconds: collections.Counter = collections.Counter()
+    cached = optuna.storages._CachedStorage  # noqa: SLF001 - the one storage Optuna wraps
+    for name in ("create_new_trial", "set_trial_param", "set_trial_state_values",
+                 "set_trial_user_attr", "set_trial_system_attr"):
+        _timed(cached, name, "Optuna's writes", seconds)
+    for owner in (optuna.samplers.TPESampler, optuna.samplers.NSGAIISampler):
+        for name in ("sample_independent", "sample_relative", "infer_relative_search_space"):
+            _timed(owner, name, "sampler (TPE / NSGA-II)", seconds)
+    _timed(scorer, "score_candidate", "cost pass of new architectures", seconds)
+    for owner, names in ((Storage, ("add_candidate", "put_scores", "get_scores")),
+                         (Claims, ("claim", "release")),
+                         (coordinator, ("write_trial_attrs", "count_complete"))):
+        for name in names:
+            _timed(owner, name, "autost's database work", seconds)
+    started = time.perf_counter()
+    api.search(space, budget=budget, storage=url, objectives=COST_OBJECTIVES,
+               sampler=sampler, seed=seed, progress=False)
+    wall = time.perf_counter() - started
+    parts = list(seconds.most_common())
+    return wall, [*parts, ("the rest (Optuna's reads and bookkeeping, autost's loop)",
+                           wall - sum(seconds.values()))]
+
+
 def autost_search(args: list[str], cwd: Path) -> tuple[float, dict]:
     """Wall seconds of the command and its --json result."""
     started = time.perf_counter()
@@ -111,6 +200,8 @@ def main() -> None:
                         help="finished trials held for the sampler timing ('' skips it)")
     parser.add_argument("--sampler-trials", type=int, default=20,
                         help="trials asked and told at each size")
+    parser.add_argument("--no-breakdown", dest="breakdown", action="store_false",
+                        help="skip (f), the in-process breakdown of (c)")
     opts = parser.parse_args()
 
     import optuna
@@ -126,11 +217,16 @@ def main() -> None:
         b = bare_study(opts.space, opts.budget, opts.sampler, opts.seed, url)
         objectives = [x for spec in COST_OBJECTIVES for x in ("--objective", spec)]
         c, result = autost_search([*common, "--budget", str(opts.budget), *objectives], tmp)
+        a_told = replayed_study(opts.space, opts.sampler, opts.seed,
+                                told_values(url, opts.space))
         rows = [("a  bare Optuna, in memory", a), ("b  bare Optuna, SQLite", b),
-                ("c  autost search, cost only", c)]
+                ("c  autost search, cost only", c), ("a' bare in memory, (c)'s values", a_told)]
         if opts.init_budget:
             d, init = autost_search([*common, "--budget", str(opts.init_budget), "--rates",
                                      "init", "--study", "rates-init"], tmp)
+        if opts.breakdown:
+            f_wall, parts = breakdown(opts.space, opts.budget, opts.sampler, opts.seed,
+                                      f"sqlite:///{tmp / 'breakdown.db'}")
     n = opts.budget
     print(f"space {opts.space}, sampler {opts.sampler}, {n} trials, seed {opts.seed}")
     print(f"{'':32} {'total s':>9} {'ms/trial':>9}")
@@ -140,11 +236,15 @@ def main() -> None:
     print(f"c: {run['scored']} scored, {run['cached']} from cache, "
           f"in-process {result['wall_s']} s")
     print(f"c / b = {c / b:.2f} (target <= 1.2; issue 21 asks <= 0.5)   "
-          f"c / a = {c / a:.2f} (target <= 5)")
+          f"c / a = {c / a:.2f} (target <= 5)   a' / b = {a_told / b:.2f} (Optuna's own floor)")
     if opts.init_budget:
         print(f"d  --rates init, default objectives: {d:.1f} s for {opts.init_budget} candidates"
               f" = {d / opts.init_budget:.2f} s per candidate "
               f"({init['wall_s'] / opts.init_budget:.2f} s in-process)")
+    if opts.breakdown:
+        print(f"f  where (c)'s time goes, in process: {1000 * f_wall / n:.1f} ms/trial")
+        for part, seconds in parts:
+            print(f"   {part:58} {1000 * seconds / n:6.1f} ms/trial")
     sizes = [int(n) for n in opts.sampler_sizes.split(",") if n]
     for name in ("tpe", "nsga2") if sizes else ():
         rates = [sampler_rate(opts.space, name, n, opts.sampler_trials, opts.seed)
