@@ -364,9 +364,19 @@ class Storage:
             connection.execute(stmt)
 
     def _select_in(self, query, column, values) -> list:
-        rows = []
+        """The rows of ``query`` whose ``column`` is one of ``values``. PostgreSQL takes the
+        values as one array parameter (``= ANY``): one query, where IN lists of a few
+        hundred bound values each cost psycopg a conversion of their own (a third of a
+        10,000-trial report's reads); SQLite gets IN lists within its parameter limit."""
+        values = sorted(set(values))
         with self.engine.connect() as connection:
-            for chunk in _chunks(sorted(set(values))):
+            if self.engine.dialect.name == "postgresql":
+                from sqlalchemy.dialects import postgresql  # loaded by a PostgreSQL engine
+
+                array = sa.bindparam("values", values, type_=postgresql.ARRAY(column.type))
+                return connection.execute(query.where(column == sa.any_(array))).all()
+            rows = []
+            for chunk in _chunks(values):
                 rows.extend(connection.execute(query.where(column.in_(chunk))).all())
         return rows
 

@@ -59,6 +59,23 @@ def test_first_scores_win_and_non_finite_values_survive(storage):
     assert _count(storage, Score) == 2
 
 
+def test_many_ids_are_read_whole_on_either_backend(storage):
+    """More ids than one IN list holds on SQLite; one array parameter on PostgreSQL."""
+    cfgs = [CFG.replace(embed_dim=8 * (i + 1)) for i in range(1234)]
+    with storage.engine.begin() as connection:
+        connection.execute(sa.insert(Candidate), [
+            {"arch_id": c.arch_id, "arch_json": c.to_json(), "space": "s"} for c in cfgs])
+        connection.execute(sa.insert(Score), [
+            {"arch_id": c.arch_id, "settings_key": "k", "values": {"params": float(i)},
+             "rate_source": "prior", "layers": [], "flags": []} for i, c in enumerate(cfgs)])
+    ids = [c.arch_id for c in cfgs]
+    absent = "f" * 64
+    assert storage.candidate_jsons([*ids, absent]) == {c.arch_id: c.to_json() for c in cfgs}
+    assert storage.candidate_spaces(ids[:3]) == dict.fromkeys(ids[:3], "s")
+    values = storage.score_values_for([(a, "k") for a in ids] + [(absent, "k"), (ids[0], "x")])
+    assert values == {(a, "k"): ({"params": float(i)}, "prior") for i, a in enumerate(ids)}
+
+
 def test_values_of_later_proxies_join_stored_scores(storage):
     storage.put_scores(CFG.arch_id, "k1", _result(params=10.0, flops=5.0))
     plain = types.SimpleNamespace(values={"synflow": -math.inf, "params": 99.0},
