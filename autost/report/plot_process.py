@@ -8,13 +8,14 @@ it while the parent writes the other files. On two cores that takes the import o
 report's wall time. Where fork is unavailable, or other threads run (forking them is
 unsafe), the plot is drawn in this process and nothing else changes.
 
-The child only draws: it never touches the database, and it ends when the parent closes its
-end of the pipe, so it cannot outlive the report.
+The child only draws: it never touches the database, it leaves Ctrl-C to the parent, and it
+ends when the parent closes its end of the pipe, so it cannot outlive the report.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import threading
 from contextlib import contextmanager
 from dataclasses import replace
@@ -38,25 +39,31 @@ class _InlinePlot:
 
 
 class _ForkedPlot:
-    """Hands the front to the forked child and waits for its answer."""
+    """Hands the front to the forked child and waits for its answer; draws here instead
+    if the child is gone (killed, say), so that a report never loses its plot to it."""
 
     def __init__(self, connection) -> None:
         self._connection = connection
-        self._path: Path | None = None
+        self._job: tuple | None = None
 
     def send(self, front, path) -> None:
-        self._path = Path(path)
-        self._connection.send((_without_architectures(front), self._path))
+        self._job = (front, Path(path))
+        try:
+            self._connection.send((_without_architectures(front), self._job[1]))
+        except OSError:  # the child is gone: result() draws here
+            self._connection.close()
 
     def result(self) -> Path:
+        front, path = self._job
         try:
             error = self._connection.recv()
-        except EOFError:
-            raise ReportError(f"the process drawing {str(self._path)!r} ended without "
-                              "answering; run the report again") from None
+        except (EOFError, OSError):
+            from autost.report.plot import plot_front
+
+            return plot_front(front, path)
         if error is not None:
             raise ReportError(error)
-        return self._path
+        return path
 
 
 def _without_architectures(front):
@@ -83,7 +90,11 @@ def background_plot(fork: bool | None = None):
     context = multiprocessing.get_context("fork")
     mine, theirs = context.Pipe()
     child = context.Process(target=_draw_when_asked, args=(theirs, mine), daemon=True)
-    child.start()
+    interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)  # the child is born ignoring
+    try:  # Ctrl-C, which is the parent's to handle: no traceback of the child's
+        child.start()
+    finally:
+        signal.signal(signal.SIGINT, interrupt)
     theirs.close()
     try:
         yield _ForkedPlot(mine)

@@ -2,9 +2,12 @@
 and no process left behind."""
 
 import multiprocessing
+import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -51,6 +54,38 @@ def test_an_error_before_the_plot_ends_the_drawing_process():
     with pytest.raises(RuntimeError), background_plot(fork=True):
         raise RuntimeError("the study could not be read")
     assert multiprocessing.active_children() == []
+
+
+def test_ctrl_c_is_left_to_the_report(scored_study, tmp_path, capfd):
+    """Ctrl-C reaches the whole process group; the report handles it, the child must not
+    print a traceback of its own or die."""
+    storage, _ = scored_study
+    with background_plot(fork=True) as plotter:
+        (child,) = multiprocessing.active_children()
+        time.sleep(0.5)  # the child is importing or waiting, past any start-up
+        os.kill(child.pid, signal.SIGINT)
+        child.join(0.5)
+        assert child.is_alive()
+        plotter.send(_front(storage), tmp_path / "forked.png")
+        assert plotter.result().is_file()
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_killed_child_leaves_the_plot_to_the_report(scored_study, tmp_path):
+    storage, _ = scored_study
+    here = plot_front(_front(storage), tmp_path / "here.png")
+    for send_first in (False, True):
+        path = tmp_path / f"after-kill-{send_first}.png"
+        with background_plot(fork=True) as plotter:
+            (child,) = multiprocessing.active_children()
+            if send_first:
+                plotter.send(_front(storage), path)
+            child.kill()
+            child.join()
+            if not send_first:
+                plotter.send(_front(storage), path)
+            assert plotter.result() == path
+        assert path.read_bytes() == here.read_bytes()
 
 
 def test_beside_another_thread_the_plot_is_drawn_here(scored_study, tmp_path):
