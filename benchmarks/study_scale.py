@@ -8,7 +8,9 @@ SELECT of every trial's state, values and user attrs):
   process (interpreter start and imports included) and its peak resident memory;
 - the service's first read of the study page's data (summary and the first page of trials,
   what ``/studies/NAME`` and ``/studies/NAME/trials`` answer) and a cached read;
-- a resuming ``autost search``: seconds from its start until it tells its first new trial.
+- a resuming ``autost search``: seconds from its start until it tells its first new trial,
+  and whether that trial's architecture had to be scored (a cost pass, which imports torch)
+  or was one the study had scored before.
 
 The trials are real Optuna trials: asked from an in-memory study whose space suggests the
 parameters (the stmixer space, Optuna's random sampler), then written through Optuna's
@@ -24,6 +26,7 @@ start < 2 s; at 100,000: each command < 10 s and < 1 GB. Usage:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import subprocess
@@ -298,15 +301,23 @@ def complete_trials(url: str) -> int:
     return count
 
 
-def resume_start(url: str, cwd: Path, study: str = STUDY) -> float:
-    """Wall seconds of ``autost search`` resuming the study for one more COMPLETE trial
-    (cost-only objectives, scored and told, then the search's summary): an upper bound of
-    the time it takes to tell its first new trial. The study keeps the trial."""
+def resume_start(url: str, cwd: Path, study: str = STUDY) -> tuple[float, bool]:
+    """(wall seconds, whether it scored its trial) of ``autost search`` resuming the study for
+    one more COMPLETE trial (cost-only objectives, scored and told, then the search's
+    summary): an upper bound of the time it takes to tell its first new trial. A trial whose
+    architecture the study scored before reads its scores (no cost pass, so no torch); a new
+    one is scored. The study keeps the trial."""
     budget = complete_trials(url) + 1 if study == STUDY else 1
     args = ["search", "--study", study, "--space", SPACE, "--storage", url, "--budget",
             str(budget), "--no-progress", "--json", "--objective", "flops:max",
             "--objective", "energy:min", "--rates", "prior"]
-    return command(args, cwd)[0]
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "autost", *args], cwd=cwd, capture_output=True,
+                         text=True, check=False)
+    wall = time.perf_counter() - started
+    if out.returncode != 0:
+        sys.exit(f"autost {' '.join(args)} failed:\n{out.stderr}")
+    return wall, json.loads(out.stdout)["run"]["scored"] > 0
 
 
 def measure(url: str, cwd: Path, repeat: int) -> dict[str, float]:
@@ -327,7 +338,8 @@ def measure(url: str, cwd: Path, repeat: int) -> dict[str, float]:
     reads = [service_reads(url) for _ in range(repeat)]
     found["service first read (s)"] = min(r[0] for r in reads)
     found["service cached read (s)"] = min(r[1] for r in reads)
-    found["resume start (s)"] = resume_start(url, cwd)
+    found["resume start (s)"], scored = resume_start(url, cwd)
+    found["resume scored its trial"] = float(scored)  # 0: its architecture was stored
     return found
 
 
@@ -348,7 +360,7 @@ def main() -> None:
         table: dict[int, dict[str, float]] = {}
         with tempfile.TemporaryDirectory() as tmp:
             floor_url = f"sqlite:///{Path(tmp) / 'floor.db'}"
-            start_floor = resume_start(floor_url, Path(tmp), study="floor")
+            start_floor, _ = resume_start(floor_url, Path(tmp), study="floor")
             for n in sizes:
                 url = database(backend, n, cache)
                 table[n] = measure(url, Path(tmp), opts.repeat)
@@ -363,8 +375,9 @@ def _print(backend: str, table: dict[int, dict[str, float]], start_floor: float)
           + f"  growth {sizes[0]}->{sizes[-1]}")
     for name in names:
         cells = "  ".join(f"{table[n][name]:9.3f}" for n in sizes)
-        growth = table[sizes[-1]][name] / table[sizes[0]][name]
-        print(f"  {name:<26} {cells}  x{growth:.1f}")
+        first = table[sizes[0]][name]
+        growth = f"x{table[sizes[-1]][name] / first:.1f}" if first else ""
+        print(f"  {name:<26} {cells}  {growth}")
     print(f"  a new search's first trial (the floor of resume start): {start_floor:.2f} s")
 
 
