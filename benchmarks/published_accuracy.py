@@ -16,6 +16,7 @@ rerun scores only what is missing. The ImageNet rows take most of the time: the
 data-dependent proxies run forward and backward at 224x224 (up to 384x384). Usage:
     python benchmarks/published_accuracy.py [--storage URL] [--predictor NAME]
                                             [--proxies NAME ...] [--datasets NAME ...]
+                                            [--skip MODEL ...]
 """
 
 from __future__ import annotations
@@ -92,6 +93,10 @@ def main() -> int:
                         help="proxies to score (default: every registered one)")
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=DATASETS,
                         help="the record's datasets to score (ImageNet takes the longest)")
+    parser.add_argument("--skip", nargs="+", default=[], metavar="MODEL",
+                        help="rows left out by model name, e.g. those this machine lacks the "
+                             "memory to score (the data-dependent proxies of QKFormer "
+                             "HST-10-768 at 288x288 took more than 22 GB)")
     opts = parser.parse_args()
     from autost.exceptions import AutostError
     from autost.search.derived import load_predictor
@@ -103,6 +108,12 @@ def main() -> int:
         print(f"Error: unknown proxies {', '.join(unknown)}; registered: "
               f"{', '.join(list_proxies())}", file=sys.stderr)
         return 1
+    unknown_models = sorted(set(opts.skip) - {r.model for r in RECORD})
+    if unknown_models:
+        print(f"Error: no published row is named {', '.join(unknown_models)}; see "
+              "autost.models.published.RECORD", file=sys.stderr)
+        return 1
+    record = [r for r in RECORD if r.dataset in opts.datasets and r.model not in opts.skip]
     storage = open_storage(opts.storage)
     name = opts.predictor or default_predictor()
     try:
@@ -113,7 +124,6 @@ def main() -> int:
     settings = ScoreSettings(rates="prior", dataset="digits")
     start = time.perf_counter()
     try:
-        record = [r for r in RECORD if r.dataset in opts.datasets]
         rows = score_record(storage, record, proxies, settings, predictor,
                             lambda m: print(m, file=sys.stderr, flush=True))
     finally:

@@ -47,11 +47,13 @@ def _common(f):
               help="COMPLETE trials the study should hold; a rerun adds only what is missing.")
 @click.option("--objective", "objectives", multiple=True, metavar="NAME[:max|min]",
               help="Objective, repeatable: a proxy, a rank aggregate of proxies joined by + "
-                   "(zico+flops), or predicted (with --predictor). Default: naswot:max and "
-                   "energy:min (one forward pass per candidate; see the README's fidelity "
-                   "figures); a rerun keeps the study's.")
+                   "(zico+flops), or predicted (with --predictor). Default: predicted:max with "
+                   "the built-in predictor, and energy:min (a forward and backward pass of "
+                   "each candidate's small surrogate; see the README's built-in predictor); "
+                   "a rerun keeps the study's.")
 @click.option("--predictor", default=None, metavar="NAME",
-              help="Predictor fitted by autost calibrate, for the objective predicted.")
+              help="Predictor for the objective predicted: built in (autost predictors list) "
+                   "or fitted by autost calibrate. Default: builtin.")
 @click.option("--max-params", type=QUANTITY, default=None,
               help="Ceiling on parameters, e.g. 12M.")
 @click.option("--max-macs", type=QUANTITY, default=None,

@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass, field
 
 from autost.proxies.builtin import builtin_names
 from autost.search.coordinator import Coordinator
-from autost.search.derived import check_surrogate, load_predictor
 from autost.search.front import front_trials
 from autost.search.interrupts import SearchInterrupted
 from autost.search.join import stored_plan, wait_for_plan
+from autost.search.objectives import chosen_objectives
 from autost.search.plan import RUN_ATTRS, SearchPlan, make_plan, reconcile
 from autost.search.samplers import create_sampler
 from autost.search.study_names import check_study_name
@@ -75,8 +75,9 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
     """Search ``space`` (name, TOML path or SearchSpace) until the study has ``budget``
     COMPLETE trials.
 
-    ``objectives``: specs like ``["flops:max", "energy:min"]`` (default DEFAULT_OBJECTIVES:
-    naswot, the accuracy proxy the fidelity study supports, against the energy it costs).
+    ``objectives``: specs like ``["flops:max", "energy:min"]``; given neither objectives nor
+    ``predictor``, DEFAULT_OBJECTIVES: the accuracy the built-in predictor predicts against
+    the energy it costs (see :func:`autost.search.objectives.chosen_objectives`).
     ``constraints``: ceilings ``{"max_params": "12M", "max_macs": "2G", "max_energy_mj":
     1.5}`` on top of the space's.
     ``sampler``: tpe (default), nsga2, nsga3, random, qmc, gp or grid. ``seed``: None draws
@@ -105,10 +106,8 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
     db = None
     if predictor is not None and predictor not in builtin_names():
         db = open_storage(storage, create=False)
-    fitted = load_predictor(db, predictor) if predictor is not None else None
-    if fitted is not None:
-        check_surrogate(space_obj, fitted)
-    asked = make_plan(space_obj, budget=budget, objectives=objectives, constraints=constraints,
+    chosen, fitted, note = chosen_objectives(space_obj, objectives, predictor, db)
+    asked = make_plan(space_obj, budget=budget, objectives=chosen, constraints=constraints,
                       sampler=sampler, seed=seed, rates=rates,
                       space_arg=space if isinstance(space, str) else space_obj.source,
                       dataset=dataset, data_dir=data_dir, predictor=fitted,
@@ -130,6 +129,8 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
     db.record_run(name, plan.space, plan.user_attrs(), plan.seed)
     coordinator = Coordinator(study, space_obj, plan, db, rdb, workers=workers,
                               progress=progress)
+    if note is not None and stored is None:
+        coordinator.note(note)
     stats = _run(coordinator, study, plan.budget)
     return _result(db, study, plan, stats, time.perf_counter() - started, coordinator.notes)
 

@@ -145,7 +145,7 @@ class Coordinator:
         predictor = plan_predictor(self.storage, self.plan)
         predicted = None
         if predictor is not None:
-            self._note(f"objective predicted: {predictor.describe()}")
+            self.note(f"objective predicted: {predictor.describe()}")
             self._inputs = PredictorInputs(self.storage, predictor, self._config)
             predicted = self._inputs.predict
         functions = objective_functions(self.plan.objectives, predicted, self._reference)
@@ -160,7 +160,7 @@ class Coordinator:
     def _reference(self) -> dict[str, list[float]]:
         """Proxy values of the reference sample that rank aggregates rank against."""
         cfgs = reference_sample(self.space)
-        self._note(f"rank aggregates rank each candidate against {len(cfgs)} reference "
+        self.note(f"rank aggregates rank each candidate against {len(cfgs)} reference "
                    f"architectures of {self.plan.space} (seed {REFERENCE_SEED}; scored once, "
                    "then read from the database)")
         pending = {}
@@ -180,7 +180,8 @@ class Coordinator:
                               "scored; check the space and the proxies (autost score)")
         return {p: [o.values[p] for o in scored] for p in self.plan.proxies}
 
-    def _note(self, message: str) -> None:
+    def note(self, message: str) -> None:
+        """Say ``message`` on stderr above the progress bar and keep it in ``notes``."""
         self.notes.append(message)
         tqdm.write(message, file=sys.stderr)  # above the progress bar, not through it
 
@@ -188,11 +189,11 @@ class Coordinator:
         """Say once that the predictor extrapolates on this space (see PredictorInputs)."""
         message = self._inputs.new_warning() if self._inputs is not None else None
         if message is not None:
-            self._note(message)
+            self.note(message)
 
     def _warn_redundant(self) -> None:
         for message in self._redundancy.warnings():
-            self._note(message)
+            self.note(message)
 
     def _count(self) -> int:
         return count_complete(self.storage.engine, self._study_id)

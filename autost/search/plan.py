@@ -20,6 +20,7 @@ from autost.search.objectives import (
     Constraint,
     Objective,
     build_constraints,
+    chosen_objectives,
     parse_objectives,
 )
 from autost.search.samplers import DEFAULT_SAMPLER, check_sampler
@@ -157,6 +158,8 @@ def make_plan(space, *, budget: int, objectives=None, constraints=None, sampler=
     """
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
         raise SearchConfigError(f"budget {budget!r} must be a positive number of trials")
+    if objectives is None and predictor is None:
+        objectives, predictor, _ = chosen_objectives(space, None, None)
     parsed = parse_objectives(objectives or DEFAULT_OBJECTIVES)
     score_settings = _score_settings(parsed, rates, dataset, data_dir, predictor)
     if energy_model is not None and check_energy_model(energy_model) != DEFAULT_ENERGY_MODEL:

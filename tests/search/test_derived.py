@@ -1,6 +1,7 @@
 """Combined objectives in a real search: rank aggregates against the reference sample, the
 calibrated predictor, and the objectives' one-line errors."""
 
+import json
 import math
 
 import optuna
@@ -121,18 +122,31 @@ def test_unknown_predictor_is_one_error_line_and_writes_nothing(calibrated):
     assert len(storage.runs("stmixer")) == 0
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--objective", "predicted:max"],
-     "Error: the objective predicted needs --predictor NAME (fit one with autost calibrate)"),
-    (["--predictor", "fit"],
-     "Error: --predictor is read by the objective predicted only; add --objective "
-     "predicted:max"),
-])
-def test_predictor_misuse_is_one_error_line(calibrated, args, message):
+def test_a_predictor_beside_objectives_that_do_not_read_it_is_one_error_line(calibrated):
     url, _, _ = calibrated
     result = CliRunner().invoke(main, ["search", "--space", "stmixer", "--budget", "2",
-                                       *args, "--storage", url, "--no-progress"])
-    assert result.exit_code == 1 and result.stderr.strip() == message
+                                       "--objective", "naswot:max", "--predictor", "fit",
+                                       "--storage", url, "--no-progress"])
+    assert result.exit_code == 1 and result.stderr.strip() == (
+        "Error: --predictor is read by the objective predicted only; add --objective "
+        "predicted:max")
+
+
+@pytest.mark.parametrize("args, objectives, predictor", [
+    ([], ["predicted:max", "energy:min"], "builtin"),  # the defaults
+    (["--objective", "predicted:max"], ["predicted:max"], "builtin"),
+    (["--predictor", "fit"], ["predicted:max", "energy:min"], "fit"),
+])
+def test_the_objective_predicted_defaults_to_the_builtin_predictor(calibrated, args,
+                                                                  objectives, predictor):
+    url, _, _ = calibrated
+    result = CliRunner().invoke(main, ["search", "--space", "stmixer", "--budget", "2",
+                                       "--study", f"d{len(args)}", *args, "--storage", url,
+                                       "--no-progress", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["objectives"] == objectives
+    assert document["predictor"]["name"] == predictor
 
 
 def test_predictor_needs_an_existing_database(tmp_path):
@@ -142,3 +156,17 @@ def test_predictor_needs_an_existing_database(tmp_path):
                                        "--storage", url, "--no-progress"])
     assert result.exit_code == 1 and result.stderr.startswith("Error: ")
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_space_the_builtin_predictor_cannot_score_searches_the_fallback(tmp_path):
+    space = tmp_path / "wide.toml"
+    space.write_text('[space]\nname = "wide"\n[fixed]\npatch_splitter = "sps"\n'
+                     'timesteps = 1\n[global]\ndepth = {low = 1, high = 2}\n'
+                     'embed_dim = [200]\n[block]\ntoken_mixer = "conv"\n')
+    result = CliRunner().invoke(main, ["search", "--space", str(space), "--budget", "2",
+                                       "--storage", f"sqlite:///{tmp_path / 'w.db'}",
+                                       "--no-progress", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["objectives"] == ["naswot:max", "energy:min"]
+    assert ("choose another surrogate; searching the other default objectives, naswot:max "
+            "and energy:min") in result.stderr.splitlines()[0]

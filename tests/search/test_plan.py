@@ -3,6 +3,7 @@
 import pytest
 
 from autost.exceptions import SearchConfigError
+from autost.search.objectives import chosen_objectives
 from autost.search.plan import DEFAULT_RATES, SearchPlan, make_plan, reconcile
 from autost.space import load_space
 
@@ -10,14 +11,42 @@ SPACE = load_space("stmixer")
 
 
 def test_user_attrs_round_trip_and_defaults():
-    plan = make_plan(SPACE, budget=7, constraints={"max_params": "12M"}, seed=3)
+    objectives, predictor, note = chosen_objectives(SPACE, None, None)
+    assert (objectives, predictor.name, note) == (["predicted:max", "energy:min"], "builtin",
+                                                  None)
+    plan = make_plan(SPACE, budget=7, objectives=objectives, predictor=predictor,
+                     constraints={"max_params": "12M"}, seed=3)
     attrs = plan.user_attrs()
-    assert attrs["objectives"] == ["naswot:max", "energy:min"]
+    assert attrs["objectives"] == ["predicted:max", "energy:min"]
+    assert attrs["predictor"]["name"] == "builtin"
     assert attrs["constraints"] == {"max_params": 12e6} and attrs["rates"] == DEFAULT_RATES
     assert attrs["sampler"] == "tpe" and attrs["seed"] == 3 and attrs["budget"] == 7
     assert SearchPlan.from_user_attrs(attrs) == plan
-    assert plan.proxies == ("naswot", "energy", "params")
+    assert plan.proxies == ("energy", "params")  # the predictor's inputs are its surrogate's
     assert plan.settings_key() == "cost3/prior/digits/b16/s0/mac4.6/ac0.9"
+
+
+def test_given_objectives_or_predictor_replace_the_defaults():
+    assert chosen_objectives(SPACE, ["naswot:max"], None) == (["naswot:max"], None, None)
+    objectives, predictor, _ = chosen_objectives(SPACE, None, "builtin")
+    assert objectives is None and predictor.name == "builtin"  # make_plan's default objectives
+
+
+WIDE = ('[space]\nname = "wide"\n[fixed]\npatch_splitter = "sps"\ntimesteps = 1\n'
+        '[global]\ndepth = {low = 1, high = 2}\nembed_dim = [200]\n'
+        '[block]\ntoken_mixer = "conv"\n')
+
+
+def test_a_space_the_builtin_surrogate_cannot_shrink_falls_back_to_naswot(tmp_path):
+    (tmp_path / "wide.toml").write_text(WIDE)
+    objectives, predictor, note = chosen_objectives(load_space(str(tmp_path / "wide.toml")),
+                                                    None, None)
+    assert (objectives, predictor) == (["naswot:max", "energy:min"], None)
+    assert note == (
+        "predictor 'builtin' cannot score space 'wide': surrogate 'keep16' cannot shrink "
+        "L2 D200 T1 sps [conv/mlp conv/mlp]: embed_dim 50 is invalid: must be divisible by 8 "
+        "(patch splitters use D/8); choose another surrogate; searching the other default "
+        "objectives, naswot:max and energy:min")
 
 
 def test_no_seed_draws_one_to_record():
