@@ -41,7 +41,7 @@ class RedundancyCheck:
             f"Warning: objectives {a} and {b} rank the first {self._sample} candidates alike "
             f"(Kendall tau {tau:+.3f}, |tau| > {self._threshold}): the search optimizes one "
             "quantity twice. Replace one of them by a score that ranks differently, e.g. "
-            "naswot (the default accuracy proxy) or a calibrated predictor (predicted)."
+            "predicted (the default: the built-in predictor's accuracy) or naswot."
             for a, b, tau in redundant_pairs(self._names, first, self._threshold)
         ]
 
