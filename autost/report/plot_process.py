@@ -5,8 +5,8 @@ the front, and about 0.7 s reading the study and writing its tables; neither hal
 other until the front is known. So :func:`background_plot` forks at the start of a report:
 the child imports matplotlib while the parent reads, then draws the front the parent sends
 it while the parent writes the other files. On two cores that takes the import off the
-report's wall time. Where fork is unavailable, or other threads run (forking them is
-unsafe), the plot is drawn in this process and nothing else changes.
+report's wall time. Off Linux, or where other threads run (forking them is unsafe), the
+plot is drawn in this process and nothing else changes.
 
 The child only draws: it never touches the database, it leaves Ctrl-C to the parent, and it
 ends when the parent closes its end of the pipe, so it cannot outlive the report.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import replace
@@ -75,8 +76,9 @@ def _without_architectures(front):
 
 
 def can_fork() -> bool:
-    """True where fork exists and this process runs no other thread."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    """True on Linux (macOS's system libraries are not safe to fork, and Windows has no fork)
+    when this process runs no other thread."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 @contextmanager
