@@ -10,7 +10,8 @@ SELECT of every trial's state, values and user attrs):
   what ``/studies/NAME`` and ``/studies/NAME/trials`` answer) and a cached read;
 - a resuming ``autost search``: seconds from its start until it tells its first new trial,
   and whether that trial's architecture had to be scored (a cost pass, which imports torch)
-  or was one the study had scored before.
+  or was one the study had scored before; and the same on a copy of the study without its
+  scores, where the trial is always scored.
 
 The trials are real Optuna trials: asked from an in-memory study whose space suggests the
 parameters (the stmixer space, Optuna's random sampler), then written through Optuna's
@@ -26,9 +27,11 @@ start < 2 s; at 100,000: each command < 10 s and < 1 GB. Usage:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -340,7 +343,46 @@ def measure(url: str, cwd: Path, repeat: int) -> dict[str, float]:
     found["service cached read (s)"] = min(r[1] for r in reads)
     found["resume start (s)"], scored = resume_start(url, cwd)
     found["resume scored its trial"] = float(scored)  # 0: its architecture was stored
+    with unscored_copy(url, cwd) as copy:
+        found["resume start, new architecture (s)"], _ = resume_start(copy, cwd)
     return found
+
+
+@contextlib.contextmanager
+def unscored_copy(url: str, cwd: Path):
+    """The URL of a copy of the study without its stored scores, so that a resumed trial's
+    architecture is always new to it (scored: a cost pass, torch imported); dropped after."""
+    import sqlalchemy as sa
+
+    if url.startswith("sqlite:///"):
+        copy = cwd / "unscored.db"
+        with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as source, \
+                contextlib.closing(sqlite3.connect(copy)) as target:
+            source.backup(target)
+            target.execute("DELETE FROM autost_scores")
+            target.commit()
+        try:
+            yield f"sqlite:///{copy}"
+        finally:
+            copy.unlink()
+        return
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    copy_name = f"{name}_unscored"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{copy_name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{copy_name}" TEMPLATE "{name}"')
+    copy = url.replace(name, copy_name)
+    engine = sa.create_engine(copy)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM autost_scores"))
+    engine.dispose()
+    try:
+        yield copy
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{copy_name}" WITH (FORCE)')
 
 
 def main() -> None:
