@@ -43,8 +43,23 @@ from pathlib import Path
 COST_OBJECTIVES = ["params:min", "flops:max"]
 
 
-def bare_study(space_name: str, budget: int, sampler: str, seed: int, storage: str | None):
-    """Seconds for ``budget`` ask / suggest / tell rounds with constant values."""
+def constant_values(budget: int) -> list[tuple[str, list[float]]]:
+    """``budget`` COMPLETE trials told 1.0 on every objective."""
+    return [("COMPLETE", [1.0] * len(COST_OBJECTIVES))] * budget
+
+
+def told_values(url: str, study_name: str) -> list[tuple[str, list[float] | None]]:
+    """(state name, values) of every trial of a study, by trial number."""
+    import optuna
+
+    study = optuna.load_study(study_name=study_name, storage=url,
+                              sampler=optuna.samplers.RandomSampler())
+    return [(t.state.name, t.values) for t in study.get_trials(deepcopy=False)]
+
+
+def bare_study(space_name: str, sampler: str, seed: int, storage: str | None, told) -> float:
+    """Seconds for a bare Optuna study (in memory when ``storage`` is None) to ask, suggest
+    and tell, trial by trial, the (state name, values) of ``told``."""
     import optuna
 
     from autost.search import create_sampler, parse_search_objective
@@ -56,39 +71,11 @@ def bare_study(space_name: str, budget: int, sampler: str, seed: int, storage: s
                                 directions=directions,
                                 sampler=create_sampler(sampler, seed=seed, space=space))
     started = time.perf_counter()
-    for _ in range(budget):
-        trial = study.ask()
-        space.suggest(trial)
-        study.tell(trial, [1.0] * len(directions))
-    return time.perf_counter() - started
-
-
-def told_values(url: str, study_name: str) -> list[tuple[object, list[float] | None]]:
-    """(state, values) of every trial of a study, by trial number."""
-    import optuna
-
-    study = optuna.load_study(study_name=study_name, storage=url,
-                              sampler=optuna.samplers.RandomSampler())
-    return [(t.state, t.values) for t in study.get_trials(deepcopy=False)]
-
-
-def replayed_study(space_name: str, sampler: str, seed: int, told) -> float:
-    """Seconds for an in-memory bare study to ask, suggest and tell what ``told`` holds."""
-    import optuna
-
-    from autost.search import create_sampler, parse_search_objective
-    from autost.space import load_space
-
-    space = load_space(space_name)
-    directions = [parse_search_objective(s).study_direction for s in COST_OBJECTIVES]
-    study = optuna.create_study(directions=directions,
-                                sampler=create_sampler(sampler, seed=seed, space=space))
-    started = time.perf_counter()
     for state, values in told:
         trial = study.ask()
         space.suggest(trial)
-        study.tell(trial, values if state == optuna.trial.TrialState.COMPLETE else None,
-                   state=state)
+        study.tell(trial, values if state == "COMPLETE" else None,
+                   state=optuna.trial.TrialState[state])
     return time.perf_counter() - started
 
 
@@ -213,12 +200,13 @@ def main() -> None:
         url = f"sqlite:///{tmp / 'bench.db'}"
         common = ["--space", opts.space, "--sampler", opts.sampler, "--seed", str(opts.seed),
                   "--storage", url]
-        a = bare_study(opts.space, opts.budget, opts.sampler, opts.seed, None)
-        b = bare_study(opts.space, opts.budget, opts.sampler, opts.seed, url)
+        constant = constant_values(opts.budget)
+        a = bare_study(opts.space, opts.sampler, opts.seed, None, constant)
+        b = bare_study(opts.space, opts.sampler, opts.seed, url, constant)
         objectives = [x for spec in COST_OBJECTIVES for x in ("--objective", spec)]
         c, result = autost_search([*common, "--budget", str(opts.budget), *objectives], tmp)
-        a_told = replayed_study(opts.space, opts.sampler, opts.seed,
-                                told_values(url, opts.space))
+        a_told = bare_study(opts.space, opts.sampler, opts.seed, None,
+                            told_values(url, opts.space))
         rows = [("a  bare Optuna, in memory", a), ("b  bare Optuna, SQLite", b),
                 ("c  autost search, cost only", c), ("a' bare in memory, (c)'s values", a_told)]
         if opts.init_budget:
