@@ -3,10 +3,12 @@
 Every ablation pair of the published record (``autost.models.published``: two
 configurations of one series on one dataset, e.g. Spikformer-8-512 at T = 2 and T = 6 on
 ImageNet) has a published order, which of the two has the higher top-1. Each configuration's
-``keep16`` surrogate (16x16 input with patch size 4, a quarter of the width, every block,
-time step and mixer kept; ImageNet and CIFAR configurations shrink alike) is trained with the
+surrogate (``--surrogate``: ``keep16`` by default, 16x16 input with patch size 4, a quarter
+of the width, every block, time step and mixer kept; ``keep8`` the same at 8x8, about a
+third of the cost; ImageNet and CIFAR configurations shrink alike) is trained with the
 fidelity study's ``cpu`` recipe (Fashion-MNIST, one epoch of 160 batches of 64) for seeds 0
-and 1, and again for twice the epochs (seed 0). It prints:
+and 1, and again for twice the epochs (seed 0), ``--cpus`` trainings at a time, the most
+MACs first. It prints:
 
 - per series and dataset, the pairs the surrogate (mean accuracy over the two seeds) orders
   as the paper does;
@@ -20,7 +22,8 @@ CIFAR-100 versions of one architecture have the same surrogate on Fashion-MNIST,
 trained once (stored with 10 classes). Every training lands in the database, keyed by
 architecture and recipe, so a rerun trains only what is missing. Ray gets one CPU. Usage:
     python benchmarks/ablation_agreement.py [--storage URL] [--series NAME ...]
-                                            [--datasets NAME ...] [--count]
+                                            [--datasets NAME ...] [--preset cpu|test]
+                                            [--surrogate NAME] [--cpus N] [--count]
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from autost.models.published import RECORD
 from autost.report.ablation import ablation_pairs, agreements, self_agreements, share
 from autost.report.bootstrap import bootstrap
 from autost.report.correlation import kendall_tau
+from autost.train.fidelity import PRESETS
 
 # The ablations presets and ArchConfig express whose dimension survives the surrogate
 # (QKFormer's input-size series does not: every surrogate is 16x16).
@@ -66,6 +70,24 @@ def _train(storage, cfgs, settings, log) -> dict:
     return {a: acc for a, (status, acc, _, _) in trained.items() if status == "ok"}
 
 
+def _seconds(storage, cfgs, settings) -> dict:
+    """arch_id -> the stored training's wall seconds (its epochs, validation included)."""
+    from autost.train.records import cached_trainings
+
+    rows = cached_trainings(storage, [c.arch_id for c in cfgs], settings)
+    return {a: sum(e.get("seconds", 0.0) for e in (r.history or [])) for a, r in rows.items()}
+
+
+def longest_first(cfgs, surrogate: str) -> list:
+    """``cfgs`` by their surrogate's MACs, most first, so the last to start are the
+    shortest and no CPU waits long at the end of a run."""
+    from autost.cost.count import count_costs
+    from autost.surrogate import get_surrogate
+
+    shrink = get_surrogate(surrogate)
+    return sorted(cfgs, key=lambda c: -count_costs(shrink.apply(c)).macs_total)
+
+
 def _fmt(s) -> str:
     return f"{s.k}/{s.n} = {s.value:.2f} [{s.low:.2f}, {s.high:.2f}]"
 
@@ -81,15 +103,22 @@ def print_pairs_table(pairs, mean, seed0, seed1) -> None:
               f"{sum(self_agreements(group, seed0, seed1)):11d}")
 
 
-def main() -> int:
+def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--storage", default="sqlite:///ablation.db")
     parser.add_argument("--series", nargs="+", default=list(SERIES), choices=ALL_SERIES)
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS),
                         choices=("ImageNet", "CIFAR10", "CIFAR100"))
+    parser.add_argument("--preset", default="cpu", choices=("cpu", "test"),
+                        help="the fidelity recipe (test: synthetic data, seconds, for CI)")
+    parser.add_argument("--surrogate", choices=("keep16", "keep8"),
+                        help="the shrink trained in each configuration's place (default: "
+                             "the preset's, keep16 for cpu)")
+    parser.add_argument("--cpus", type=int, default=1,
+                        help="trainings at a time (one thread each)")
     parser.add_argument("--count", action="store_true",
                         help="print the pairs and configurations to train, train nothing")
-    opts = parser.parse_args()
+    opts = parser.parse_args(argv)
     whole = ablation_pairs(RECORD, ALL_SERIES)
     print(f"the record holds {len(whole)} ablation pairs the surrogate can order "
           f"({len(set(training_configs(_rows(whole)).values()))} configurations); this run "
@@ -97,7 +126,11 @@ def main() -> int:
     pairs = [p for p in ablation_pairs(RECORD, opts.series) if p.dataset in opts.datasets]
     rows = _rows(pairs)
     cfg_of = training_configs(rows)
-    distinct = list({c.arch_id: c for c in cfg_of.values()}.values())
+    main_settings = PRESETS[opts.preset].settings(0, None)
+    if opts.surrogate is not None:
+        main_settings = replace(main_settings, surrogate=opts.surrogate)
+    distinct = longest_first({c.arch_id: c for c in cfg_of.values()}.values(),
+                             main_settings.surrogate)
     print(f"{len(pairs)} pairs ({sum(p.gap >= MIN_GAP for p in pairs)} with a published gap "
           f">= {MIN_GAP:g} point) over {len(rows)} published rows; {len(distinct)} distinct "
           f"configurations to train, {3 * len(distinct)} trainings (seeds 0 and 1, and "
@@ -110,7 +143,6 @@ def main() -> int:
     import ray
 
     from autost.storage import open_storage
-    from autost.train.fidelity import PRESETS
     from autost.train.tuning import start_local_ray
 
     def log(message: str) -> None:
@@ -119,24 +151,34 @@ def main() -> int:
     storage = open_storage(opts.storage)
     for cfg in distinct:
         storage.add_candidate(cfg, SPACE)
-    main_settings = PRESETS["cpu"].settings(0, None)
+    recipes = (main_settings, replace(main_settings, seed=1),
+               replace(main_settings, epochs=2 * main_settings.epochs))
     start = time.perf_counter()
-    start_local_ray(num_cpus=1)
+    own_ray = not ray.is_initialized()
+    if own_ray:
+        start_local_ray(num_cpus=opts.cpus)
     try:
-        runs = [_train(storage, distinct, s, log) for s in (
-            main_settings, replace(main_settings, seed=1),
-            replace(main_settings, epochs=2 * main_settings.epochs))]
+        runs = [_train(storage, distinct, s, log) for s in recipes]
+        seconds = [_seconds(storage, distinct, s) for s in recipes]
     finally:
-        ray.shutdown()
+        if own_ray:
+            ray.shutdown()
         storage.close()
     print(f"trained or reused in {time.perf_counter() - start:.0f} s")
     seed0, seed1, longer = ({r: run.get(cfg_of[r].arch_id, float("nan")) for r in rows}
                             for run in runs)
     mean = {r: statistics.fmean((seed0[r], seed1[r])) for r in rows}
-    print(f"\n{'configuration':34} {'seed 0':>7} {'seed 1':>7} {'2x ep':>7}")
+    print(f"\n{'configuration':34} {'seed 0':>7} {'seed 1':>7} {'2x ep':>7}   seconds "
+          "(seed 0, seed 1, 2x ep)")
     for cfg in distinct:
         accs = [run.get(cfg.arch_id, float("nan")) for run in runs]
-        print(f"{cfg.name:34} " + " ".join(f"{a:7.2f}" for a in accs))
+        secs = [s.get(cfg.arch_id, float("nan")) for s in seconds]
+        print(f"{cfg.name:34} " + " ".join(f"{a:7.2f}" for a in accs)
+              + "   " + " ".join(f"{t:5.0f}" for t in secs))
+    one_x = [t for s in seconds[:2] for t in s.values()]
+    if one_x:
+        print(f"one training (1x epochs): median {statistics.median(one_x):.0f} s, "
+              f"{sum(t <= 40 for t in one_x)} of {len(one_x)} within 40 s")
     print()
     print_pairs_table(pairs, mean, seed0, seed1)
     every, wide = share(agreements(pairs, mean)), share(
