@@ -1,22 +1,9 @@
 """benchmarks/ablation_agreement.py: the record's pairs, the training order, and a run at the
 test preset (synthetic data, seconds of training) end to end."""
 
-import importlib.util
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _benchmark():
-    spec = importlib.util.spec_from_file_location(
-        "ablation_agreement_benchmark", ROOT / "benchmarks" / "ablation_agreement.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_count_names_every_pair_and_configuration_of_the_record(capsys):
-    bench = _benchmark()
+def test_count_names_every_pair_and_configuration_of_the_record(load_benchmark, capsys):
+    bench = load_benchmark("ablation_agreement")
     assert bench.main(["--series", *bench.ALL_SERIES, "--datasets", "ImageNet", "CIFAR10",
                        "CIFAR100", "--count"]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -31,12 +18,12 @@ def test_count_names_every_pair_and_configuration_of_the_record(capsys):
     assert listed[-1].endswith("T = 1") and " L4 " in out[-1]
 
 
-def test_longest_first_orders_by_the_surrogates_macs():
+def test_longest_first_orders_by_the_surrogates_macs(load_benchmark):
     from autost.cost.count import count_costs
     from autost.models.published import RECORD
     from autost.surrogate import get_surrogate
 
-    bench = _benchmark()
+    bench = load_benchmark("ablation_agreement")
     cfgs = list(bench.training_configs(RECORD[:12]).values())
     ordered = bench.longest_first(cfgs, "keep8")
     macs = [count_costs(get_surrogate("keep8").apply(c)).macs_total for c in ordered]
@@ -44,9 +31,9 @@ def test_longest_first_orders_by_the_surrogates_macs():
         map(id, cfgs))
 
 
-def test_a_test_preset_run_trains_three_recipes_and_prints_every_figure(tmp_path, local_ray,
-                                                                         capsys):
-    bench = _benchmark()
+def test_a_test_preset_run_trains_three_recipes_and_prints_every_figure(
+        load_benchmark, tmp_path, local_ray, capsys):
+    bench = load_benchmark("ablation_agreement")
     url = f"sqlite:///{tmp_path / 'ablation.db'}"
     assert bench.main(["--preset", "test", "--series", "spikformer-size", "--datasets",
                        "CIFAR10", "--storage", url]) == 0

@@ -2,20 +2,9 @@
 refusal to judge predictors on their own trainings."""
 
 import csv
-import importlib.util
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _benchmark():
-    spec = importlib.util.spec_from_file_location(
-        "search_quality_benchmark", ROOT / "benchmarks" / "search_quality.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _read(path: Path) -> list[dict]:
@@ -23,19 +12,21 @@ def _read(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def test_one_database_for_both_roles_is_one_error_line(tmp_path, capsys):
+def test_one_database_for_both_roles_is_one_error_line(load_benchmark, tmp_path, capsys):
     from autost.storage import open_storage
 
     url = f"sqlite:///{tmp_path / 'one.db'}"
     open_storage(url).close()
     with pytest.raises(SystemExit) as exited:
-        _benchmark().main(["--preset", "test", "--storage", url, "--fidelity-storage", url])
+        load_benchmark("search_quality").main(["--preset", "test", "--storage", url,
+                                               "--fidelity-storage", url])
     assert exited.value.code == ("Error: --storage and --fidelity-storage name one database; "
                                  "the benchmark's trainings would enter the predictors it "
                                  "judges: give two databases")
 
 
-def test_ci_sized_run_trains_every_handed_over_architecture(tmp_path, local_ray, capsys):
+def test_ci_sized_run_trains_every_handed_over_architecture(load_benchmark, tmp_path,
+                                                            local_ray, capsys):
     from autost.report.search_quality import COLUMNS
     from autost.search.front import handed_over
     from autost.storage import open_storage
@@ -49,7 +40,7 @@ def test_ci_sized_run_trains_every_handed_over_architecture(tmp_path, local_ray,
     argv = ["--preset", "test", "--budget", "20", "-k", "2", "--seeds", "0", "--spaces",
             "stmixer", "--predictor-spaces", "mixed", "spikformer", "--storage", url,
             "--fidelity-storage", fidelity.url, "--out", str(out)]
-    benchmark = _benchmark()
+    benchmark = load_benchmark("search_quality")
     benchmark.main(argv)
     first = capsys.readouterr()
 
