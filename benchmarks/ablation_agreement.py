@@ -15,7 +15,9 @@ MACs first. It prints:
 - that share over all pairs and over the pairs whose published gap is at least 1 point,
   with Wilson 95 % intervals (``autost.report.ablation``);
 - the noise ceiling: the share of pairs the two seeds order alike;
-- the horizon check: Kendall tau between the 1x and 2x epoch accuracies over the configs.
+- the horizon check: Kendall tau between the 1x and 2x epoch accuracies over the configs;
+- beyond pairs, per dataset, Kendall tau of the surrogate's accuracy with published top-1
+  over every row of the series, beside the full-size model's FLOPs (the baseline).
 
 Targets: at least 80 % of the >= 1 point pairs, horizon tau at least 0.7, a training of
 about 40 CPU-seconds at most (each training's seconds are printed). By default every series
@@ -41,6 +43,7 @@ from autost.models.published import RECORD
 from autost.report.ablation import ablation_pairs, agreements, self_agreements, share
 from autost.report.bootstrap import bootstrap
 from autost.report.correlation import kendall_tau
+from autost.report.record import record_taus
 from autost.train.fidelity import PRESETS
 
 # The ablations presets and ArchConfig express whose dimension survives the surrogate
@@ -100,6 +103,19 @@ def print_pairs_table(pairs, mean, seed0, seed1) -> None:
         print(f"{key[0]:22} {key[1]:9} {len(group):5d} {sum(agreements(group, mean)):5d} "
               f"{len(wide):5d} {sum(agreements(wide, mean)):5d} "
               f"{sum(self_agreements(group, seed0, seed1)):11d}")
+
+
+def print_record_taus(rows, mean, datasets) -> None:
+    """Kendall tau with published top-1 per dataset: the surrogate's mean accuracy and the
+    full-size configuration's FLOPs (the flops proxy: MACs over T), over the same rows."""
+    from autost.cost.count import count_costs
+
+    table = [{"dataset": r.dataset, "top1": r.top1, "surrogate accuracy": mean[r],
+              "flops": count_costs(r.config()).macs_total} for r in rows]
+    print("\nKendall tau with published top-1 over the series' rows (95 % bootstrap):")
+    for t in record_taus(table, ["surrogate accuracy", "flops"], datasets):
+        print(f"  {t['dataset']:9} {t['score']:19} n = {t['n']:2d}  {t['kendall_tau']:+.2f} "
+              f"[{t['low']:+.2f}, {t['high']:+.2f}]")
 
 
 def main(argv=None) -> int:
@@ -189,6 +205,7 @@ def main(argv=None) -> int:
     print(f"agreement with the papers, gap >= {MIN_GAP:g} point:  {_fmt(wide)}"
           f"   target >= {TARGET_SHARE:.0%}: {'met' if wide.value >= TARGET_SHARE else 'not met'}")
     print(f"noise ceiling (seeds 0 and 1 order alike):  {_fmt(ceiling)}")
+    print_record_taus(rows, mean, [d for d in DATASETS if d in opts.datasets])
     print(f"horizon, tau(1x, 2x epochs) over {len(distinct)} configurations: "
           f"{horizon.value:.2f} [{horizon.low:.2f}, {horizon.high:.2f}]   target >= "
           f"{TARGET_HORIZON}: {'met' if horizon.value >= TARGET_HORIZON else 'not met'}")

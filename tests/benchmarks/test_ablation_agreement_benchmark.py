@@ -39,7 +39,9 @@ def test_a_test_preset_run_trains_three_recipes_and_prints_every_figure(
     assert "3 distinct configurations to train, 9 trainings" in out
     for line in ("agreement with the papers, all pairs:", "noise ceiling (seeds 0 and 1 "
                  "order alike):", "horizon, tau(1x, 2x epochs) over 3 configurations:",
-                 "one training (1x epochs): median"):
+                 "one training (1x epochs): median",
+                 "Kendall tau with published top-1 over the series' rows",
+                 "CIFAR10   surrogate accuracy  n =  3", "CIFAR10   flops               n =  3"):
         assert line in out
     from autost.storage import open_storage
 
