@@ -28,7 +28,8 @@ once (stored with 10 classes). Every training lands in the database, keyed by ar
 and recipe, so a rerun trains only what is missing. Usage:
     python benchmarks/ablation_agreement.py [--storage URL] [--series NAME ...]
                                             [--datasets NAME ...] [--preset cpu|test]
-                                            [--surrogate NAME] [--cpus N] [--count]
+                                            [--surrogate NAME] [--cpus N] [--no-horizon]
+                                            [--count]
 """
 
 from __future__ import annotations
@@ -131,6 +132,9 @@ def main(argv=None) -> int:
                              "the preset's, keep16 for cpu)")
     parser.add_argument("--cpus", type=int, default=1,
                         help="trainings at a time (one thread each)")
+    parser.add_argument("--no-horizon", action="store_true",
+                        help="train seeds 0 and 1 only, not twice the epochs (two thirds of "
+                             "the time; no horizon check)")
     parser.add_argument("--count", action="store_true",
                         help="print the pairs and configurations to train, train nothing")
     opts = parser.parse_args(argv)
@@ -146,10 +150,13 @@ def main(argv=None) -> int:
         main_settings = replace(main_settings, surrogate=opts.surrogate)
     distinct = longest_first({c.arch_id: c for c in cfg_of.values()}.values(),
                              main_settings.surrogate)
+    recipes = [main_settings, replace(main_settings, seed=1)]
+    if not opts.no_horizon:
+        recipes.append(replace(main_settings, epochs=2 * main_settings.epochs))
     print(f"{len(pairs)} pairs ({sum(p.gap >= MIN_GAP for p in pairs)} with a published gap "
           f">= {MIN_GAP:g} point) over {len(rows)} published rows; {len(distinct)} distinct "
-          f"configurations to train, {3 * len(distinct)} trainings (seeds 0 and 1, and "
-          "twice the epochs)")
+          f"configurations to train, {len(recipes) * len(distinct)} trainings (seeds 0 and 1"
+          + ("" if opts.no_horizon else ", and twice the epochs") + ")")
     if opts.count:
         for cfg in distinct:
             print(f"  {cfg.name:34} {cfg.summary()}")
@@ -166,8 +173,6 @@ def main(argv=None) -> int:
     storage = open_storage(opts.storage)
     for cfg in distinct:
         storage.add_candidate(cfg, SPACE)
-    recipes = (main_settings, replace(main_settings, seed=1),
-               replace(main_settings, epochs=2 * main_settings.epochs))
     start = time.perf_counter()
     own_ray = not ray.is_initialized()
     if own_ray:
@@ -180,11 +185,12 @@ def main(argv=None) -> int:
             ray.shutdown()
         storage.close()
     print(f"trained or reused in {time.perf_counter() - start:.0f} s")
-    seed0, seed1, longer = ({r: run.get(cfg_of[r].arch_id, float("nan")) for r in rows}
-                            for run in runs)
+    seed0, seed1 = ({r: run.get(cfg_of[r].arch_id, float("nan")) for r in rows}
+                    for run in runs[:2])
     mean = {r: statistics.fmean((seed0[r], seed1[r])) for r in rows}
-    print(f"\n{'configuration':34} {'seed 0':>7} {'seed 1':>7} {'2x ep':>7}   seconds "
-          "(seed 0, seed 1, 2x ep)")
+    columns = ["seed 0", "seed 1", "2x ep"][:len(runs)]
+    print(f"\n{'configuration':34} " + " ".join(f"{c:>7}" for c in columns)
+          + f"   seconds ({', '.join(columns)})")
     for cfg in distinct:
         accs = [run.get(cfg.arch_id, float("nan")) for run in runs]
         secs = [s.get(cfg.arch_id, float("nan")) for s in seconds]
@@ -199,13 +205,16 @@ def main(argv=None) -> int:
     every, wide = share(agreements(pairs, mean)), share(
         agreements([p for p in pairs if p.gap >= MIN_GAP], mean))
     ceiling = share(self_agreements(pairs, seed0, seed1))
-    horizon = bootstrap(kendall_tau, [[runs[0].get(c.arch_id, float("nan")) for c in distinct],
-                                      [runs[2].get(c.arch_id, float("nan")) for c in distinct]])
     print(f"\nagreement with the papers, all pairs:        {_fmt(every)}")
     print(f"agreement with the papers, gap >= {MIN_GAP:g} point:  {_fmt(wide)}"
           f"   target >= {TARGET_SHARE:.0%}: {'met' if wide.value >= TARGET_SHARE else 'not met'}")
     print(f"noise ceiling (seeds 0 and 1 order alike):  {_fmt(ceiling)}")
     print_record_taus(rows, mean, [d for d in DATASETS if d in opts.datasets])
+    if opts.no_horizon:
+        print("horizon: not measured (--no-horizon)")
+        return 0
+    horizon = bootstrap(kendall_tau, [[run.get(c.arch_id, float("nan")) for c in distinct]
+                                      for run in (runs[0], runs[2])])
     print(f"horizon, tau(1x, 2x epochs) over {len(distinct)} configurations: "
           f"{horizon.value:.2f} [{horizon.low:.2f}, {horizon.high:.2f}]   target >= "
           f"{TARGET_HORIZON}: {'met' if horizon.value >= TARGET_HORIZON else 'not met'}")

@@ -51,3 +51,13 @@ def test_a_test_preset_run_trains_three_recipes_and_prints_every_figure(
     finally:
         storage.close()
     assert len(keys) == 3 and all("surrogate=keep8" in k for k in keys)
+
+
+def test_no_horizon_trains_the_two_seeds_only(load_benchmark, tmp_path, local_ray, capsys):
+    url = f"sqlite:///{tmp_path / 'ablation.db'}"
+    assert load_benchmark("ablation_agreement").main([
+        "--preset", "test", "--series", "qkformer-timesteps", "--datasets", "CIFAR100",
+        "--storage", url, "--no-horizon"]) == 0
+    out = capsys.readouterr().out
+    assert "4 distinct configurations to train, 8 trainings (seeds 0 and 1)" in out
+    assert out.rstrip().endswith("horizon: not measured (--no-horizon)")
