@@ -40,6 +40,7 @@ def test_a_test_preset_run_trains_three_recipes_and_prints_every_figure(
     for line in ("agreement with the papers, all pairs:", "noise ceiling (seeds 0 and 1 "
                  "order alike):", "horizon, tau(1x, 2x epochs) over 3 configurations:",
                  "one training (1x epochs): median",
+                 "the baseline, full-size FLOPs, all pairs:   3/3 = 1.00",
                  "Kendall tau with published top-1 over the series' rows",
                  "CIFAR10   surrogate accuracy  n =  3", "CIFAR10   flops               n =  3"):
         assert line in out
