@@ -79,7 +79,7 @@ def _seconds(storage, cfgs, settings) -> dict:
     from autost.train.records import cached_trainings
 
     rows = cached_trainings(storage, [c.arch_id for c in cfgs], settings)
-    return {a: sum(e.get("seconds", 0.0) for e in (r.history or [])) for a, r in rows.items()}
+    return {a: r.seconds for a, r in rows.items()}
 
 
 def longest_first(cfgs, surrogate: str) -> list:

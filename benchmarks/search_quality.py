@@ -155,7 +155,7 @@ def run_space(storage, fidelity, url: str, space_name: str, args) -> tuple[list[
             "seed": seed, "arch_id": cfg.arch_id,
             "summary": cfg.summary(), "energy_mj": energy[cfg.arch_id],
             "accuracy": accuracy if status == "ok" else None, "status": status,
-            "train_s": sum(h.get("seconds", 0.0) for h in row.history or []) if row else None,
+            "train_s": row.seconds if row else None,
             "error": error})
     return rows, seconds
 

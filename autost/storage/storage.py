@@ -67,6 +67,11 @@ class TrainingRow:
     stop_reason: str | None = None
 
     @property
+    def seconds(self) -> float:
+        """Wall seconds of the epochs it ran, validation included (0 where no history)."""
+        return sum(epoch.get("seconds", 0.0) for epoch in self.history or [])
+
+    @property
     def surrogate(self) -> str:
         """What was trained in the candidate's place: the recipe key's ``surrogate=`` (see
         autost.surrogate), ``full`` where the key names none."""
