@@ -138,6 +138,7 @@ def breakdown(space: str, budget: int, sampler: str, seed: int, url: str
     import optuna
 
     from autost.search import api, coordinator, scorer
+    from autost.storage.batched_writes import BatchedWritesRDBStorage
     from autost.storage.claims import Claims
     from autost.storage.storage import Storage
 
@@ -145,14 +146,16 @@ def breakdown(space: str, budget: int, sampler: str, seed: int, url: str
     cached = optuna.storages._CachedStorage  # noqa: SLF001 - the one storage Optuna wraps
     for name in ("create_new_trial", "set_trial_param", "set_trial_state_values",
                  "set_trial_user_attr", "set_trial_system_attr"):
-        _timed(cached, name, "Optuna's writes", seconds)
+        _timed(cached, name, "Optuna's writes (with autost's attrs)", seconds)
+    _timed(BatchedWritesRDBStorage, "write_params", "Optuna's writes (with autost's attrs)",
+           seconds)
     for owner in (optuna.samplers.TPESampler, optuna.samplers.NSGAIISampler):
         for name in ("sample_independent", "sample_relative", "infer_relative_search_space"):
             _timed(owner, name, "sampler (TPE / NSGA-II)", seconds)
     _timed(scorer, "score_candidate", "cost pass of new architectures", seconds)
     for owner, names in ((Storage, ("add_candidate", "put_scores", "get_scores")),
                          (Claims, ("claim", "release")),
-                         (coordinator, ("write_trial_attrs", "count_complete"))):
+                         (coordinator, ("count_complete",))):
         for name in names:
             _timed(owner, name, "autost's database work", seconds)
     started = time.perf_counter()

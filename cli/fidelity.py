@@ -24,9 +24,12 @@ from autost.wording import counted
 @click.option("--seed", default=0, show_default=True, type=int,
               help="Seeds the sampling, the training (the noise ceiling uses seed + 1) "
                    "and the bootstrap.")
+@click.option("--surrogate", default=None, metavar="NAME",
+              help="Score and train every architecture through this surrogate instead of "
+                   "the preset's (cpu: keep16, test: keep8, paper: full); see autost/surrogate.py.")
 @training_options
 @output_options
-def fidelity(space, preset, samples, out_dir, seed, data_dir, download, storage_url,
+def fidelity(space, preset, samples, out_dir, seed, surrogate, data_dir, download, storage_url,
              ray_address, fmt):
     """Sample architectures, score every proxy, train each with one recipe, and measure.
 
@@ -42,11 +45,14 @@ def fidelity(space, preset, samples, out_dir, seed, data_dir, download, storage_
     from autost.report.fidelity_files import fidelity_text, make_folders, write_fidelity
     from autost.space import load_space
     from autost.storage import open_storage
+    from autost.surrogate import get_surrogate
     from autost.train.fidelity import PRESETS, run_fidelity
     from autost.train.tuning import probe_address
 
     start = time.perf_counter()
     load_space(space)  # an unknown space fails before the database or --out exists
+    if surrogate is not None:
+        get_surrogate(surrogate)
     ensure_dataset(PRESETS[preset].base.dataset, data_dir, download)
     if ray_address is not None:
         probe_address(ray_address)  # fail in seconds, before any scoring or training
@@ -55,7 +61,7 @@ def fidelity(space, preset, samples, out_dir, seed, data_dir, download, storage_
     storage = open_storage(storage_url)
     with reporting_stored_trainings(storage, RERUN):
         run = run_fidelity(storage, space, preset=preset, samples=samples, seed=seed,
-                           data_dir=data_dir, address=ray_address,
+                           data_dir=data_dir, address=ray_address, surrogate=surrogate,
                            log=lambda message: click.echo(message, err=True))
     table, checks = summarize(run)
     files = write_fidelity(run.rows, table, checks, out_dir, run.title)

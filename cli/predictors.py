@@ -110,12 +110,16 @@ def _interval(estimate) -> str:
               help="How the proxies are picked: choose (flops alone, flops and one other, "
                    "or every proxy, by leave-one-space-out tau), or fixed in advance: "
                    "flops-or-one, flops, all.")
+@click.option("--surrogate", default=None, metavar="NAME",
+              help="Fit on the trainings of this surrogate (default: the one most trained "
+                   "architectures have).")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Folder for NAME.json (default: inside the installed package, where "
                    "searches find it).")
 @storage_option("(a database holding autost fidelity trainings)")
 @json_option("the predictor, its provenance and the figures as JSON")
-def build_command(name, dataset, spaces, proxies, rule, out_dir, storage_url, as_json):
+def build_command(name, dataset, spaces, proxies, rule, surrogate, out_dir, storage_url,
+                  as_json):
     """Rebuild a built-in predictor from the fidelity trainings of several spaces.
 
     Scores each trained architecture's surrogate on digits (prior rates, so a search needs
@@ -135,13 +139,15 @@ def build_command(name, dataset, spaces, proxies, rule, out_dir, storage_url, as
         spaces_from_trainings,
     )
     from autost.storage import open_storage
+    from autost.surrogate import FULL, get_surrogate
 
     if rule not in RULES:
         raise unknown_name("proxy rule", rule, RULES)
+    surrogate = get_surrogate(surrogate).name if surrogate is not None else FULL
     storage = open_storage(storage_url, create=False)
     chosen = [p.strip() for p in (proxies or ",".join(list_proxies())).split(",") if p.strip()]
     names = [s.strip() for s in spaces.split(",") if s.strip()]
-    settings = ScoreSettings(rates="prior", dataset="digits")
+    settings = ScoreSettings(rates="prior", dataset="digits", surrogate=surrogate)
     data, epochs, surrogate = spaces_from_trainings(
         storage, dataset=dataset, spaces=names, proxies=chosen, settings=settings,
         log=lambda line: click.echo(line, err=True))

@@ -3,9 +3,10 @@
 Per candidate: ask a trial, let the space suggest an architecture, look its scores up (this
 run's memo, then the database by arch_id and settings key), claim it in the database and
 score the proxies its stored score set lacks, if any (inline or in the pool), add them to
-the set (autost.storage.score_sets), write the trial's user attrs
-(``arch_id``, ``settings_key``, ``space``, ``fail_reason``) and constraints in one
-transaction, and tell the objective values. An architecture that another process has
+the set (autost.storage.score_sets), and tell the objective values, writing the trial's user
+attrs (``arch_id``, ``settings_key``, ``space``, ``fail_reason``) and constraints in the
+same transaction (its parameters went in one when the space suggested them:
+autost.storage.batched_writes). An architecture that another process has
 claimed is not scored here: its trials wait for the stored scores (autost.storage.claims),
 so each architecture is scored once however many processes search. This process keeps at
 most ``workers`` trials running (``2 x workers`` with a pool, so no pool process waits); see
@@ -45,7 +46,6 @@ from autost.storage.optuna_tables import (
     SPACE_ATTR,
     count_complete,
     trial_id,
-    write_trial_attrs,
 )
 from autost.storage.score_sets import lacking
 
@@ -211,7 +211,8 @@ class Coordinator:
         if self._heartbeat:
             self._heartbeat.add(trial_id(trial))
         try:
-            cfg = self.space.suggest(trial)
+            with self._optuna.params_held(trial_id(trial)):  # one transaction, not one each
+                cfg = self.space.suggest(trial)
         except AutostError as e:
             self._fail(trial, f"{type(e).__name__}: {e}")
             return
@@ -329,11 +330,11 @@ class Coordinator:
         self._warn_range()
         with self._lock.held():
             if self._count() >= self.plan.budget:
-                self._write(trial, violations, {OVER_BUDGET_ATTR: True})
+                self._hold_attrs(trial, violations, {OVER_BUDGET_ATTR: True})
                 self.study.tell(trial, state=optuna.trial.TrialState.PRUNED)
                 self.stats.over_budget += 1
             else:
-                self._write(trial, violations)
+                self._hold_attrs(trial, violations)
                 self.study.tell(trial, values)
                 self.stats.complete += 1
                 self._progress.saw(values, feasible)
@@ -348,7 +349,7 @@ class Coordinator:
     def _fail(self, trial, reason: str) -> None:
         import optuna
 
-        self._write(trial, {}, {FAIL_REASON_ATTR: reason[:2000]})
+        self._hold_attrs(trial, {}, {FAIL_REASON_ATTR: reason[:2000]})
         self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
         self._release(trial)
         self.stats.failed += 1
@@ -361,12 +362,12 @@ class Coordinator:
                 f"the last: {reason}. Check the space and the proxies (autost score)"
             )
 
-    def _write(self, trial, violations: dict, extra: dict | None = None) -> None:
+    def _hold_attrs(self, trial, violations: dict, extra: dict | None = None) -> None:
         user = {SETTINGS_KEY_ATTR: self._key, SPACE_ATTR: self.plan.space, **(extra or {})}
         arch_id = self._arch_of.get(trial.number)
         if arch_id is not None:
             user[ARCH_ID_ATTR] = arch_id
-        write_trial_attrs(self.storage.engine, trial, user, violations)
+        self._optuna.hold_attrs(trial_id(trial), user, violations)  # written by the tell
 
     def _release(self, trial) -> None:
         self._mine.pop(trial.number, None)
@@ -387,7 +388,7 @@ class Coordinator:
 
         for trial in list(self._mine.values()):
             try:
-                self._write(trial, {}, {FAIL_REASON_ATTR: "search interrupted"})
+                self._hold_attrs(trial, {}, {FAIL_REASON_ATTR: "search interrupted"})
                 self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
             except Exception:  # noqa: BLE001 - best effort; heartbeats catch the rest
                 pass

@@ -3,14 +3,16 @@
 A study is a plain Optuna study (Akiba et al., "Optuna: A Next-generation Hyperparameter
 Optimization Framework", KDD 2019), so ``optuna best-trials`` and optuna-dashboard open it
 as is. autost reads it back through Optuna's public API (``load_study``,
-``FrozenTrial.user_attrs`` and ``.constraints``, ``Study.user_attrs``). Four things go
-around that API, and only here:
+``FrozenTrial.user_attrs`` and ``.constraints``, ``Study.user_attrs``). These things go
+around that API, and only here or in the two RDBStorage subclasses beside this module (a
+trial read in bulk, autost.storage.frozen_trials; a search's trial written in two
+transactions, autost.storage.batched_writes):
 
-- attribute writes in one transaction (:func:`write_trial_attrs`,
-  :func:`write_study_attrs`): Optuna commits every ``set_user_attr`` and ``set_constraint``
-  on its own, which with three user attrs and a constraint or two per candidate was a
-  quarter of the search loop on SQLite, and a worker that joins a study being created must
-  see either none of its settings or all;
+- attribute writes in one transaction (:func:`attr_rows` with :func:`upsert_rows`, which the
+  search writes with the trial's state, and :func:`write_study_attrs`): Optuna commits every
+  ``set_user_attr`` and ``set_constraint`` on its own, which with three user attrs and a
+  constraint or two per candidate was a quarter of the search loop on SQLite, and a worker
+  that joins a study being created must see either none of its settings or all;
 - a user attr on a finished trial (:func:`write_finished_trial_attr`), which Optuna's
   storage refuses (``UpdateFinishedTrialError``) although a trained accuracy belongs there;
 - two counts the database answers in one query (:func:`count_complete`,
@@ -114,7 +116,8 @@ def create_optuna_storage(url: str, engine_kwargs: dict, *, checked: bool,
                           heartbeat_interval: int | None, grace_period: int | None,
                           max_retry: int):
     """Optuna's RDBStorage on ``url`` (heartbeats as autost.storage.Storage.optuna_storage
-    describes them), reading trials in bulk (autost.storage.frozen_trials); on SQLite with
+    describes them), reading trials in bulk (autost.storage.frozen_trials) and writing a
+    search's trial in two transactions (autost.storage.batched_writes); on SQLite with
     autost's connection pragmas.
 
     ``checked``: Optuna's table creation and version check already ran for this database
@@ -124,14 +127,14 @@ def create_optuna_storage(url: str, engine_kwargs: dict, *, checked: bool,
     """
     import optuna
 
-    from autost.storage.frozen_trials import BulkReadRDBStorage
+    from autost.storage.batched_writes import BatchedWritesRDBStorage
 
     with warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.8
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         callback = None
         if heartbeat_interval is not None:
             callback = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
-        rdb = BulkReadRDBStorage(
+        rdb = BatchedWritesRDBStorage(
             url, engine_kwargs=engine_kwargs, skip_compatibility_check=checked,
             skip_table_creation=checked, heartbeat_interval=heartbeat_interval,
             grace_period=grace_period, heartbeat_stale_trial_callback=callback)
@@ -146,12 +149,14 @@ def trial_id(trial) -> int:
     return trial._trial_id
 
 
-def write_trial_attrs(engine, trial, user: dict, constraints: dict[str, float]) -> None:
-    """Upsert user attrs and constraint values of one running trial, in one transaction."""
+def attr_rows(user: dict, constraints: dict[str, float]) -> list[tuple]:
+    """(table, key, value) rows of a trial's user attrs and constraint values, as Optuna
+    stores them; what :func:`upsert_rows` writes (see the search's batched writes,
+    autost.storage.batched_writes)."""
     rows = [(_TRIAL_USER, key, value) for key, value in user.items()]
     rows += [(_TRIAL_SYSTEM, _CONSTRAINT_PREFIX + key, float(v))
              for key, v in constraints.items()]
-    _upsert(engine, "trial_id", trial_id(trial), rows)
+    return rows
 
 
 def write_finished_trial_attr(storage, study_name: str, number: int, key: str,
@@ -174,17 +179,23 @@ def write_study_attrs(rdb, study_name: str, attrs: dict) -> None:
 
 
 def _upsert(engine, id_column: str, owner_id: int, rows) -> None:
-    """Write (table, key, value) rows of one trial or study; a key present is overwritten."""
+    """:func:`upsert_rows` in a transaction of its own."""
     if not rows:
         return
-    insert = _url.dialect_insert(engine)
     with engine.begin() as connection:
-        for table, key, value in rows:
-            stmt = insert(table).values(**{id_column: owner_id}, key=key,
-                                        value_json=json.dumps(value))
-            connection.execute(stmt.on_conflict_do_update(
-                index_elements=[id_column, "key"],
-                set_={"value_json": stmt.excluded.value_json}))
+        upsert_rows(connection, engine, id_column, owner_id, rows)
+
+
+def upsert_rows(connection, engine, id_column: str, owner_id: int, rows) -> None:
+    """Write (table, key, value) rows of one trial or study on ``connection`` (a connection
+    or session of ``engine``'s database); a key present is overwritten."""
+    insert = _url.dialect_insert(engine)
+    for table, key, value in rows:
+        stmt = insert(table).values(**{id_column: owner_id}, key=key,
+                                    value_json=json.dumps(value))
+        connection.execute(stmt.on_conflict_do_update(
+            index_elements=[id_column, "key"],
+            set_={"value_json": stmt.excluded.value_json}))
 
 
 def count_complete(engine, study_id: int) -> int:

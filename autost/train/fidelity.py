@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 
 from autost.data.catalog import ensure_dataset
 from autost.exceptions import AutostError, unknown_name
+from autost.surrogate import get_surrogate
 from autost.train.loop import TrainSettings
 from autost.train.scatter import (
     ScatterPreset,
@@ -107,9 +108,11 @@ def _accuracies(trained: dict) -> dict:
 
 def run_fidelity(storage, space_name: str, *, preset: str = "cpu", samples: int | None = None,
                  seed: int = 0, data_dir: str | None = None, address: str | None = None,
-                 log: Log = lambda _: None) -> FidelityRun:
+                 surrogate: str | None = None, log: Log = lambda _: None) -> FidelityRun:
     """Sample, score by every proxy and train (twice over for the checks); the rows.
 
+    ``surrogate`` (None: the preset's) replaces the shrink every architecture is scored and
+    trained through, so two surrogates can be compared on the same sampled architectures.
     The dataset must be readable (checked here first). Tables and files come from
     :mod:`autost.report.fidelity` and :mod:`autost.report.fidelity_files`.
     """
@@ -120,6 +123,8 @@ def run_fidelity(storage, space_name: str, *, preset: str = "cpu", samples: int 
     if preset not in PRESETS:
         raise unknown_name("fidelity preset", preset, PRESETS)
     chosen = PRESETS[preset]
+    if surrogate is not None:
+        chosen = replace(chosen, base=replace(chosen.base, surrogate=get_surrogate(surrogate).name))
     dataset = chosen.base.dataset
     ensure_dataset(dataset, data_dir)
     space = load_space(space_name)
@@ -151,7 +156,8 @@ def run_fidelity(storage, space_name: str, *, preset: str = "cpu", samples: int 
         row["accuracy_longer"] = later.get(row["arch_id"])
     good = sum(r["status"] == "ok" for r in rows)
     title = (f"{space.name}: {counted(good, 'random architecture')}, "
-             f"{counted(main.epochs, 'epoch')} on {dataset} ({preset})")
+             f"{counted(main.epochs, 'epoch')} on {dataset} ({preset}, surrogate "
+             f"{main.surrogate})")
     checks = (("noise ceiling (seed vs seed + 1)", "accuracy", "accuracy_seed2"),
               (f"{main.epochs} vs {longer.epochs} epochs", "accuracy", "accuracy_longer"))
     return FidelityRun(rows, proxies, checks, seed, title)

@@ -108,22 +108,6 @@ def test_an_attr_of_a_finished_trial_is_written_and_overwritten(tmp_path):
     storage.close()
 
 
-def test_attrs_of_a_running_trial_in_one_write(tmp_path):
-    storage = open_storage(f"sqlite:///{tmp_path / 'w.db'}")
-    study = optuna.create_study(study_name="w", storage=storage.optuna_storage())
-    trial = study.ask()
-    ot.write_trial_attrs(storage.engine, trial, {ot.OVER_BUDGET_ATTR: True, "n": [1, 2]},
-                         {"max_params": -0.5, "max_macs": 2})
-    ot.write_trial_attrs(storage.engine, trial, {"n": 3}, {"max_macs": 0})
-    study.tell(trial, state=optuna.trial.TrialState.PRUNED)
-    read = optuna.load_study(study_name="w", storage=storage.optuna_storage()).trials[0]
-    assert read.user_attrs == {ot.OVER_BUDGET_ATTR: True, "n": 3}
-    assert read.constraints == {"max_params": -0.5, "max_macs": 0.0}
-    assert ot.trial_id(trial) == storage.optuna_storage().get_trial_id_from_study_id_trial_number(
-        storage.optuna_storage().get_study_id_from_name("w"), 0)
-    storage.close()
-
-
 def test_optunas_connections_skip_the_fsync_per_commit(tmp_path):
     storage = open_storage(f"sqlite:///{tmp_path / 'p.db'}")
     for rdb in (storage.optuna_storage(), storage.optuna_storage(heartbeat_interval=5)):
@@ -172,7 +156,7 @@ def optuna_internals(source: str) -> list[str]:
 
 def test_no_module_but_the_adapter_touches_optunas_internals():
     adapter = [ROOT / "autost" / "storage" / name
-               for name in ("optuna_tables.py", "frozen_trials.py")]
+               for name in ("optuna_tables.py", "frozen_trials.py", "batched_writes.py")]
     sources = sorted([*(ROOT / "autost").rglob("*.py"), *(ROOT / "cli").rglob("*.py")])
     found = [f"{p.relative_to(ROOT)}:{line}" for p in sources if p not in adapter
              for line in optuna_internals(p.read_text())]

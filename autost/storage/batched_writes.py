@@ -1,0 +1,103 @@
+"""A search's writes of one trial gathered into two transactions.
+
+Optuna's RDBStorage commits each parameter a trial suggests in a transaction of its own
+(about ten for a stmixer candidate, 28 for mixed), and autost wrote the trial's user attrs
+and constraints in one more just before telling it: on SQLite, Optuna's writes were the
+second largest part of a cost-only search's time per trial (``benchmarks/search_overhead.py``,
+part f). :class:`BatchedWritesRDBStorage` writes exactly the same rows, held and then
+written together:
+
+- the parameters a space suggests for a trial, in one transaction when ``suggest`` returns
+  (:meth:`~BatchedWritesRDBStorage.params_held`), before the candidate is scored: a process
+  killed while scoring leaves the trial with all its parameters, so the heartbeat's retry
+  copies them as it would have;
+- the trial's user attrs and constraints, in the transaction that sets its state and values
+  (:meth:`~BatchedWritesRDBStorage.hold_attrs`), so no reader sees a finished trial without
+  its arch_id.
+
+While held, the rows are in no database: another process reading the running trial sees it
+without them (samplers read finished trials only). Every read stays
+:class:`~autost.storage.frozen_trials.BulkReadRDBStorage`'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from optuna.storages._rdb import models
+from optuna.trial import TrialState
+
+from autost.storage.frozen_trials import BulkReadRDBStorage
+from autost.storage.optuna_tables import attr_rows, upsert_rows
+
+
+class BatchedWritesRDBStorage(BulkReadRDBStorage):
+    """BulkReadRDBStorage that writes a trial's parameters, and its attrs with its state, in
+    one transaction each (see the module)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._held_params: dict[int, list[tuple]] = {}
+        self._held_attrs: dict[int, list[tuple]] = {}
+
+    @contextmanager
+    def params_held(self, trial_id: int) -> Iterator[None]:
+        """Hold the parameters trial ``trial_id`` suggests inside the block; write them in one
+        transaction when it ends, also when it raises (Optuna would have written each)."""
+        self._held_params[trial_id] = []
+        try:
+            yield
+        finally:
+            self.write_params(trial_id, self._held_params.pop(trial_id))
+
+    def write_params(self, trial_id: int, held: list[tuple]) -> None:
+        """Write held (name, internal value, distribution, previous distribution) parameters
+        of one trial in one transaction, each checked as Optuna checks it."""
+        if held:
+            with self._transaction() as session:
+                for args in held:
+                    self._set_trial_param_without_commit(session, trial_id, *args)
+
+    def _set_trial_param(self, trial_id, param_name, param_value_internal, distribution,
+                         previous_distribution) -> None:
+        held = self._held_params.get(trial_id)
+        if held is None:
+            super()._set_trial_param(trial_id, param_name, param_value_internal, distribution,
+                                     previous_distribution)
+        else:
+            held.append((param_name, param_value_internal, distribution,
+                         previous_distribution))
+
+    def hold_attrs(self, trial_id: int, user: dict, constraints: dict[str, float]) -> None:
+        """Write these user attrs and constraint values of trial ``trial_id`` (a key present
+        is overwritten) in the transaction that finishes it."""
+        self._held_attrs.setdefault(trial_id, []).extend(attr_rows(user, constraints))
+
+    def set_trial_state_values(self, trial_id: int, state: TrialState,
+                               values: Sequence[float] | None = None) -> bool:
+        rows = self._held_attrs.pop(trial_id, None) if state.is_finished() else None
+        if not rows:
+            return super().set_trial_state_values(trial_id, state, values)
+        with self._transaction() as session:
+            # Checked before anything is written: Optuna's refusal reads the trial in the
+            # same scoped session and commits it, which would commit the attrs.
+            trial = models.TrialModel.find_or_raise_by_id(trial_id, session, for_update=True)
+            self.check_trial_is_updatable(trial_id, trial.state)
+            upsert_rows(session, self.engine, "trial_id", trial_id, rows)
+            # Optuna's update runs in the same scoped session and commits both.
+            return super().set_trial_state_values(trial_id, state, values)
+
+    @contextmanager
+    def _transaction(self):
+        """Optuna's scoped session, committed at the end of the block, rolled back on any
+        exception (Optuna's own helper leaves the session dirty on errors that are not
+        SQLAlchemy's, and the next write would commit the rows of this one). Optuna's
+        methods called inside share the session, and each commits it when it returns."""
+        session = self.scoped_session()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,141 @@
+"""A search's trial written in two transactions holds exactly the rows Optuna writes in many."""
+
+import optuna
+import pytest
+import sqlalchemy as sa
+
+from autost.storage import open_storage
+from autost.storage import optuna_tables as ot
+from autost.storage.batched_writes import BatchedWritesRDBStorage
+
+States = optuna.trial.TrialState
+
+
+def _suggest(trial) -> None:
+    trial.suggest_float("lr", 1e-4, 1e-1, log=True)
+    trial.suggest_int("depth", 1, 8)
+    trial.suggest_categorical("mixer", ["ssa", "stm", None])
+    trial.suggest_float("ratio", 1.0, 4.0, step=0.5)
+
+
+@pytest.fixture
+def storage(url):
+    opened = open_storage(url)
+    yield opened
+    opened.close()
+
+
+def test_held_parameters_and_attrs_are_optunas_rows(storage):
+    """The same trials, written Optuna's way and autost's, read back equal."""
+    rdb = storage.optuna_storage()
+    assert isinstance(rdb, BatchedWritesRDBStorage)
+    plain = optuna.create_study(study_name="plain", storage=rdb,
+                                sampler=optuna.samplers.RandomSampler(3))
+    batched = optuna.create_study(study_name="batched", storage=rdb,
+                                  sampler=optuna.samplers.RandomSampler(3))
+    for state in (States.COMPLETE, States.PRUNED, States.FAIL):
+        trial = plain.ask()
+        _suggest(trial)
+        trial.set_user_attr(ot.ARCH_ID_ATTR, "a1")
+        trial.set_constraint("max_params", -0.5)
+        plain.tell(trial, 2.0 if state == States.COMPLETE else None, state=state)
+
+        trial = batched.ask()
+        with rdb.params_held(ot.trial_id(trial)):
+            _suggest(trial)
+        rdb.hold_attrs(ot.trial_id(trial), {ot.ARCH_ID_ATTR: "a1"}, {"max_params": -0.5})
+        batched.tell(trial, 2.0 if state == States.COMPLETE else None, state=state)
+    expected = optuna.load_study(study_name="plain", storage=storage.url).trials
+    found = optuna.load_study(study_name="batched", storage=storage.url).trials
+    for e, f in zip(expected, found, strict=True):
+        assert (f.params, f.distributions, f.user_attrs, f.constraints, f.values, f.state) == (
+            e.params, e.distributions, e.user_attrs, e.constraints, e.values, e.state)
+
+
+class WriteTransactions:
+    """Counts the committed transactions of an engine that wrote something (Optuna commits
+    its reads too)."""
+
+    def __init__(self, engine) -> None:
+        self.count, self._wrote = 0, False
+        sa.event.listen(engine, "before_cursor_execute", self._statement)
+        sa.event.listen(engine, "commit", self._commit)
+
+    def _statement(self, _conn, _cursor, statement: str, *_) -> None:
+        self._wrote |= statement.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")
+
+    def _commit(self, _conn) -> None:
+        self.count += self._wrote
+        self._wrote = False
+
+
+def test_a_trial_takes_three_write_transactions_not_one_per_parameter(storage):
+    rdb = storage.optuna_storage()
+    study = optuna.create_study(study_name="c", storage=rdb)
+    writes = WriteTransactions(rdb.engine)
+    trial = study.ask()
+    assert writes.count == 1
+    with rdb.params_held(ot.trial_id(trial)):
+        _suggest(trial)
+        assert writes.count == 1  # nothing written while the space suggests
+    assert writes.count == 2  # the four parameters
+    rdb.hold_attrs(ot.trial_id(trial), {"a": 1, "b": 2}, {"max_macs": 0.0})
+    rdb.hold_attrs(ot.trial_id(trial), {"b": 3}, {})
+    study.tell(trial, 1.0)
+    assert writes.count == 3  # the attrs with the state and the value
+    read = optuna.load_study(study_name="c", storage=storage.url).trials[0]
+    assert read.user_attrs == {"a": 1, "b": 3}
+    assert read.constraints == {"max_macs": 0.0}
+    assert set(read.params) == {"lr", "depth", "mixer", "ratio"}
+    assert ot.trial_id(trial) == rdb.get_trial_id_from_study_id_trial_number(
+        rdb.get_study_id_from_name("c"), 0)
+
+    plain = study.ask()
+    _suggest(plain)
+    assert writes.count == 3 + 1 + 4  # Optuna alone: a transaction per parameter
+
+
+def test_attrs_are_written_only_with_the_state(storage):
+    rdb = storage.optuna_storage()
+    study = optuna.create_study(study_name="s", storage=rdb)
+    trial = study.ask()
+    rdb.hold_attrs(ot.trial_id(trial), {ot.ARCH_ID_ATTR: "a1"}, {})
+    assert optuna.load_study(study_name="s", storage=storage.url).trials[0].user_attrs == {}
+    study.tell(trial, 1.0)
+    assert optuna.load_study(study_name="s", storage=storage.url).trials[0].user_attrs == {
+        ot.ARCH_ID_ATTR: "a1"}
+
+
+def test_parameters_suggested_before_an_error_are_written(storage):
+    rdb = storage.optuna_storage()
+    study = optuna.create_study(study_name="e", storage=rdb)
+    trial = study.ask()
+    with pytest.raises(RuntimeError), rdb.params_held(ot.trial_id(trial)):
+        trial.suggest_int("depth", 1, 8)
+        raise RuntimeError("the space could not build it")
+    study.tell(trial, state=States.FAIL)
+    assert list(optuna.load_study(study_name="e", storage=storage.url).trials[0].params) == [
+        "depth"]
+
+
+def test_a_refused_write_leaves_nothing_for_the_next_one(storage):
+    """An incompatible parameter refuses the whole held set; a finished trial refuses its
+    held attrs; neither is committed by the next write."""
+    rdb = storage.optuna_storage()
+    study = optuna.create_study(study_name="r", storage=rdb)
+    first = study.ask()
+    first.suggest_int("depth", 1, 8)
+    study.tell(first, 1.0)
+    second = study.ask()
+    with pytest.raises(ValueError, match="Cannot set different distribution kind"), \
+            rdb.params_held(ot.trial_id(second)):
+        second.suggest_float("lr", 0.1, 0.2)
+        second.suggest_categorical("depth", ["a", "b"])
+    rdb.hold_attrs(ot.trial_id(first), {"late": True}, {})
+    with pytest.raises(optuna.exceptions.UpdateFinishedTrialError):
+        rdb.set_trial_state_values(ot.trial_id(first), States.COMPLETE, [2.0])
+    study.tell(second, 3.0)
+    trials = optuna.load_study(study_name="r", storage=storage.url).trials
+    assert [t.params for t in trials] == [{"depth": first.params["depth"]}, {}]
+    assert [t.user_attrs for t in trials] == [{}, {}]
+    assert [t.values for t in trials] == [[1.0], [3.0]]
