@@ -12,6 +12,7 @@ from dataset_errors import CIFAR10_NEEDS_A_DIR, fashion_mnist_missing
 
 from autost.cli import main
 from autost.proxies import list_proxies
+from autost.storage import open_storage
 
 HEADER = ["proxy", "n", "kendall tau [95 % CI]", "spearman rho", "precision top 25 %",
           "partial tau | flops"]
@@ -69,6 +70,24 @@ def test_test_preset_end_to_end_then_reused(tmp_path, local_ray):
     assert [r["accuracy"] for r in data["rows"]] == [float(r["accuracy"]) for r in rows]
     assert [r["kendall_tau_low"] for r in data["table"]] == [
         None if r["kendall_tau_low"] == "nan" else float(r["kendall_tau_low"]) for r in table]
+
+
+def test_a_surrogate_replaces_the_presets(tmp_path, local_ray):
+    """--surrogate trains and scores every architecture through another shrink; a name
+    that is none is one Error: line before anything is written."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    args = ["--space", "stmixer", "--preset", "test", "-n", "3", "--out", str(tmp_path / "o"),
+            "--storage", url]
+    unknown = _run(*args, "--surrogate", "keep99")
+    assert unknown.exit_code == 2
+    assert unknown.stderr == "Error: unknown surrogate 'keep99'; did you mean 'keep8', 'keep16'?\n"
+    assert not (tmp_path / "db.sqlite").exists() and not (tmp_path / "o").exists()
+    result = _run(*args, "--surrogate", "trunc16", "--json")
+    assert result.exit_code == 0, result.output
+    assert "0 of 3 already trained; training 3 for 1 epoch on synthetic" in result.stderr
+    storage = open_storage(url)
+    assert {r.surrogate for r in storage.trainings()} == {"trunc16"}
+    storage.close()
 
 
 def test_missing_fashion_mnist_is_one_error_line(tmp_path):

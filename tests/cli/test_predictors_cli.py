@@ -87,6 +87,23 @@ def test_an_unknown_rule_is_one_error_line_and_writes_nothing(two_spaces):
     assert not out.exists()
 
 
+def test_build_fits_the_surrogate_it_is_told(two_spaces):
+    """--surrogate picks the trainings: keep8's are the ones there, keep16 has none."""
+    url, out = two_spaces
+    args = ["predictors", "build", "--dataset", "synthetic", "--spaces", "stmixer,spikformer",
+            "--proxies", "flops", "--storage", url, "--out", str(out)]
+    result = _run(*args, "--surrogate", "keep8", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["provenance"]["surrogate"] == "keep8"
+    refused = _run(*args, "--name", "k16", "--surrogate", "keep16")
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "Error: the database holds 0 architectures trained on synthetic through surrogate "
+        "keep16; a predictor needs at least 10: train more (autost train, or autost "
+        "reproduce scatter) and calibrate again\n")
+    assert not (out / "k16.json").exists()
+
+
 def test_list_and_show_name_built_in_and_calibrated_ones(two_spaces, monkeypatch):
     url, out = two_spaces
     _run("predictors", "build", "--name", "twospace", "--dataset", "synthetic", "--spaces",
