@@ -3,9 +3,9 @@
 Every ablation pair of the published record (``autost.models.published``: two
 configurations of one series on one dataset, e.g. Spikformer-8-512 at T = 2 and T = 6 on
 ImageNet) has a published order, which of the two has the higher top-1. Each configuration's
-surrogate (``--surrogate``: ``keep16`` by default, 16x16 input with patch size 4, a quarter
-of the width, every block, time step and mixer kept; ``keep8`` the same at 8x8, about a
-third of the cost; ImageNet and CIFAR configurations shrink alike) is trained with the
+surrogate (``--surrogate``: the preset's by default, ``keep8`` for ``cpu``: 8x8 input with
+patch size 4, a quarter of the width, every block, time step and mixer kept; ``keep16`` the
+same at 16x16, about three times the cost; ImageNet and CIFAR configurations shrink alike) is trained with the
 fidelity study's ``cpu`` recipe (Fashion-MNIST, one epoch of 160 batches of 64) for seeds 0
 and 1, and again for twice the epochs (seed 0), ``--cpus`` trainings at a time, the most
 MACs first. It prints:
@@ -136,7 +136,7 @@ def main(argv=None) -> int:
                         help="the fidelity recipe (test: synthetic data, seconds, for CI)")
     parser.add_argument("--surrogate", choices=("keep16", "keep8"),
                         help="the shrink trained in each configuration's place (default: "
-                             "the preset's, keep16 for cpu)")
+                             "the preset's, keep8 for cpu)")
     parser.add_argument("--cpus", type=int, default=1,
                         help="trainings at a time (one thread each)")
     parser.add_argument("--no-horizon", action="store_true",

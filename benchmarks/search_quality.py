@@ -57,10 +57,11 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def loso_predictor(fidelity, storage, space: str, spaces, dataset: str):
+def loso_predictor(fidelity, storage, space: str, spaces, dataset: str, surrogate: str):
     """The built-in predictor's fit (proxies chosen and fitted across spaces, inputs scored
-    on each trained surrogate with prior rates on digits) on the trainings of ``spaces``
-    other than ``space``; stored in ``storage`` as ``loso-SPACE``."""
+    on each trained surrogate with prior rates on digits) on the trainings through
+    ``surrogate`` of ``spaces`` other than ``space``; stored in ``storage`` as
+    ``loso-SPACE``."""
     from autost.proxies import ScoreSettings, list_proxies
     from autost.report.predictor_fit import fit_across_spaces, spaces_from_trainings
 
@@ -68,7 +69,7 @@ def loso_predictor(fidelity, storage, space: str, spaces, dataset: str):
     proxies = list_proxies()
     data, epochs, surrogate = spaces_from_trainings(
         fidelity, dataset=dataset, spaces=others, proxies=proxies,
-        settings=ScoreSettings(rates="prior", dataset="digits"), log=log)
+        settings=ScoreSettings(rates="prior", dataset="digits", surrogate=surrogate), log=log)
     predictor = fit_across_spaces(
         f"loso-{space}", data, proxies, dataset=dataset, epochs=epochs,
         score_settings=ScoreSettings(rates="prior", dataset="digits",
@@ -130,7 +131,7 @@ def run_space(storage, fidelity, url: str, space_name: str, args) -> tuple[list[
     preset = PRESETS[args.preset]
     space = load_space(space_name)
     predictor = loso_predictor(fidelity, storage, space_name, args.predictor_spaces,
-                               preset.base.dataset)
+                               preset.base.dataset, preset.base.surrogate)
     handed, seconds = [], {}
     for method in METHODS:
         for seed in args.seeds:

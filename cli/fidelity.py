@@ -26,7 +26,7 @@ from autost.wording import counted
                    "and the bootstrap.")
 @click.option("--surrogate", default=None, metavar="NAME",
               help="Score and train every architecture through this surrogate instead of "
-                   "the preset's (cpu: keep16, test: keep8, paper: full); see autost/surrogate.py.")
+                   "the preset's (cpu and test: keep8, paper: full); see autost/surrogate.py.")
 @training_options
 @output_options
 def fidelity(space, preset, samples, out_dir, seed, surrogate, data_dir, download, storage_url,

@@ -101,6 +101,9 @@ class Coordinator:
         self._inputs: PredictorInputs | None = None  # the objective predicted's inputs
         self._configs: dict[str, object] = {}  # arch_id -> ArchConfig, of asked candidates
         self.notes: list[str] = []  # what the search said on stderr (predictor, warnings)
+        # The study's COMPLETE trials as counted (under the budget lock) when this process
+        # last told one, plus that tell; the loop's next count, so a trial costs one COUNT.
+        self._counted_at_tell: int | None = None
 
     def run(self) -> RunStats:
         import optuna
@@ -138,7 +141,9 @@ class Coordinator:
                 self._ask()
             else:
                 self._wait()
-            complete = self._count()
+            complete = self._counted_at_tell if self._counted_at_tell is not None else \
+                self._count()
+            self._counted_at_tell = None
 
     def _objective_values(self):
         """(proxy values, arch_id) -> the objective values told (autost.search.derived)."""
@@ -329,14 +334,17 @@ class Coordinator:
             return
         self._warn_range()
         with self._lock.held():
-            if self._count() >= self.plan.budget:
+            complete = self._count()
+            if complete >= self.plan.budget:
                 self._hold_attrs(trial, violations, {OVER_BUDGET_ATTR: True})
                 self.study.tell(trial, state=optuna.trial.TrialState.PRUNED)
                 self.stats.over_budget += 1
+                self._counted_at_tell = complete
             else:
                 self._hold_attrs(trial, violations)
                 self.study.tell(trial, values)
                 self.stats.complete += 1
+                self._counted_at_tell = complete + 1
                 self._progress.saw(values, feasible)
                 self._redundancy.add(trial.number, values)
                 self._warn_redundant()

@@ -22,10 +22,10 @@ from autost.search.derived import (
 )
 
 # Predicted accuracy against the energy it costs. The built-in predictor (a ridge on flops and
-# zico of each candidate's keep16 surrogate, fitted on 120 Fashion-MNIST trainings of five
-# spaces) ranked trained accuracy better than FLOPs and naswot on every space it was not
-# fitted on (leave-one-space-out Kendall tau +0.56 on average against +0.15 and -0.08); the
-# README gives the figures. FLOPs and energy with prior rates rank candidates alike (tau 0.99
+# zico of each candidate's keep8 surrogate, fitted on Fashion-MNIST trainings of 120
+# architectures of five spaces) ranked trained accuracy better than FLOPs and naswot on every
+# space it was not fitted on (leave-one-space-out Kendall tau +0.54 on average against +0.25
+# and +0.03); the README gives the figures. FLOPs and energy with prior rates rank candidates alike (tau 0.99
 # on the stmixer space), so a flops/energy front would offer no trade-off.
 DEFAULT_OBJECTIVES = ("predicted:max", "energy:min")
 DEFAULT_PREDICTOR = "builtin"

@@ -25,6 +25,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+import sqlalchemy as sa
+from optuna.distributions import (
+    check_distribution_compatibility,
+    distribution_to_json,
+    json_to_distribution,
+)
 from optuna.storages._rdb import models
 from optuna.trial import TrialState
 
@@ -53,11 +59,34 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
 
     def write_params(self, trial_id: int, held: list[tuple]) -> None:
         """Write held (name, internal value, distribution, previous distribution) parameters
-        of one trial in one transaction, each checked as Optuna checks it."""
-        if held:
-            with self._transaction() as session:
-                for args in held:
-                    self._set_trial_param_without_commit(session, trial_id, *args)
+        of one trial in one transaction and one multi-row INSERT, each checked as Optuna
+        checks it: the trial still running, the distribution compatible with the study's
+        earlier one of that name (Optuna's caching layer passes it after a parameter's first
+        trial; before, it is read from the study's rows as Optuna reads it)."""
+        if not held:
+            return
+        with self._transaction() as session:
+            trial = models.TrialModel.find_or_raise_by_id(trial_id, session)
+            self.check_trial_is_updatable(trial_id, trial.state)
+            rows = []
+            for name, value, distribution, previous in held:
+                previous = previous or self._earlier_distribution(session, trial.study_id, name)
+                if previous is not None:
+                    check_distribution_compatibility(previous, distribution)
+                rows.append({"trial_id": trial_id, "param_name": name, "param_value": value,
+                             "distribution_json": distribution_to_json(distribution)})
+            session.execute(sa.insert(models.TrialParamModel.__table__), rows)
+
+    @staticmethod
+    def _earlier_distribution(session, study_id: int, name: str):
+        """The distribution of parameter ``name`` in some trial of the study, if any."""
+        params, trials = models.TrialParamModel.__table__, models.TrialModel.__table__
+        found = session.execute(
+            sa.select(params.c.distribution_json)
+            .join(trials, trials.c.trial_id == params.c.trial_id)
+            .where(trials.c.study_id == study_id, params.c.param_name == name)
+            .limit(1)).scalar()
+        return json_to_distribution(found) if found is not None else None
 
     def _set_trial_param(self, trial_id, param_name, param_value_internal, distribution,
                          previous_distribution) -> None:

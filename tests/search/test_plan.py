@@ -43,7 +43,7 @@ def test_a_space_the_builtin_surrogate_cannot_shrink_falls_back_to_naswot(tmp_pa
                                                     None, None)
     assert (objectives, predictor) == (["naswot:max", "energy:min"], None)
     assert note == (
-        "predictor 'builtin' cannot score space 'wide': surrogate 'keep16' cannot shrink "
+        "predictor 'builtin' cannot score space 'wide': surrogate 'keep8' cannot shrink "
         "L2 D200 T1 sps [conv/mlp conv/mlp]: embed_dim 50 is invalid: must be divisible by 8 "
         "(patch splitters use D/8); choose another surrogate; searching the other default "
         "objectives, naswot:max and energy:min")

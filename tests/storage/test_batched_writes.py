@@ -139,3 +139,23 @@ def test_a_refused_write_leaves_nothing_for_the_next_one(storage):
     assert [t.params for t in trials] == [{"depth": first.params["depth"]}, {}]
     assert [t.user_attrs for t in trials] == [{}, {}]
     assert [t.values for t in trials] == [[1.0], [3.0]]
+
+
+def test_a_new_process_checks_against_the_studys_stored_distribution(storage):
+    """Optuna's caching layer knows no distribution yet: it is read from the study's rows."""
+    study = optuna.create_study(study_name="n", storage=storage.optuna_storage())
+    first = study.ask()
+    first.suggest_int("depth", 1, 8)
+    study.tell(first, 1.0)
+    other = open_storage(storage.url)
+    try:
+        rdb = other.optuna_storage()
+        again = optuna.load_study(study_name="n", storage=rdb)
+        trial = again.ask()
+        with pytest.raises(ValueError, match="Cannot set different distribution kind"), \
+                rdb.params_held(ot.trial_id(trial)):
+            trial.suggest_float("depth", 0.5, 1.5)
+    finally:
+        other.close()
+    trials = optuna.load_study(study_name="n", storage=storage.url).trials
+    assert [t.params for t in trials] == [first.params, {}]
