@@ -82,6 +82,12 @@ def show_command(name, storage_url, as_json):
         click.echo("each space held out (chosen and fitted on the others):")
         click.echo(aligned(["space", "n", "proxies", "tau", "partial tau | flops",
                             "flops tau", "naswot tau"], table, {1}), nl=False)
+        fitted = provenance.get("fitted", [])
+        if fitted:
+            click.echo("each space as fitted (this predictor, fitted on every space):")
+            click.echo(aligned(["space", "tau", "flops tau"],
+                               [[f["space"], f"{f['tau']:+.2f}", f"{f['flops_tau']:+.2f}"]
+                                for f in fitted], set()), nl=False)
 
 
 def _settings_line(settings: dict) -> str:
@@ -135,6 +141,7 @@ def build_command(name, dataset, spaces, proxies, rule, surrogate, out_dir, stor
     from autost.report.predictor_fit import (
         RULES,
         fit_across_spaces,
+        fitted_taus,
         held_out_figures,
         spaces_from_trainings,
     )
@@ -168,6 +175,7 @@ def build_command(name, dataset, spaces, proxies, rule, surrogate, out_dir, stor
         "surrogate": surrogate, "dataset": dataset, "epochs": epochs,
         "candidate_proxies": chosen, "rule": rule,
         "held_out": [f.to_dict() for f in figures],
+        "fitted": fitted_taus(predictor, data),
     }
     path = write_builtin(predictor, provenance, Path(out_dir) if out_dir else FOLDER)
     if as_json:
@@ -182,3 +190,6 @@ def build_command(name, dataset, spaces, proxies, rule, surrogate, out_dir, stor
                    f"{_interval(d['tau'])}, partial tau | flops "
                    f"{_interval(d['partial_tau_given_flops'])}, flops "
                    f"{_interval(d['flops_tau'])}, naswot {_interval(d['naswot_tau'])}")
+    click.echo("fitted on every space: " + ", ".join(
+        f"{f['space']} tau {f['tau']:+.2f} (flops {f['flops_tau']:+.2f})"
+        for f in provenance["fitted"]))

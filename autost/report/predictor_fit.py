@@ -164,6 +164,19 @@ def held_out_figures(spaces: Sequence[SpaceData], proxies: Sequence[str], seed: 
     return figures
 
 
+def fitted_taus(predictor: Predictor, spaces: Sequence[SpaceData]) -> list[dict]:
+    """Per space, Kendall tau of the predictor fitted on every space (itself included)
+    beside flops': the other half of "on no space, fitted or not, below flops" (the held-out
+    half is :func:`held_out_figures`)."""
+    rows = []
+    for space in spaces:
+        predicted = [predictor.predict({p: space.values[p][i] for p in predictor.proxies})
+                     for i in range(len(space.accuracy))]
+        rows.append({"space": space.name, "tau": kendall_tau(predicted, space.accuracy),
+                     "flops_tau": kendall_tau(space.values[BASELINE], space.accuracy)})
+    return rows
+
+
 def fit_across_spaces(name: str, spaces: Sequence[SpaceData], proxies: Sequence[str], *,
                       dataset: str, epochs: int, score_settings: Mapping,
                       candidates: Candidates = candidate_sets) -> Predictor:

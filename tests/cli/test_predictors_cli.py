@@ -61,6 +61,12 @@ def test_build_fits_across_spaces_and_reports_each_held_out(two_spaces):
         assert held[space]["proxies"] == ["flops"]
         assert held[space]["flops_tau"]["value"] == pytest.approx(1.0)
         assert 0.5 < held[space]["tau"]["value"] <= 1.0
+    # fitted on both spaces, each space's accuracies are its FLOPs' order: ties aside, flops
+    fitted = {f["space"]: f for f in provenance["fitted"]}
+    assert set(fitted) == {"stmixer", "spikformer"}
+    for space in ("stmixer", "spikformer"):
+        assert fitted[space]["flops_tau"] == pytest.approx(1.0)
+        assert held[space]["tau"]["value"] <= fitted[space]["tau"] <= 1.0
     assert document["predictor"]["score_settings"] == SETTINGS.to_dict()
 
 
