@@ -1,4 +1,4 @@
-"""A search's writes of one trial gathered into two transactions.
+"""A search's writes of one trial gathered into two transactions after the ask's own.
 
 Optuna's RDBStorage commits each parameter a trial suggests in a transaction of its own
 (about ten for a stmixer candidate, 28 for mixed), and autost wrote the trial's user attrs
