@@ -3,7 +3,8 @@
 Every row of ``autost.models.published`` (46 full-size architectures with the top-1 their
 papers report on ImageNet, CIFAR-10 and CIFAR-100) is scored at full size, untrained, by
 every registered proxy: cost proxies at the ``prior`` firing rates, data-dependent ones
-calibrated on ``digits`` (one batch of 16 images, resized to the model's input). A predictor
+calibrated on ``digits`` (one batch of ``--batch-size`` images, 16 by default, resized to the
+model's input; 8 halves the memory of the largest ImageNet rows). A predictor
 (``--predictor NAME``; default: the first built-in one, if the package ships any) scores
 each row through its own surrogate and score settings, as a search does. Per dataset it
 prints Kendall tau of each score against published top-1, with its bootstrap 95 % interval
@@ -16,7 +17,7 @@ rerun scores only what is missing. The ImageNet rows take most of the time: the
 data-dependent proxies run forward and backward at 224x224 (up to 384x384). Usage:
     python benchmarks/published_accuracy.py [--storage URL] [--predictor NAME]
                                             [--proxies NAME ...] [--datasets NAME ...]
-                                            [--skip MODEL ...]
+                                            [--skip MODEL ...] [--batch-size N]
 """
 
 from __future__ import annotations
@@ -97,6 +98,9 @@ def main() -> int:
                         help="rows left out by model name, e.g. those this machine lacks the "
                              "memory to score (the data-dependent proxies of QKFormer "
                              "HST-10-768 at 288x288 took more than 22 GB)")
+    parser.add_argument("--batch-size", type=int, default=16,
+                        help="images of the data-dependent proxies' batch (default 16; the "
+                             "scores are stored per batch size)")
     opts = parser.parse_args()
     from autost.exceptions import AutostError
     from autost.search.derived import load_predictor
@@ -114,6 +118,11 @@ def main() -> int:
               "autost.models.published.RECORD", file=sys.stderr)
         return 1
     record = [r for r in RECORD if r.dataset in opts.datasets and r.model not in opts.skip]
+    try:
+        settings = ScoreSettings(rates="prior", dataset="digits", batch_size=opts.batch_size)
+    except AutostError as e:
+        print(f"Error: {e}", file=sys.stderr)
+        return 1
     storage = open_storage(opts.storage)
     name = opts.predictor or default_predictor()
     try:
@@ -121,7 +130,6 @@ def main() -> int:
     except AutostError as e:
         print(f"Error: {e}", file=sys.stderr)
         return 1
-    settings = ScoreSettings(rates="prior", dataset="digits")
     start = time.perf_counter()
     try:
         rows = score_record(storage, record, proxies, settings, predictor,

@@ -11,7 +11,7 @@ def test_by_default_every_pair_and_configuration_of_the_record(load_benchmark, c
     listed = [line.split("  L")[0].strip() for line in out[2:]]
     assert len(listed) == 33
     # the most MACs first: QKFormer HST-10-768 (10 blocks, 768 wide, T = 4) leads the
-    # keep16 order, and a T = 1 configuration of 4 blocks comes last
+    # keep8 order (the cpu preset's), and a T = 1 configuration of 4 blocks comes last
     assert listed[0] == "QKFormer HST-10-768"
     assert listed[-1].endswith("T = 1") and " L4 " in out[-1]
 
