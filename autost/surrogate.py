@@ -15,9 +15,10 @@ it keeps every dimension a space searches (depth, time steps, the mixers of ever
 heads, MLP ratios, expert counts) and shrinks only what is no search dimension (the input to
 8x8 with patch size 4, 4 tokens) and the width, divided by 4, so every width order is kept.
 ``keep16`` is the same at 16x16 (16 tokens): three to four times the cost of a training,
-and on the same 120 architectures its predictor ranked held-out spaces no better. ``trunc16`` is the shrink earlier versions used
-(the first 4 blocks, T <= 2): it erases depth beyond 4 and time steps beyond 2, and stays
-only so that trainings stored with it keep their meaning.
+and on the same 120 architectures its predictor ranked held-out spaces no better.
+``trunc16`` is the shrink earlier versions used (the first 4 blocks, T <= 2): it erases
+depth beyond 4 and time steps beyond 2, and stays only so that trainings stored with it keep
+their meaning.
 """
 
 from __future__ import annotations

@@ -5,10 +5,10 @@ configurations of one series on one dataset, e.g. Spikformer-8-512 at T = 2 and 
 ImageNet) has a published order, which of the two has the higher top-1. Each configuration's
 surrogate (``--surrogate``: the preset's by default, ``keep8`` for ``cpu``: 8x8 input with
 patch size 4, a quarter of the width, every block, time step and mixer kept; ``keep16`` the
-same at 16x16, about three times the cost; ImageNet and CIFAR configurations shrink alike) is trained with the
-fidelity study's ``cpu`` recipe (Fashion-MNIST, one epoch of 160 batches of 64) for seeds 0
-and 1, and again for twice the epochs (seed 0), ``--cpus`` trainings at a time, the most
-MACs first. It prints:
+same at 16x16, about three times the cost; ImageNet and CIFAR configurations shrink alike)
+is trained with the fidelity study's ``cpu`` recipe (Fashion-MNIST, one epoch of 160
+batches of 64) for seeds 0 and 1, and again for twice the epochs (seed 0), ``--cpus``
+trainings at a time, the most MACs first. It prints:
 
 - per series and dataset, the pairs the surrogate (mean accuracy over the two seeds) orders
   as the paper does;

@@ -25,8 +25,9 @@ from autost.search.derived import (
 # zico of each candidate's keep8 surrogate, fitted on Fashion-MNIST trainings of 120
 # architectures of five spaces) ranked trained accuracy better than FLOPs and naswot on every
 # space it was not fitted on (leave-one-space-out Kendall tau +0.54 on average against +0.25
-# and +0.03); the README gives the figures. FLOPs and energy with prior rates rank candidates alike (tau 0.99
-# on the stmixer space), so a flops/energy front would offer no trade-off.
+# and +0.03); the README gives the figures. FLOPs and energy with prior rates rank
+# candidates alike (tau 0.99 on the stmixer space), so a flops/energy front would offer no
+# trade-off.
 DEFAULT_OBJECTIVES = ("predicted:max", "energy:min")
 DEFAULT_PREDICTOR = "builtin"
 # For a space whose candidates the built-in predictor's surrogate cannot shrink: naswot

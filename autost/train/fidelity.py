@@ -125,7 +125,8 @@ def run_fidelity(storage, space_name: str, *, preset: str = "cpu", samples: int 
         raise unknown_name("fidelity preset", preset, PRESETS)
     chosen = PRESETS[preset]
     if surrogate is not None:
-        chosen = replace(chosen, base=replace(chosen.base, surrogate=get_surrogate(surrogate).name))
+        shrink = get_surrogate(surrogate).name
+        chosen = replace(chosen, base=replace(chosen.base, surrogate=shrink))
     dataset = chosen.base.dataset
     ensure_dataset(dataset, data_dir)
     space = load_space(space_name)
