@@ -45,6 +45,7 @@ from autost.storage.optuna_tables import (
     SETTINGS_KEY_ATTR,
     SPACE_ATTR,
     count_complete,
+    fail_stale_without_retry,
     trial_id,
 )
 from autost.storage.score_sets import lacking
@@ -104,6 +105,8 @@ class Coordinator:
         # The study's COMPLETE trials as counted (under the budget lock) when this process
         # last told one, plus that tell; the loop's next count, so a trial costs one COUNT.
         self._counted_at_tell: int | None = None
+        self._inherited: set[int] = set()  # trial ids RUNNING when this run started
+        self._started = 0.0  # time.monotonic() when run() began
 
     def run(self) -> RunStats:
         import optuna
@@ -113,6 +116,8 @@ class Coordinator:
             self._heartbeat = Heartbeat(self._optuna, interval)
         complete = self._count()
         done = self.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+        self._started = time.monotonic()
+        self._inherited = self._running_ids()
         self._progress = Progress(self.plan.objectives, self.plan.budget, done,
                                   self._show_progress)
         self._redundancy = RedundancyCheck(self.plan.objectives)
@@ -124,6 +129,7 @@ class Coordinator:
                 self._values = self._objective_values()
                 self._warn_redundant()
                 self._loop(complete)
+                self._fail_inherited()
         finally:
             self._shutdown()
         return self.stats
@@ -382,6 +388,30 @@ class Coordinator:
         self._arch_of.pop(trial.number, None)
         if self._heartbeat:
             self._heartbeat.remove(trial_id(trial))
+
+    def _running_ids(self) -> set[int]:
+        import optuna
+
+        return {trial_id(t) for t in self.study.get_trials(
+            deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))}
+
+    def _fail_inherited(self) -> None:
+        """Fail the trials that were RUNNING when this run started and still are once they
+        can be stale: left by a process that died (a killed search or server), they would
+        otherwise stay RUNNING when a resumed search fills its budget before the grace
+        period has passed. Waits at most that long after this run started; a trial whose
+        process still beats is left alone, and no retry is queued (the budget is full)."""
+        interval = self._optuna.get_heartbeat_interval()
+        if not interval or not self._inherited:
+            return
+        grace = self._optuna.grace_period or 2 * interval
+        deadline = self._started + grace + 1
+        while self._inherited & self._running_ids():
+            if time.monotonic() >= deadline:
+                fail_stale_without_retry(self._optuna, self._study_id, self._inherited)
+                return
+            with self._interrupts.allowed():
+                time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
 
     def _check_stale(self) -> None:
         """Every heartbeat interval, fail (and requeue) trials of processes that died."""

@@ -144,6 +144,22 @@ def create_optuna_storage(url: str, engine_kwargs: dict, *, checked: bool,
     return rdb
 
 
+def fail_stale_without_retry(rdb, study_id: int, among: set[int]) -> set[int]:
+    """Fail the trials of ``among`` whose heartbeat is older than the storage's grace period,
+    without the retry copy Optuna's ``fail_stale_trials`` queues (for a search whose budget
+    is already full); the ids failed."""
+    import optuna
+
+    failed = set()
+    for stale in set(rdb._get_stale_trial_ids(study_id)) & among:
+        try:
+            if rdb.set_trial_state_values(stale, optuna.trial.TrialState.FAIL):
+                failed.add(stale)
+        except optuna.exceptions.UpdateFinishedTrialError:
+            pass  # finished by another process in between
+    return failed
+
+
 def trial_id(trial) -> int:
     """The storage's id of a live ``optuna.Trial`` (what heartbeats and attr rows key by)."""
     return trial._trial_id
