@@ -1,5 +1,5 @@
 """Pool processes end when the coordinator that started them dies, even by ``kill -9``;
-and whether a process of this machine is still alive.
+whether a process of this machine is still alive; and whether this one may fork.
 
 A pool process started through the forkserver is the forkserver's child, not the
 coordinator's, so a parent-death signal (Linux ``prctl(PR_SET_PDEATHSIG)``) would fire only
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import select
+import sys
 import threading
 import time
 
@@ -50,3 +51,9 @@ def process_alive(pid: int) -> bool:
     except PermissionError:  # exists, owned by another user
         return True
     return True
+
+
+def can_fork() -> bool:
+    """True on Linux (macOS's system libraries are not safe to fork, and Windows has no fork)
+    when this process runs no other thread (a forked child would inherit its locks held)."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1

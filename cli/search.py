@@ -84,17 +84,22 @@ def search(space, budget, objectives, predictor, max_params, max_macs, max_energ
            progress, energy_model):
     """Search a space: sample, score and store candidates until the study has BUDGET complete
     trials. Rerunning the same command resumes the study."""
-    from autost.search import search as run_search
+    from autost.search.scoring_process import forked_scoring
 
-    _quiet_optuna()
-    constraints = {"max_params": max_params, "max_macs": max_macs, "max_energy_mj": max_energy}
-    result = _resumable(lambda: run_search(
-        space, budget=budget, objectives=list(objectives) or None,
-        constraints={k: v for k, v in constraints.items() if v is not None} or None,
-        sampler=sampler, seed=seed, study_name=study_name, storage=storage_url,
-        workers=workers, rates=rates, progress=progress, dataset=dataset, data_dir=data_dir,
-        predictor=predictor, energy_model=energy_model,
-    ))
+    with forked_scoring(workers) as scoring:  # first: torch loads while Optuna does here
+        from autost.search import search as run_search
+
+        _quiet_optuna()
+        constraints = {"max_params": max_params, "max_macs": max_macs,
+                       "max_energy_mj": max_energy}
+        result = _resumable(lambda: run_search(
+            space, budget=budget, objectives=list(objectives) or None,
+            constraints={k: v for k, v in constraints.items() if v is not None} or None,
+            sampler=sampler, seed=seed, study_name=study_name, storage=storage_url,
+            workers=workers, rates=rates, progress=progress, dataset=dataset,
+            data_dir=data_dir, predictor=predictor, energy_model=energy_model,
+            scoring=scoring,
+        ))
     _echo(result, as_json)
 
 
@@ -110,11 +115,15 @@ def search(space, budget, objectives, predictor, max_params, max_macs, max_energ
 def worker(study_name, storage_url, workers, seed, wait_s, as_json, progress):
     """Join a study started by `autost search` (its space, objectives and budget come from the
     study) and score candidates until its budget is met. Run one per machine."""
-    from autost.search import run_worker
+    from autost.search.scoring_process import forked_scoring
 
-    _quiet_optuna()
-    result = _resumable(lambda: run_worker(study_name, storage=storage_url, workers=workers,
-                                           seed=seed, progress=progress, wait_s=wait_s))
+    with forked_scoring(workers) as scoring:  # as in search
+        from autost.search import run_worker
+
+        _quiet_optuna()
+        result = _resumable(lambda: run_worker(
+            study_name, storage=storage_url, workers=workers, seed=seed, progress=progress,
+            wait_s=wait_s, scoring=scoring))
     _echo(result, as_json)
 
 

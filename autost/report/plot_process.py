@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
-import sys
-import threading
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 from autost.exceptions import ReportError
+from autost.lifeline import can_fork
 
 JOIN_TIMEOUT_S = 10.0
 
@@ -75,17 +74,12 @@ def _without_architectures(front):
                    members=[bare[id(e)] for e in front.members])
 
 
-def can_fork() -> bool:
-    """True on Linux (macOS's system libraries are not safe to fork, and Windows has no fork)
-    when this process runs no other thread."""
-    return sys.platform.startswith("linux") and threading.active_count() == 1
-
-
 @contextmanager
 def background_plot(fork: bool | None = None):
     """Yield a plotter: ``send(front, path)`` starts drawing the front to the PNG file
     ``path`` (:func:`autost.report.plot.plot_front`), ``result()`` waits for it and returns
-    the path, raising the drawing's ReportError. ``fork`` defaults to :func:`can_fork`."""
+    the path, raising the drawing's ReportError. ``fork`` defaults to
+    :func:`~autost.lifeline.can_fork`."""
     if not (can_fork() if fork is None else fork):
         yield _InlinePlot()
         return

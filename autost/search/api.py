@@ -71,7 +71,7 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
            progress: bool = True, heartbeat_interval: int | None = HEARTBEAT_INTERVAL_S,
            grace_period: int | None = None, dataset: str | None = None,
            data_dir: str | None = None, predictor: str | None = None,
-           energy_model: str | None = None) -> SearchResult:
+           energy_model: str | None = None, scoring=None) -> SearchResult:
     """Search ``space`` (name, TOML path or SearchSpace) until the study has ``budget``
     COMPLETE trials.
 
@@ -94,7 +94,10 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
     that long is failed and retried by the next process that asks.
     A rerun with the same study resumes it; options left None take the study's values.
     With ``workers > 1`` the pool starts fresh processes (forkserver), so a script must call
-    this under ``if __name__ == "__main__":``.
+    this under ``if __name__ == "__main__":``. ``scoring``: with one worker, a
+    :class:`~autost.search.scoring_process.ScoringProcess` to score in (the caller ends it;
+    ``autost search`` forks one before its imports, so that torch loads meanwhile); None
+    scores in this process.
     """
     from autost.space import load_space
     from autost.storage import open_storage
@@ -128,7 +131,7 @@ def search(space, *, budget: int, objectives=None, constraints: dict | None = No
     study = _open_study(rdb, name, plan, space_obj, parallel=workers > 1)
     db.record_run(name, plan.space, plan.user_attrs(), plan.seed)
     coordinator = Coordinator(study, space_obj, plan, db, rdb, workers=workers,
-                              progress=progress)
+                              progress=progress, scoring=scoring)
     if note is not None and stored is None:
         coordinator.note(note)
     stats = _run(coordinator, study, plan.budget)
@@ -148,13 +151,14 @@ def run_worker(study_name: str, *, storage: str | None = None, workers: int = DE
                seed: int | None = None, progress: bool = True,
                heartbeat_interval: int | None = HEARTBEAT_INTERVAL_S,
                grace_period: int | None = None,
-               wait_s: float = DEFAULT_WAIT_S) -> SearchResult:
+               wait_s: float = DEFAULT_WAIT_S, scoring=None) -> SearchResult:
     """Join the study ``study_name`` made by :func:`search` and work until its budget is met.
 
     The space, objectives, ceilings, sampler and budget come from the study's user attrs.
     The sampler's seed is the study's mixed with ``seed`` (None: a random one), so workers
     that start together do not propose the same candidates. A study that does not exist yet
     is waited for up to ``wait_s`` seconds (the search that makes it may start later).
+    ``scoring`` as for :func:`search`.
     """
     from autost.storage import open_storage
 
@@ -169,7 +173,7 @@ def run_worker(study_name: str, *, storage: str | None = None, workers: int = DE
     study = _load(rdb, study_name, sampler)
     db.record_run(study_name, plan.space, plan.user_attrs() | {"worker": True}, plan.seed)
     coordinator = Coordinator(study, space_obj, plan, db, rdb, workers=workers,
-                              progress=progress)
+                              progress=progress, scoring=scoring)
     stats = _run(coordinator, study, plan.budget)
     return _result(db, study, plan, stats, time.perf_counter() - started, coordinator.notes)
 

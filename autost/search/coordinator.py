@@ -79,12 +79,12 @@ class Coordinator:
     """Runs one process's share of a study until the study has ``plan.budget`` COMPLETE trials."""
 
     def __init__(self, study, space, plan, storage, rdb, *, workers: int = 1,
-                 progress: bool = True) -> None:
+                 progress: bool = True, scoring=None) -> None:
         self.study, self.space, self.plan, self.storage = study, space, plan, storage
         self.stats = RunStats()
         self._optuna = rdb
         self._key = plan.settings_key()
-        self._scorer = Scorer(plan.settings(), workers)
+        self._scorer = Scorer(plan.settings(), workers, scoring)  # scoring: one worker's
         self._max_running = 1 if workers <= 1 else 2 * workers
         self._lock = budget_lock(storage.engine, study.study_name)
         self._study_id = rdb.get_study_id_from_name(study.study_name)

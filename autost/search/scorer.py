@@ -1,4 +1,4 @@
-"""Scoring candidates, in the coordinator or in a local process pool.
+"""Scoring candidates, in the coordinator, in one forked process or in a local process pool.
 
 Pool processes receive an architecture as JSON and return numbers only (an Outcome); the
 coordinator alone writes to the database. A candidate that cannot be built or scored comes
@@ -62,18 +62,27 @@ def _init_worker(coordinator_pid: int) -> None:
 
 
 class Scorer:
-    """Runs score_candidate inline (one worker) or in a pool of ``workers`` processes."""
+    """Runs score_candidate for one worker (in ``process``, a forked
+    :class:`~autost.search.scoring_process.ScoringProcess`, while it lives; else inline) or
+    in a pool of ``workers`` processes."""
 
-    def __init__(self, settings, workers: int) -> None:
+    def __init__(self, settings, workers: int, process=None) -> None:
         self.settings = settings
         self.workers = workers
+        self._process = process
         self._pool = None
 
     def submit(self, arch_json: str, proxies: tuple[str, ...]) -> Future:
-        """Score ``proxies`` of one architecture, inline or in the pool."""
+        """Score ``proxies`` of one architecture: in the forked process, inline or in the
+        pool."""
         if self.workers <= 1:
+            outcome = None
+            if self._process is not None and self._process.alive:
+                outcome = self._process.score(arch_json, proxies, self.settings)
+            if outcome is None:
+                outcome = score_candidate(arch_json, proxies, self.settings)
             future: Future = Future()
-            future.set_result(score_candidate(arch_json, proxies, self.settings))
+            future.set_result(outcome)
             return future
         if self._pool is None:
             method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
@@ -98,6 +107,8 @@ class Scorer:
             return Outcome(error=f"scoring process died ({e}); candidate skipped")
 
     def close(self) -> None:
+        if self._process is not None:
+            self._process.close()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None

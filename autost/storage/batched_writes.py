@@ -1,4 +1,5 @@
-"""A search's writes of one trial gathered into two transactions after the ask's own.
+"""A search's writes of one trial gathered into two transactions after the ask's own; its
+running trial read back from what it wrote.
 
 Optuna's RDBStorage commits each parameter a trial suggests in a transaction of its own
 (about ten for a stmixer candidate, 28 for mixed), and autost wrote the trial's user attrs
@@ -16,14 +17,21 @@ written together:
   its arch_id.
 
 While held, the rows are in no database: another process reading the running trial sees it
-without them (samplers read finished trials only). Every read stays
+without them (samplers read finished trials only).
+
+It also answers ``get_trial`` for the RUNNING trials it created from what it wrote
+(:meth:`~BatchedWritesRDBStorage.get_trial`): Optuna reads a trial as it is asked and again
+as it is told, and only the process that runs a trial writes to it; the study reads before
+each ask take only such a trial's row in ``trials``. Every other read stays
 :class:`~autost.storage.frozen_trials.BulkReadRDBStorage`'s.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from optuna.distributions import (
@@ -32,7 +40,7 @@ from optuna.distributions import (
     json_to_distribution,
 )
 from optuna.storages._rdb import models
-from optuna.trial import TrialState
+from optuna.trial import FrozenTrial, TrialState
 
 from autost.storage.frozen_trials import BulkReadRDBStorage
 from autost.storage.optuna_tables import attr_rows, upsert_rows
@@ -46,6 +54,29 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
         super().__init__(*args, **kwargs)
         self._held_params: dict[int, list[tuple]] = {}
         self._held_attrs: dict[int, list[tuple]] = {}
+        self._running: dict[int, FrozenTrial] = {}  # created here, as written so far
+
+    def _create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None
+                          ) -> FrozenTrial:
+        created = super()._create_new_trial(study_id, template_trial)
+        if created.state == TrialState.RUNNING:
+            self._running[created._trial_id] = copy.deepcopy(created)
+        return created
+
+    def _known_running(self) -> dict[int, FrozenTrial]:
+        return self._running
+
+    def get_trial(self, trial_id: int) -> FrozenTrial:
+        """A RUNNING trial this storage created, as it wrote it (a copy: Optuna's Trial
+        changes the one it holds); any other trial, or one written to by another path, read.
+
+        The one writer of a running trial but this process is another one that finds its
+        heartbeat stale and fails it; then this copy still says RUNNING, and the tell is
+        refused by the state check in the database, as Optuna's own check would refuse it."""
+        running = self._running.get(trial_id)
+        if running is None:
+            return super().get_trial(trial_id)
+        return copy.deepcopy(running)
 
     @contextmanager
     def params_held(self, trial_id: int) -> Iterator[None]:
@@ -65,6 +96,7 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
         trial; before, it is read from the study's rows as Optuna reads it)."""
         if not held:
             return
+        running = self._running.pop(trial_id, None)  # back once the rows are written
         with self._transaction() as session:
             trial = models.TrialModel.find_or_raise_by_id(trial_id, session)
             self.check_trial_is_updatable(trial_id, trial.state)
@@ -76,6 +108,12 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
                 rows.append({"trial_id": trial_id, "param_name": name, "param_value": value,
                              "distribution_json": distribution_to_json(distribution)})
             session.execute(sa.insert(models.TrialParamModel.__table__), rows)
+        if running is not None:
+            for name, value, distribution, _ in held:
+                running.distributions = {**running.distributions, name: distribution}
+                running.params = {**running.params,
+                                  name: distribution.to_external_repr(value)}
+            self._running[trial_id] = running
 
     @staticmethod
     def _earlier_distribution(session, study_id: int, name: str):
@@ -92,6 +130,7 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
                          previous_distribution) -> None:
         held = self._held_params.get(trial_id)
         if held is None:
+            self._running.pop(trial_id, None)
             super()._set_trial_param(trial_id, param_name, param_value_internal, distribution,
                                      previous_distribution)
         else:
@@ -103,8 +142,22 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
         is overwritten) in the transaction that finishes it."""
         self._held_attrs.setdefault(trial_id, []).extend(attr_rows(user, constraints))
 
+    def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
+        self._running.pop(trial_id, None)
+        super().set_trial_user_attr(trial_id, key, value)
+
+    def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
+        self._running.pop(trial_id, None)
+        super().set_trial_system_attr(trial_id, key, value)
+
+    def set_trial_intermediate_value(self, trial_id: int, step: int,
+                                     intermediate_value: float) -> None:
+        self._running.pop(trial_id, None)
+        super().set_trial_intermediate_value(trial_id, step, intermediate_value)
+
     def set_trial_state_values(self, trial_id: int, state: TrialState,
                                values: Sequence[float] | None = None) -> bool:
+        self._running.pop(trial_id, None)
         rows = self._held_attrs.pop(trial_id, None) if state.is_finished() else None
         if not rows:
             return super().set_trial_state_values(trial_id, state, values)

@@ -16,12 +16,14 @@ shown as naive local time, parameters in ``param_id`` order in their external fo
 
 from __future__ import annotations
 
+import copy
 import datetime
-from collections.abc import Container
+from collections.abc import Container, Mapping
 
 import optuna
 import sqlalchemy as sa
 from optuna.distributions import json_to_distribution
+from optuna.storages._rdb.models import NOT_FOUND_MSG
 from optuna.trial import FrozenTrial, TrialState
 
 from autost.storage.optuna_tables import (
@@ -47,6 +49,9 @@ _PARAMS = sa.table("trial_params", sa.column("param_id"), sa.column("trial_id"),
 _INTERMEDIATE = sa.table("trial_intermediate_values", sa.column("trial_id"),
                          sa.column("step"), sa.column("intermediate_value"),
                          sa.column("intermediate_value_type"))
+_TRIAL_ROW = sa.select(_TRIALS.c.trial_id, _TRIALS.c.number,
+                       sa.cast(_TRIALS.c.state, sa.String),
+                       _TRIALS.c.datetime_start, _TRIALS.c.datetime_complete)
 MAX_LISTED_IDS = 500  # included trial ids bound one by one in SQL, at most
 
 
@@ -61,16 +66,36 @@ class BulkReadRDBStorage(optuna.storages.RDBStorage):
         order. KeyError for a study that does not exist, as Optuna raises."""
         with self.engine.connect() as connection:
             return read_frozen_trials(connection, study_id, states, included_trial_ids,
-                                      trial_id_greater_than)
+                                      trial_id_greater_than, self._known_running())
+
+    def _known_running(self) -> Mapping[int, FrozenTrial]:
+        """RUNNING trials this storage knows as they are stored (none here; see
+        autost.storage.batched_writes): a read takes only their rows in ``trials``."""
+        return {}
+
+    def get_trial(self, trial_id: int) -> FrozenTrial:
+        """One trial, as Optuna's ``get_trial`` builds it (KeyError when it does not exist).
+
+        Optuna's caching layer answers finished trials itself and asks the storage for a
+        running one, which a search does about three times a trial (ask, tell and the tell's
+        check); Optuna's ORM read of it lazily loads five relationships."""
+        with self.engine.connect() as connection:
+            found = _assemble(connection, [*connection.execute(
+                _TRIAL_ROW.where(_TRIALS.c.trial_id == trial_id))], [trial_id])
+        if not found:
+            raise KeyError(NOT_FOUND_MSG)
+        return found[0]
 
 
 def read_frozen_trials(connection, study_id: int, states=None,
                        included_trial_ids: Container[int] = (),
-                       trial_id_greater_than: int = -1) -> list[FrozenTrial]:
-    """FrozenTrials of one study as Optuna's RDBStorage builds them (see the module)."""
-    if connection.execute(sa.select(_STUDIES.c.study_id)
-                          .where(_STUDIES.c.study_id == study_id)).first() is None:
-        raise KeyError(f"No study with study_id {study_id} exists.")
+                       trial_id_greater_than: int = -1,
+                       known: Mapping[int, FrozenTrial] | None = None) -> list[FrozenTrial]:
+    """FrozenTrials of one study as Optuna's RDBStorage builds them (see the module).
+
+    ``known``: trials whose stored rows are known; one still in the known state is a copy of
+    it, read no further (a search reads the study twice a trial, finding mostly its own
+    running trial)."""
     included = {i for i in included_trial_ids if i <= trial_id_greater_than}
     where = _TRIALS.c.study_id == study_id
     if states is not None:
@@ -82,12 +107,25 @@ def read_frozen_trials(connection, study_id: int, states=None,
         where &= (_TRIALS.c.trial_id >= low if len(included) > MAX_LISTED_IDS
                   else sa.or_(_TRIALS.c.trial_id > trial_id_greater_than,
                               _TRIALS.c.trial_id.in_(sorted(included))))
-    mine = sa.select(_TRIALS.c.trial_id).where(where)
     rows = [row for row in connection.execute(
-        sa.select(_TRIALS.c.trial_id, _TRIALS.c.number, sa.cast(_TRIALS.c.state, sa.String),
-                  _TRIALS.c.datetime_start, _TRIALS.c.datetime_complete)
-        .where(where).order_by(_TRIALS.c.trial_id)).all()
+        _TRIAL_ROW.where(where).order_by(_TRIALS.c.trial_id)).all()
         if row[0] > trial_id_greater_than or row[0] in included]
+    if not rows and connection.execute(sa.select(_STUDIES.c.study_id).where(
+            _STUDIES.c.study_id == study_id)).first() is None:  # rows imply the study
+        raise KeyError(f"No study with study_id {study_id} exists.")
+    known = known or {}
+    same = {row[0]: copy.deepcopy(known[row[0]]) for row in rows
+            if row[0] in known and known[row[0]].state.name == row[2]}
+    if same:
+        where &= _TRIALS.c.trial_id.not_in(list(same))
+    read = iter(_assemble(connection, [row for row in rows if row[0] not in same],
+                          sa.select(_TRIALS.c.trial_id).where(where)))
+    return [same[row[0]] if row[0] in same else next(read) for row in rows]
+
+
+def _assemble(connection, rows: list, mine) -> list[FrozenTrial]:
+    """FrozenTrials of ``rows`` (of _TRIAL_ROW), their other rows read for the trial ids
+    ``mine`` (a subquery or a list that covers them)."""
     if not rows:
         return []
     values = _grouped(connection, sa.select(

@@ -12,10 +12,11 @@ import time
 import pytest
 
 from autost.exceptions import ReportError
+from autost.lifeline import can_fork
 from autost.report.entries import load_entries
 from autost.report.pareto import pareto_front
 from autost.report.plot import plot_front
-from autost.report.plot_process import background_plot, can_fork
+from autost.report.plot_process import background_plot
 
 
 def _front(storage):

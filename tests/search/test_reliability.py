@@ -269,15 +269,18 @@ def _processes_of(group: int, marker: str) -> list[tuple[int, str]]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_kill_9_of_the_coordinator_leaves_no_pool_process(tmp_path):
+@pytest.mark.parametrize(("workers", "processes"), [(1, 2), (2, 5)],
+                         ids=["forked scoring process", "pool"])
+def test_kill_9_of_the_coordinator_leaves_no_pool_process(workers, processes, tmp_path):
     url, marker = f"sqlite:///{tmp_path / 'orphans.db'}", f"AUTOST_TEST_MARK={uuid.uuid4().hex}"
     env = {**os.environ, marker.split("=")[0]: marker.split("=")[1]}
-    proc = subprocess.Popen(_autost(*_search_args(url, 500), "--workers", "2"), env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
-                            start_new_session=True)  # its own process group, id = its pid
-    # coordinator, forkserver, resource tracker and two pool processes, and scoring going on
-    _wait_for(lambda: len(_processes_of(proc.pid, marker)) >= 5 and _complete(url) >= 2, proc,
-              "two pool processes scoring")
+    proc = subprocess.Popen(_autost(*_search_args(url, 500), "--workers", str(workers)),
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=tmp_path, start_new_session=True)  # its own group, id = its pid
+    # one worker: the coordinator and its forked scoring process; two: the coordinator,
+    # forkserver, resource tracker and two pool processes; and scoring going on
+    _wait_for(lambda: len(_processes_of(proc.pid, marker)) >= processes
+              and _complete(url) >= 2, proc, f"{processes} processes scoring")
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     deadline = time.monotonic() + 10

@@ -159,3 +159,67 @@ def test_a_new_process_checks_against_the_studys_stored_distribution(storage):
         other.close()
     trials = optuna.load_study(study_name="n", storage=storage.url).trials
     assert [t.params for t in trials] == [first.params, {}]
+
+
+class Reads:
+    """Counts the SELECTs an engine runs."""
+
+    def __init__(self, engine) -> None:
+        self.count = 0
+        sa.event.listen(engine, "before_cursor_execute", self._statement)
+
+    def _statement(self, _conn, _cursor, statement: str, *_) -> None:
+        self.count += statement.lstrip().upper().startswith("SELECT")
+
+
+def test_its_running_trial_is_read_from_what_it_wrote(storage):
+    """get_trial of a trial this storage runs equals a read of the database after every
+    write, without reading it; written to any other way, or finished, it is read."""
+    rdb = storage.optuna_storage()
+    study = optuna.create_study(study_name="m", storage=rdb,
+                                sampler=optuna.samplers.RandomSampler(1))
+    plain = optuna.storages.RDBStorage(storage.url)
+    first = study.ask()
+    first.suggest_int("depth", 1, 8)
+    study.tell(first, 1.0)
+    reads = Reads(rdb.engine)
+    trial = study.ask()
+    tid = ot.trial_id(trial)
+
+    def same_as_read() -> None:
+        before = reads.count
+        assert rdb.get_trial(tid) == plain.get_trial(tid)
+        assert reads.count == before
+
+    same_as_read()
+    with rdb.params_held(tid):
+        _suggest(trial)
+    same_as_read()
+    study_id, after_first = rdb.get_study_id_from_name("m"), ot.trial_id(first)
+    before = reads.count
+    assert rdb._get_trials(study_id, None, set(), after_first) == [plain.get_trial(tid)]
+    assert reads.count == before + 1  # its row in trials, nothing else
+    assert rdb._get_trials(study_id, None, set(), -1) == plain._get_trials(
+        study_id, None, set(), -1)
+    rdb.get_trial(tid).params["depth"] = -1  # a caller's copy, as Optuna's Trial changes it
+    same_as_read()
+    rdb.hold_attrs(tid, {"a": 1}, {})
+    same_as_read()  # held attrs are in no database yet
+    trial.set_user_attr("b", 2)
+    before = reads.count
+    assert rdb.get_trial(tid) == plain.get_trial(tid) and reads.count > before
+    study.tell(trial, 2.0)
+    assert rdb.get_trial(tid) == plain.get_trial(tid)
+    assert rdb.get_trial(tid).state == States.COMPLETE
+
+
+def test_a_trial_another_process_failed_is_refused_at_the_tell(storage):
+    rdb = storage.optuna_storage()
+    study = optuna.create_study(study_name="f", storage=rdb)
+    trial = study.ask()
+    optuna.storages.RDBStorage(storage.url).set_trial_state_values(ot.trial_id(trial),
+                                                                   States.FAIL)
+    with pytest.raises(optuna.exceptions.UpdateFinishedTrialError):
+        study.tell(trial, 1.0)
+    assert optuna.load_study(study_name="f", storage=storage.url).trials[0].state == \
+        States.FAIL

@@ -90,6 +90,19 @@ def test_many_included_ids_are_filtered_after_reading(both, monkeypatch):
     assert [t._trial_id for t in found] == [t._trial_id for t in expected]
 
 
+def test_one_trial_is_the_one_optuna_reads(both):
+    plain, bulk, study_id = both
+    for expected in plain._get_trials(study_id, None, set(), -1):
+        found = bulk.get_trial(expected._trial_id)
+        assert repr(found.intermediate_values) == repr(expected.intermediate_values)
+        if not any(math.isnan(v) for v in expected.intermediate_values.values()):
+            assert found == expected
+        assert (found.datetime_start, found.datetime_complete) == (
+            expected.datetime_start, expected.datetime_complete)
+    with pytest.raises(KeyError, match="Record does not exist"):
+        bulk.get_trial(10_000)
+
+
 def test_a_missing_study_is_a_key_error_as_in_optuna(both):
     _, bulk, study_id = both
     with pytest.raises(KeyError):
