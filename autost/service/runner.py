@@ -54,17 +54,20 @@ def die_with_parent(parent: int) -> None:
 
 def run_search(job, storage_url: str) -> dict:
     from autost.search import search
+    from autost.search.scoring_process import forked_scoring
     from autost.service.submissions import SearchRequest, load_request_space
 
     params = job.params
     space = load_request_space(SearchRequest(**params))
     print(f"job {job.id}: search of space {space.name}, study {job.study_name}, budget "
           f"{params['budget']} (attempt {job.attempts})", flush=True)
-    result = search(space if "space_toml" in params else params["space"],
-                    budget=params["budget"], objectives=params.get("objectives"),
-                    constraints=params.get("constraints"), sampler=params.get("sampler"),
-                    seed=params.get("seed"), study_name=job.study_name, storage=storage_url,
-                    rates=params.get("rates"), progress=False)
+    with forked_scoring(1) as scoring:  # torch loads while the study is read
+        result = search(space if "space_toml" in params else params["space"],
+                        budget=params["budget"], objectives=params.get("objectives"),
+                        constraints=params.get("constraints"), sampler=params.get("sampler"),
+                        seed=params.get("seed"), study_name=job.study_name,
+                        storage=storage_url, rates=params.get("rates"), progress=False,
+                        scoring=scoring)
     run = result.run
     print(f"study {result.study_name}: {result.complete}/{result.budget} complete; this "
           f"run: {run['complete']} told, {run['scored']} scored, {run['cached']} from cache, "

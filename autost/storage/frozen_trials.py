@@ -145,37 +145,46 @@ def _assemble(connection, rows: list, mine) -> list[FrozenTrial]:
     system = _grouped(connection, sa.select(
         _TRIAL_SYSTEM.c.trial_id, _TRIAL_SYSTEM.c.key, _TRIAL_SYSTEM.c.value_json)
         .where(_TRIAL_SYSTEM.c.trial_id.in_(mine)).order_by(_TRIAL_SYSTEM_ID))
-    parse = _DistributionCache()
+    parse, local = _DistributionCache(), _LocalTime()
     trials = []
     for trial_id, number, state, start, complete in rows:
         told = values.get(trial_id)
-        chosen = params.get(trial_id, ())
-        dists = {name: parse(text) for name, _, text in chosen}
+        chosen = [(name, *parse(text, value)) for _, name, value, text in
+                  params.get(trial_id, ())]
         trials.append(FrozenTrial(
             number=number, state=TrialState[state], value=None,
             values=_told_values(told) if told else None,
-            datetime_start=_local(start), datetime_complete=_local(complete),
-            params={name: dists[name].to_external_repr(value) for name, value, _ in chosen},
-            distributions=dists,
-            user_attrs={key: decode_json(text) for key, text in user.get(trial_id, ())},
-            system_attrs={key: decode_json(text) for key, text in system.get(trial_id, ())},
-            intermediate_values={step: _stored(value, kind)
-                                 for step, value, kind in intermediate.get(trial_id, ())},
+            datetime_start=local(start), datetime_complete=local(complete),
+            params={name: external for name, _, external in chosen},
+            distributions={name: distribution for name, distribution, _ in chosen},
+            user_attrs={key: decode_json(text) for _, key, text in user.get(trial_id, ())},
+            system_attrs={key: decode_json(text)
+                          for _, key, text in system.get(trial_id, ())},
+            intermediate_values={step: _stored(value, kind) for _, step, value, kind
+                                 in intermediate.get(trial_id, ())},
             trial_id=trial_id))
     return trials
 
 
 def _grouped(connection, query) -> dict[int, list[tuple]]:
-    """trial_id -> the rest of each row, in the query's order."""
+    """trial_id (each row's first column) -> its rows, in the query's order.
+
+    The rows are the driver's own tuples, not SQLAlchemy's Row objects, which cost as much as
+    the database itself for the 900,000 parameter rows of a 100,000-trial study (2.0 s
+    against 1.2 s); no column read here needs a type conversion."""
     found: dict[int, list[tuple]] = {}
-    for owner, *rest in connection.execute(query).all():
-        found.setdefault(owner, []).append(tuple(rest))
+    result = connection.execute(query)
+    try:
+        for row in result.cursor.fetchall():
+            found.setdefault(row[0], []).append(row)
+    finally:
+        result.close()
     return found
 
 
 def _told_values(rows: list[tuple]) -> list[float]:
     values = [0.0] * len(rows)
-    for objective, value, kind in rows:
+    for _, objective, value, kind in rows:
         values[objective] = _stored(value, kind)
     return values
 
@@ -184,21 +193,44 @@ def _stored(value: float | None, kind: str) -> float:
     return value if kind == "FINITE" else _STORED_VALUE[kind]
 
 
-def _local(stored: datetime.datetime | None) -> datetime.datetime | None:
-    """Optuna's naive UTC column shown as naive local time, as its TrialModel shows it."""
-    if stored is None:
-        return None
-    return stored.replace(tzinfo=datetime.UTC).astimezone().replace(tzinfo=None)
+class _LocalTime:
+    """Optuna's naive UTC column shown as naive local time, as its TrialModel shows it.
+
+    The offset is computed once per quarter hour of UTC time (every time zone changes its
+    offset on a quarter hour): converting each of a 100,000-trial study's 200,000 datetimes
+    took 0.4 s."""
+
+    def __init__(self) -> None:
+        self._offsets: dict[datetime.datetime, datetime.timedelta] = {}
+
+    def __call__(self, stored: datetime.datetime | None) -> datetime.datetime | None:
+        if stored is None:
+            return None
+        quarter = stored.replace(minute=stored.minute - stored.minute % 15, second=0,
+                                 microsecond=0)
+        offset = self._offsets.get(quarter)
+        if offset is None:
+            offset = self._offsets[quarter] = quarter.replace(
+                tzinfo=datetime.UTC).astimezone().utcoffset()
+        return stored + offset
 
 
 class _DistributionCache:
-    """json_to_distribution, once per distinct text (a study repeats a few dozen)."""
+    """A parameter's distribution and external value from its stored text and internal
+    value: json_to_distribution once per distinct text (a study repeats a few dozen), the
+    external value once per distinct pair (a study's million parameter rows repeat a few
+    thousand)."""
 
     def __init__(self) -> None:
         self._parsed: dict[str, object] = {}
+        self._external: dict[tuple[str, float], tuple] = {}
 
-    def __call__(self, text: str):
-        found = self._parsed.get(text)
+    def __call__(self, text: str, value: float) -> tuple:
+        found = self._external.get((text, value))
         if found is None:
-            found = self._parsed[text] = json_to_distribution(text)
+            distribution = self._parsed.get(text)
+            if distribution is None:
+                distribution = self._parsed[text] = json_to_distribution(text)
+            found = self._external[text, value] = (distribution,
+                                                   distribution.to_external_repr(value))
         return found

@@ -125,3 +125,29 @@ def test_decode_json_reads_what_json_reads(text):
 
     assert decode_json(text) == json.loads(text)
     assert type(decode_json(text)) is type(json.loads(text))
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "Australia/Lord_Howe", "Asia/Kathmandu"])
+def test_local_times_match_astimezone_across_offset_changes(zone, monkeypatch):
+    """The offset computed once per quarter hour gives what converting each datetime gives,
+    across daylight-saving changes (Lord Howe's is half an hour) and odd offsets."""
+    import datetime
+    import time
+
+    from autost.storage.frozen_trials import _LocalTime
+
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        local = _LocalTime()
+        for start in (datetime.datetime(2026, 3, 28, 12), datetime.datetime(2026, 10, 24, 12),
+                      datetime.datetime(2026, 4, 4, 12)):
+            for minutes in range(0, 24 * 60, 7):
+                stored = start + datetime.timedelta(minutes=minutes, seconds=13,
+                                                    microseconds=minutes)
+                assert local(stored) == stored.replace(tzinfo=datetime.UTC).astimezone(
+                    ).replace(tzinfo=None)
+        assert local(None) is None
+    finally:
+        monkeypatch.undo()
+        time.tzset()
