@@ -5,13 +5,15 @@ built database) and measures, each beside the raw SQL floor measured in the same
 SELECT of every trial's state, values and user attrs):
 
 - ``autost results top``, ``autost pareto``, ``autost report``: wall seconds of the whole
-  process (interpreter start and imports included) and its peak resident memory;
+  process (interpreter start and imports included) and its peak resident memory (its own
+  plus its largest child's);
 - the service's first read of the study page's data (summary and the first page of trials,
   what ``/studies/NAME`` and ``/studies/NAME/trials`` answer) and a cached read;
 - a resuming ``autost search``: seconds from its start until it tells its first new trial,
   and whether that trial's architecture had to be scored (a cost pass, which imports torch)
   or was one the study had scored before; and the same on a copy of the study without its
-  scores, where the trial is always scored.
+  scores, where the trial is always scored; and its peak resident memory, its scoring
+  process included.
 
 The trials are real Optuna trials: asked from an in-memory study whose space suggests the
 parameters (the stmixer space, Optuna's random sampler), then written through Optuna's
@@ -29,7 +31,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import random
 import sqlite3
 import subprocess
@@ -254,21 +255,37 @@ def raw_floor(url: str) -> float:
     return took
 
 
-def command(args: list[str], cwd: Path) -> tuple[float, float]:
-    """(wall seconds, peak resident MB) of ``autost ARGS`` as a fresh process."""
+# Runs the autost command line in this interpreter and, as it exits, writes to argv[1] the
+# peak resident memory in KB of its own process plus that of its largest child (the forked
+# scoring or plot process). wait4's ru_maxrss of a process started from this benchmark
+# would count the benchmark's own resident set, copied by the fork before the exec.
+_MEASURED = """
+import atexit, resource, sys
+
+def _report(path=sys.argv[1]):
+    with open("/proc/self/status") as status:
+        own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    with open(path, "w") as out:
+        out.write(str(own + child))
+
+atexit.register(_report)
+sys.argv = ["autost", *sys.argv[2:]]
+from autost.cli import main
+main()
+"""
+
+
+def command(args: list[str], cwd: Path) -> tuple[float, float, str]:
+    """(wall seconds, peak resident MB, stdout) of ``autost ARGS`` as a fresh process."""
+    peak = cwd / "peak.kb"
     started = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:
-        os.chdir(cwd)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        os.execv(sys.executable, [sys.executable, "-m", "autost", *args])
-    _, status, usage = os.wait4(pid, 0)
+    out = subprocess.run([sys.executable, "-c", _MEASURED, str(peak), *args], cwd=cwd,
+                         capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"autost {' '.join(args)} failed (exit {os.waitstatus_to_exitcode(status)})")
-    return wall, usage.ru_maxrss / 1024
+    if out.returncode != 0:
+        sys.exit(f"autost {' '.join(args)} failed (exit {out.returncode}):\n{out.stderr}")
+    return wall, int(peak.read_text()) / 1024, out.stdout
 
 
 def service_reads(url: str) -> tuple[float, float]:
@@ -304,23 +321,18 @@ def complete_trials(url: str) -> int:
     return count
 
 
-def resume_start(url: str, cwd: Path, study: str = STUDY) -> tuple[float, bool]:
-    """(wall seconds, whether it scored its trial) of ``autost search`` resuming the study for
-    one more COMPLETE trial (cost-only objectives, scored and told, then the search's
-    summary): an upper bound of the time it takes to tell its first new trial. A trial whose
-    architecture the study scored before reads its scores (no cost pass, so no torch); a new
-    one is scored. The study keeps the trial."""
+def resume_start(url: str, cwd: Path, study: str = STUDY) -> tuple[float, float, bool]:
+    """(wall seconds, peak resident MB, whether it scored its trial) of ``autost search``
+    resuming the study for one more COMPLETE trial (cost-only objectives, scored and told,
+    then the search's summary): an upper bound of the time it takes to tell its first new
+    trial. A trial whose architecture the study scored before reads its scores (no cost
+    pass); a new one is scored. The study keeps the trial."""
     budget = complete_trials(url) + 1 if study == STUDY else 1
     args = ["search", "--study", study, "--space", SPACE, "--storage", url, "--budget",
             str(budget), "--no-progress", "--json", "--objective", "flops:max",
             "--objective", "energy:min", "--rates", "prior"]
-    started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "autost", *args], cwd=cwd, capture_output=True,
-                         text=True, check=False)
-    wall = time.perf_counter() - started
-    if out.returncode != 0:
-        sys.exit(f"autost {' '.join(args)} failed:\n{out.stderr}")
-    return wall, json.loads(out.stdout)["run"]["scored"] > 0
+    wall, peak, out = command(args, cwd)
+    return wall, peak, json.loads(out)["run"]["scored"] > 0
 
 
 def measure(url: str, cwd: Path, repeat: int) -> dict[str, float]:
@@ -333,7 +345,7 @@ def measure(url: str, cwd: Path, repeat: int) -> dict[str, float]:
     for name, args in runs.items():
         walls = []
         for _ in range(repeat):
-            wall, rss = command(args, cwd)
+            wall, rss, _ = command(args, cwd)
             walls.append(wall)
             peak = max(peak, rss)
         found[f"autost {name} (s)"] = min(walls)
@@ -341,10 +353,11 @@ def measure(url: str, cwd: Path, repeat: int) -> dict[str, float]:
     reads = [service_reads(url) for _ in range(repeat)]
     found["service first read (s)"] = min(r[0] for r in reads)
     found["service cached read (s)"] = min(r[1] for r in reads)
-    found["resume start (s)"], scored = resume_start(url, cwd)
+    found["resume start (s)"], resume_peak, scored = resume_start(url, cwd)
     found["resume scored its trial"] = float(scored)  # 0: its architecture was stored
     with unscored_copy(url, cwd) as copy:
-        found["resume start, new architecture (s)"], _ = resume_start(copy, cwd)
+        found["resume start, new architecture (s)"], new_peak, _ = resume_start(copy, cwd)
+    found["resume peak memory (MB)"] = max(resume_peak, new_peak)
     return found
 
 
@@ -402,7 +415,7 @@ def main() -> None:
         table: dict[int, dict[str, float]] = {}
         with tempfile.TemporaryDirectory() as tmp:
             floor_url = f"sqlite:///{Path(tmp) / 'floor.db'}"
-            start_floor, _ = resume_start(floor_url, Path(tmp), study="floor")
+            start_floor, _, _ = resume_start(floor_url, Path(tmp), study="floor")
             for n in sizes:
                 url = database(backend, n, cache)
                 table[n] = measure(url, Path(tmp), opts.repeat)
