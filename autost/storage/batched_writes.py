@@ -19,10 +19,11 @@ written together:
 While held, the rows are in no database: another process reading the running trial sees it
 without them (samplers read finished trials only).
 
-It also answers ``get_trial`` for the RUNNING trials it created from what it wrote
-(:meth:`~BatchedWritesRDBStorage.get_trial`): Optuna reads a trial as it is asked and again
-as it is told, and only the process that runs a trial writes to it; the study reads before
-each ask take only such a trial's row in ``trials``. Every other read stays
+It also answers ``get_trial`` for the trials it created and runs, or has just finished,
+from what it wrote (:meth:`~BatchedWritesRDBStorage.get_trial`): Optuna reads a trial as it
+is asked and twice as it is told, and only the process that runs a trial writes to it; the
+finish time, set by Optuna as it writes the state, is the one column read back. A read of
+the study that finds such a trial takes only its row in ``trials``. Every other read stays
 :class:`~autost.storage.frozen_trials.BulkReadRDBStorage`'s.
 """
 
@@ -42,8 +43,8 @@ from optuna.distributions import (
 from optuna.storages._rdb import models
 from optuna.trial import FrozenTrial, TrialState
 
-from autost.storage.frozen_trials import BulkReadRDBStorage
-from autost.storage.optuna_tables import attr_rows, upsert_rows
+from autost.storage.frozen_trials import BulkReadRDBStorage, finish_time
+from autost.storage.optuna_tables import attr_rows, stored_attrs, upsert_rows
 
 
 class BatchedWritesRDBStorage(BulkReadRDBStorage):
@@ -55,6 +56,7 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
         self._held_params: dict[int, list[tuple]] = {}
         self._held_attrs: dict[int, list[tuple]] = {}
         self._running: dict[int, FrozenTrial] = {}  # created here, as written so far
+        self._finished: dict[int, FrozenTrial] = {}  # finished here, until a read has them
 
     def _create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None
                           ) -> FrozenTrial:
@@ -63,20 +65,27 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
             self._running[created._trial_id] = copy.deepcopy(created)
         return created
 
-    def _known_running(self) -> dict[int, FrozenTrial]:
-        return self._running
+    def _known_trials(self) -> dict[int, FrozenTrial]:
+        return {**self._finished, **self._running}
+
+    def _get_trials(self, *args, **kwargs) -> list[FrozenTrial]:
+        found = super()._get_trials(*args, **kwargs)
+        for trial in found:  # Optuna's caching layer keeps the finished ones from now on
+            self._finished.pop(trial._trial_id, None)
+        return found
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
-        """A RUNNING trial this storage created, as it wrote it (a copy: Optuna's Trial
-        changes the one it holds); any other trial, or one written to by another path, read.
+        """A trial this storage created and runs, or has just finished, as it wrote it (a
+        copy: Optuna's Trial changes the one it holds); any other trial, or one written to by
+        another path, read.
 
         The one writer of a running trial but this process is another one that finds its
         heartbeat stale and fails it; then this copy still says RUNNING, and the tell is
         refused by the state check in the database, as Optuna's own check would refuse it."""
-        running = self._running.get(trial_id)
-        if running is None:
+        known = self._running.get(trial_id) or self._finished.get(trial_id)
+        if known is None:
             return super().get_trial(trial_id)
-        return copy.deepcopy(running)
+        return copy.deepcopy(known)
 
     @contextmanager
     def params_held(self, trial_id: int) -> Iterator[None]:
@@ -157,7 +166,7 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
 
     def set_trial_state_values(self, trial_id: int, state: TrialState,
                                values: Sequence[float] | None = None) -> bool:
-        self._running.pop(trial_id, None)
+        running = self._running.pop(trial_id, None)
         rows = self._held_attrs.pop(trial_id, None) if state.is_finished() else None
         if not rows:
             return super().set_trial_state_values(trial_id, state, values)
@@ -168,7 +177,24 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
             self.check_trial_is_updatable(trial_id, trial.state)
             upsert_rows(session, self.engine, "trial_id", trial_id, rows)
             # Optuna's update runs in the same scoped session and commits both.
-            return super().set_trial_state_values(trial_id, state, values)
+            if not super().set_trial_state_values(trial_id, state, values):
+                return False
+        if running is not None:
+            self._finished[trial_id] = self._as_finished(running, state, values, rows)
+        return True
+
+    def _as_finished(self, running: FrozenTrial, state: TrialState,
+                     values: Sequence[float] | None, rows: list[tuple]) -> FrozenTrial:
+        """``running`` as the database now holds it: state, values, attrs, and the finish
+        time Optuna stored, the one column read back."""
+        with self.engine.connect() as connection:
+            running.datetime_complete = finish_time(connection, running._trial_id)
+        user, system = stored_attrs(rows)
+        running.state = state
+        running.values = None if values is None else [float(v) for v in values]
+        running.user_attrs = {**running.user_attrs, **user}
+        running.system_attrs = {**running.system_attrs, **system}
+        return running
 
     @contextmanager
     def _transaction(self):

@@ -67,11 +67,12 @@ class BulkReadRDBStorage(optuna.storages.RDBStorage):
         order. KeyError for a study that does not exist, as Optuna raises."""
         with self.engine.connect() as connection:
             return read_frozen_trials(connection, study_id, states, included_trial_ids,
-                                      trial_id_greater_than, self._known_running())
+                                      trial_id_greater_than, self._known_trials())
 
-    def _known_running(self) -> Mapping[int, FrozenTrial]:
-        """RUNNING trials this storage knows as they are stored (none here; see
-        autost.storage.batched_writes): a read takes only their rows in ``trials``."""
+    def _known_trials(self) -> Mapping[int, FrozenTrial]:
+        """Trials this storage knows as they are stored (none here; see
+        autost.storage.batched_writes): a read that finds one in the state known takes only
+        its row in ``trials``."""
         return {}
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
@@ -122,6 +123,12 @@ def read_frozen_trials(connection, study_id: int, states=None,
     read = iter(_assemble(connection, [row for row in rows if row[0] not in same],
                           sa.select(_TRIALS.c.trial_id).where(where)))
     return [same[row[0]] if row[0] in same else next(read) for row in rows]
+
+
+def finish_time(connection, trial_id: int) -> datetime.datetime | None:
+    """A trial's ``datetime_complete`` as Optuna shows it (naive local time)."""
+    return _LocalTime()(connection.execute(sa.select(_TRIALS.c.datetime_complete).where(
+        _TRIALS.c.trial_id == trial_id)).scalar_one())
 
 
 def _assemble(connection, rows: list, mine) -> list[FrozenTrial]:

@@ -204,14 +204,27 @@ def _upsert(engine, id_column: str, owner_id: int, rows) -> None:
 
 def upsert_rows(connection, engine, id_column: str, owner_id: int, rows) -> None:
     """Write (table, key, value) rows of one trial or study on ``connection`` (a connection
-    or session of ``engine``'s database); a key present is overwritten."""
+    or session of ``engine``'s database), one statement per table; a key present is
+    overwritten, and of a key given twice the last value is written."""
     insert = _url.dialect_insert(engine)
+    tables: dict = {}
     for table, key, value in rows:
-        stmt = insert(table).values(**{id_column: owner_id}, key=key,
-                                    value_json=json.dumps(value))
+        tables.setdefault(table, {})[key] = json.dumps(value)
+    for table, written in tables.items():
+        stmt = insert(table).values([{id_column: owner_id, "key": key, "value_json": text}
+                                     for key, text in written.items()])
         connection.execute(stmt.on_conflict_do_update(
             index_elements=[id_column, "key"],
             set_={"value_json": stmt.excluded.value_json}))
+
+
+def stored_attrs(rows) -> tuple[dict, dict]:
+    """(user attrs, system attrs) that (table, key, value) rows of one trial read back as
+    once :func:`upsert_rows` wrote them (JSON turns a tuple into a list, say)."""
+    found: dict = {_TRIAL_USER: {}, _TRIAL_SYSTEM: {}}
+    for table, key, value in rows:
+        found[table][key] = decode_json(json.dumps(value))
+    return found[_TRIAL_USER], found[_TRIAL_SYSTEM]
 
 
 def count_complete(engine, study_id: int) -> int:

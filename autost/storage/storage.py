@@ -235,8 +235,13 @@ class Storage:
         with self.engine.connect() as connection:
             connection.execution_options(autost_write_lock=True)  # read what it will change
             with connection.begin():
-                connection.execute(insert.on_conflict_do_nothing(
-                    index_elements=["arch_id", "settings_key"]))
+                created = connection.execute(insert.on_conflict_do_nothing(
+                    index_elements=["arch_id", "settings_key"])
+                    .returning(table.c.created_at)).scalar()
+                if created is not None:  # a new set: nothing to merge, nothing to read back
+                    return StoredScores(arch_id, settings_key, _decode(new["values"]),
+                                        new["rate_source"], _decode(new["layers"]),
+                                        new["flags"], created)
                 row = connection.execute(
                     sa.select(table).where(this).with_for_update()).mappings().one()
                 merged = merge_score_sets(row, new)

@@ -1,5 +1,7 @@
 """A search's trial written in two transactions holds exactly the rows Optuna writes in many."""
 
+import math
+
 import optuna
 import pytest
 import sqlalchemy as sa
@@ -211,6 +213,32 @@ def test_its_running_trial_is_read_from_what_it_wrote(storage):
     study.tell(trial, 2.0)
     assert rdb.get_trial(tid) == plain.get_trial(tid)
     assert rdb.get_trial(tid).state == States.COMPLETE
+
+
+@pytest.mark.parametrize("state", [States.COMPLETE, States.PRUNED, States.FAIL])
+def test_a_trial_it_finished_is_read_from_what_it_wrote(storage, state):
+    """Told with held attrs, the trial is what a read of the database gives, having read
+    back one row; the next read of the study takes only its row in trials."""
+    rdb = storage.optuna_storage()
+    study = optuna.create_study(study_name="t", storage=rdb, directions=["maximize"] * 2,
+                                sampler=optuna.samplers.RandomSampler(2))
+    plain = optuna.storages.RDBStorage(storage.url)
+    reads = Reads(rdb.engine)
+    trial = study.ask()
+    tid = ot.trial_id(trial)
+    with rdb.params_held(tid):
+        _suggest(trial)
+    rdb.hold_attrs(tid, {ot.ARCH_ID_ATTR: "a1", "shape": (1, 2)}, {"max_params": -0.5})
+    study.tell(trial, [math.inf, 0.25] if state == States.COMPLETE else None, state=state)
+    study_id = rdb.get_study_id_from_name("t")
+    before = reads.count
+    assert rdb.get_trial(tid) == plain.get_trial(tid)
+    assert reads.count == before
+    assert rdb.get_trial(tid).user_attrs["shape"] == [1, 2]
+    assert rdb._get_trials(study_id, None, set(), -1) == [plain.get_trial(tid)]
+    assert reads.count == before + 1
+    assert rdb._get_trials(study_id, None, set(), -1) == [plain.get_trial(tid)]
+    assert reads.count > before + 2  # read whole once a read has had it
 
 
 def test_a_trial_another_process_failed_is_refused_at_the_tell(storage):

@@ -59,6 +59,17 @@ def test_first_scores_win_and_non_finite_values_survive(storage):
     assert _count(storage, Score) == 2
 
 
+def test_a_new_score_set_comes_back_as_it_reads_back(storage):
+    """put_scores returns a new set without reading it back: what a read would give (JSON
+    lists for tuples, non-finite values, the stored creation time)."""
+    result = types.SimpleNamespace(values={"params": 10.0, "naswot": -math.inf},
+                                   rate_source="init", flags=["blocks.0 silent"],
+                                   layers=[{"name": "blocks.0", "shape": (1, 2), "sops": 3.0}])
+    written = storage.put_scores(CFG.arch_id, "k1", result)
+    assert written == storage.get_scores(CFG.arch_id, "k1")
+    assert written.layers[0]["shape"] == [1, 2] and written.created_at is not None
+
+
 def test_many_ids_are_read_whole_on_either_backend(storage):
     """More ids than one IN list holds on SQLite; one array parameter on PostgreSQL."""
     cfgs = [CFG.replace(embed_dim=8 * (i + 1)) for i in range(1234)]
