@@ -343,12 +343,14 @@ class Coordinator:
             complete = self._count()
             if complete >= self.plan.budget:
                 self._hold_attrs(trial, violations, {OVER_BUDGET_ATTR: True})
-                self.study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+                if not self._tell(trial, state=optuna.trial.TrialState.PRUNED):
+                    return
                 self.stats.over_budget += 1
                 self._counted_at_tell = complete
             else:
                 self._hold_attrs(trial, violations)
-                self.study.tell(trial, values)
+                if not self._tell(trial, values):
+                    return
                 self.stats.complete += 1
                 self._counted_at_tell = complete + 1
                 self._progress.saw(values, feasible)
@@ -364,7 +366,8 @@ class Coordinator:
         import optuna
 
         self._hold_attrs(trial, {}, {FAIL_REASON_ATTR: reason[:2000]})
-        self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        if not self._tell(trial, state=optuna.trial.TrialState.FAIL):
+            return
         self._release(trial)
         self.stats.failed += 1
         self._progress.counts["failed"] += 1
@@ -375,6 +378,26 @@ class Coordinator:
                 f"{MAX_FAILURES_IN_A_ROW} candidates in a row could not be built or scored; "
                 f"the last: {reason}. Check the space and the proxies (autost score)"
             )
+
+    def _tell(self, trial, values=None, state=None) -> bool:
+        """Tell the trial; False, and the trial dropped, when the database holds it finished
+        already: another process found this one's heartbeat stale (a stall longer than the
+        grace period), failed it and queued its retry, which some process will run."""
+        import optuna
+
+        try:
+            self.study.tell(trial, values, state=state)
+        except (optuna.exceptions.UpdateFinishedTrialError, ValueError):
+            # refused by the database, or by Optuna's check of a trial it read ("Cannot tell
+            # a FAIL trial"); any other refusal is a bug to show
+            if not self._optuna.get_trial(trial_id(trial)).state.is_finished():
+                raise
+            self._optuna.drop_held(trial_id(trial))
+            self._release(trial)
+            self.note(f"trial {trial.number} was failed by another process meanwhile (its "
+                      "heartbeat went stale); its retry takes its place")
+            return False
+        return True
 
     def _hold_attrs(self, trial, violations: dict, extra: dict | None = None) -> None:
         user = {SETTINGS_KEY_ATTR: self._key, SPACE_ATTR: self.plan.space, **(extra or {})}

@@ -151,6 +151,10 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
         is overwritten) in the transaction that finishes it."""
         self._held_attrs.setdefault(trial_id, []).extend(attr_rows(user, constraints))
 
+    def drop_held(self, trial_id: int) -> None:
+        """Forget the attrs held for a trial whose tell was refused."""
+        self._held_attrs.pop(trial_id, None)
+
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
         self._running.pop(trial_id, None)
         super().set_trial_user_attr(trial_id, key, value)

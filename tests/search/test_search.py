@@ -155,6 +155,31 @@ def test_two_local_workers_fill_the_budget_exactly(sqlite_url):
     assert _score_rows(sqlite_url) == len(arch_ids) == result.run["scored"]
 
 
+def test_a_trial_another_process_failed_meanwhile_is_dropped_and_the_search_goes_on(
+        monkeypatch, sqlite_url):
+    """Another process fails a running trial whose heartbeat it finds stale (this one
+    stalled); the tell is refused, the trial is left as that process wrote it."""
+    real, failed = autost.proxies.score_architecture, []
+
+    def stalled(cfg, proxies, settings):
+        if not failed:
+            other = optuna.storages.RDBStorage(sqlite_url)
+            (running,) = [t for t in optuna.load_study(study_name="stmixer", storage=other)
+                          .trials if t.state.name == "RUNNING"]
+            other.set_trial_state_values(running._trial_id, optuna.trial.TrialState.FAIL)
+            failed.append(running.number)
+        return real(cfg, proxies, settings)
+
+    monkeypatch.setattr(autost.proxies, "score_architecture", stalled)
+    result = _run("stmixer", sqlite_url, 5, seed=3)
+    study = _study(sqlite_url, "stmixer")
+    assert result.complete == 5 and _states(study) == {"COMPLETE": 5, "FAIL": 1}
+    (dropped,) = [t for t in study.trials if t.state.name == "FAIL"]
+    assert dropped.number == failed[0] and dropped.user_attrs == {}
+    assert result.run["told"] == 5 and any("failed by another process" in n
+                                           for n in result.notes)
+
+
 def test_a_trial_finished_after_another_process_met_the_budget_is_pruned(monkeypatch,
                                                                           sqlite_url):
     real = autost.proxies.score_architecture
