@@ -219,8 +219,8 @@ class Coordinator:
         self._check_stale()
         trial = self.study.ask()
         self._mine[trial.number] = trial
-        if self._heartbeat:
-            self._heartbeat.add(trial_id(trial))
+        if self._heartbeat:  # its first beat goes with its parameters
+            self._heartbeat.add(trial_id(trial), beat_now=False)
         try:
             with self._optuna.params_held(trial_id(trial)):  # one transaction, not one each
                 cfg = self.space.suggest(trial)

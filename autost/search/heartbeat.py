@@ -1,7 +1,8 @@
 """Heartbeats for ask/tell trials (Optuna beats only inside ``study.optimize``).
 
-One thread beats for every trial this process has running: at once for a new trial, then
-every ``interval`` seconds. Another process that finds a RUNNING trial whose beat is older
+One thread beats for every trial this process has running: at once for a new trial (unless
+its first beat goes with its parameters: autost.storage.batched_writes), then every
+``interval`` seconds. Another process that finds a RUNNING trial whose beat is older
 than the grace period fails it, and the storage's RetryHeartbeatStaleTrialCallback queues a
 copy (same parameters) that the next ``study.ask`` picks up.
 """
@@ -27,11 +28,16 @@ class Heartbeat:
         self._thread = threading.Thread(target=self._run, name="autost-heartbeat", daemon=True)
         self._thread.start()
 
-    def add(self, trial_id: int) -> None:
+    def add(self, trial_id: int, beat_now: bool = True) -> None:
+        """Beat for ``trial_id`` from now on: at once, unless ``beat_now`` is False (its
+        first beat is written otherwise: autost.storage.batched_writes), then every
+        interval."""
         with self._lock:
             self._running.add(trial_id)
-            self._new.add(trial_id)
-        self._wake.set()
+            if beat_now:
+                self._new.add(trial_id)
+        if beat_now:
+            self._wake.set()
 
     def remove(self, trial_id: int) -> None:
         with self._lock:

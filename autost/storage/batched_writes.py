@@ -43,6 +43,7 @@ from optuna.distributions import (
 from optuna.storages._rdb import models
 from optuna.trial import FrozenTrial, TrialState
 
+from autost.storage._url import dialect_insert
 from autost.storage.frozen_trials import BulkReadRDBStorage, finish_time
 from autost.storage.optuna_tables import attr_rows, stored_attrs, upsert_rows
 
@@ -90,7 +91,9 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
     @contextmanager
     def params_held(self, trial_id: int) -> Iterator[None]:
         """Hold the parameters trial ``trial_id`` suggests inside the block; write them in one
-        transaction when it ends, also when it raises (Optuna would have written each)."""
+        transaction when it ends, also when it raises (Optuna would have written each), with
+        the trial's first heartbeat where the storage has heartbeats (one transaction fewer
+        than a beat of its own; the search's heartbeat thread beats from then on)."""
         self._held_params[trial_id] = []
         try:
             yield
@@ -103,7 +106,8 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
         checks it: the trial still running, the distribution compatible with the study's
         earlier one of that name (Optuna's caching layer passes it after a parameter's first
         trial; before, it is read from the study's rows as Optuna reads it)."""
-        if not held:
+        beat = self.heartbeat_interval is not None
+        if not held and not beat:
             return
         running = self._running.pop(trial_id, None)  # back once the rows are written
         with self._transaction() as session:
@@ -116,13 +120,24 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
                     check_distribution_compatibility(previous, distribution)
                 rows.append({"trial_id": trial_id, "param_name": name, "param_value": value,
                              "distribution_json": distribution_to_json(distribution)})
-            session.execute(sa.insert(models.TrialParamModel.__table__), rows)
+            if rows:
+                session.execute(sa.insert(models.TrialParamModel.__table__), rows)
+            if beat:
+                session.execute(self._beat(trial_id))
         if running is not None:
             for name, value, distribution, _ in held:
                 running.distributions = {**running.distributions, name: distribution}
                 running.params = {**running.params,
                                   name: distribution.to_external_repr(value)}
             self._running[trial_id] = running
+
+    def _beat(self, trial_id: int):
+        """The statement of a heartbeat now, as Optuna's record_heartbeat stores it."""
+        table = models.TrialHeartbeatModel.__table__
+        stmt = dialect_insert(self.engine)(table).values(trial_id=trial_id,
+                                                         heartbeat=sa.func.current_timestamp())
+        return stmt.on_conflict_do_update(index_elements=["trial_id"],
+                                          set_={"heartbeat": stmt.excluded.heartbeat})
 
     @staticmethod
     def _earlier_distribution(session, study_id: int, name: str):

@@ -251,3 +251,23 @@ def test_a_trial_another_process_failed_is_refused_at_the_tell(storage):
         study.tell(trial, 1.0)
     assert optuna.load_study(study_name="f", storage=storage.url).trials[0].state == \
         States.FAIL
+
+
+def test_the_first_heartbeat_goes_with_the_parameters(storage):
+    """Where the storage beats, the parameters' transaction writes the trial's first beat,
+    which Optuna's stale check reads as its own."""
+    import time
+
+    rdb = storage.optuna_storage(heartbeat_interval=60, grace_period=1)
+    study = optuna.create_study(study_name="h", storage=rdb)
+    trial = study.ask()
+    study_id, tid = rdb.get_study_id_from_name("h"), ot.trial_id(trial)
+    writes = WriteTransactions(rdb.engine)
+    with rdb.params_held(tid):
+        _suggest(trial)
+    assert writes.count == 1
+    assert rdb._get_stale_trial_ids(study_id) == []
+    time.sleep(2.2)  # SQLite's CURRENT_TIMESTAMP counts whole seconds
+    assert rdb._get_stale_trial_ids(study_id) == [tid]
+    rdb.record_heartbeat(tid)  # Optuna's own beat updates the same row
+    assert rdb._get_stale_trial_ids(study_id) == []
