@@ -26,7 +26,7 @@ from contextlib import contextmanager
 
 from autost.lifeline import can_fork, exit_with
 
-JOIN_TIMEOUT_S = 2.0
+JOIN_TIMEOUT_S = 0.2  # an idle child ends at once when the pipe closes
 
 
 def worth_forking(workers: int) -> bool:
@@ -87,7 +87,8 @@ class ScoringProcess:
 
     def close(self) -> None:
         """End the child: it sees the end of the pipe when it next waits for a candidate; one
-        still scoring after JOIN_TIMEOUT_S is killed (it holds nothing that needs saving)."""
+        still importing or scoring after JOIN_TIMEOUT_S is killed (it holds nothing that
+        needs saving, and a search that scored nothing need not wait for torch to load)."""
         if not self._connection.closed:
             self._connection.close()
         self._child.join(JOIN_TIMEOUT_S)
