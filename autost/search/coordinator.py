@@ -220,7 +220,7 @@ class Coordinator:
         trial = self.study.ask()
         self._mine[trial.number] = trial
         if self._heartbeat:  # its first beat goes with its parameters
-            self._heartbeat.add(trial_id(trial), beat_now=False)
+            self._heartbeat.add(trial_id(trial))
         try:
             with self._optuna.params_held(trial_id(trial)):  # one transaction, not one each
                 cfg = self.space.suggest(trial)
