@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass, field, fields, replace
+from functools import cached_property
 
 from autost.exceptions import ArchValidationError
 
@@ -197,6 +198,12 @@ class ArchConfig:
 
     def to_json(self) -> str:
         """Canonical JSON: sorted keys, no whitespace, floats as Python writes them."""
+        return self._canonical_json
+
+    @cached_property
+    def _canonical_json(self) -> str:
+        """Written once per config (it is frozen): a search asks a candidate's JSON and
+        arch_id several times."""
         return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
 
     @classmethod
@@ -209,7 +216,7 @@ class ArchConfig:
             raise ArchValidationError("architecture JSON must be an object of ArchConfig fields")
         return cls.from_dict(data)
 
-    @property
+    @cached_property
     def arch_id(self) -> str:
         """SHA-256 hex digest of the canonical JSON: the architecture's identity."""
         return hashlib.sha256(self.to_json().encode()).hexdigest()

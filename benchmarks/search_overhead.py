@@ -147,7 +147,7 @@ def breakdown(space: str, budget: int, sampler: str, seed: int, url: str
     for name in ("create_new_trial", "set_trial_param", "set_trial_state_values",
                  "set_trial_user_attr", "set_trial_system_attr"):
         _timed(cached, name, "Optuna's writes (with autost's attrs)", seconds)
-    _timed(BatchedWritesRDBStorage, "write_params", "Optuna's writes (with autost's attrs)",
+    _timed(BatchedWritesRDBStorage, "write_held_params", "Optuna's writes (with autost's attrs)",
            seconds)
     for owner in (optuna.samplers.TPESampler, optuna.samplers.NSGAIISampler):
         for name in ("sample_independent", "sample_relative", "infer_relative_search_space"):

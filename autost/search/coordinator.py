@@ -176,20 +176,27 @@ class Coordinator:
                    "then read from the database)")
         pending = {}
         for cfg in cfgs:
-            if not (self._memo.get(cfg.arch_id) or self._stored(cfg.arch_id)):
+            if cfg.arch_id in self._memo:
+                continue
+            stored = self.storage.get_scores(cfg.arch_id, self._key)
+            if self._usable(cfg.arch_id, stored) is None:
                 self.storage.add_candidate(cfg, self.plan.space)
-                with self._interrupts.allowed():
-                    pending[cfg.arch_id] = self._submit(cfg)
+                pending[cfg.arch_id] = self._submit(cfg, stored)
+                if self._max_running == 1:  # one at a time (the forked process answers so)
+                    self._store_reference(cfg.arch_id, pending.pop(cfg.arch_id))
         for arch_id, future in pending.items():
-            with self._interrupts.allowed():
-                outcome = self._scorer.outcome(future)
-            if outcome.error is None:
-                self._store(arch_id, outcome)
+            self._store_reference(arch_id, future)
         scored = [self._memo[c.arch_id] for c in cfgs if c.arch_id in self._memo]
         if not scored:
             raise SearchError(f"no reference architecture of {self.plan.space} could be "
                               "scored; check the space and the proxies (autost score)")
         return {p: [o.values[p] for o in scored] for p in self.plan.proxies}
+
+    def _store_reference(self, arch_id: str, future) -> None:
+        with self._interrupts.allowed():
+            outcome = self._scorer.outcome(future)
+        if outcome.error is None:
+            self._store(arch_id, outcome)
 
     def note(self, message: str) -> None:
         """Say ``message`` on stderr above the progress bar and keep it in ``notes``."""
@@ -221,9 +228,10 @@ class Coordinator:
         self._mine[trial.number] = trial
         if self._heartbeat:  # its first beat goes with its parameters
             self._heartbeat.add(trial_id(trial))
+        # One transaction, not one each: as scoring starts, or with the trial's state
+        self._optuna.hold_params(trial_id(trial))
         try:
-            with self._optuna.params_held(trial_id(trial)):  # one transaction, not one each
-                cfg = self.space.suggest(trial)
+            cfg = self.space.suggest(trial)
         except AutostError as e:
             self._fail(trial, f"{type(e).__name__}: {e}")
             return
@@ -233,12 +241,14 @@ class Coordinator:
         known = self._memo.get(arch_id) or self._stored(arch_id)
         if known is not None:
             self._finish(trial, known, "cached")
-        elif arch_id in self._running:
+            return
+        if arch_id in self._running:
             self._running[arch_id][1].append(trial)
         elif arch_id in self._awaited:
             self._awaited[arch_id][1].append(trial)
         elif not self._claim_and_score(cfg, [trial], "cached"):
             self._awaited[arch_id] = (cfg, [trial])
+        self._optuna.write_held_params(trial_id(trial))  # it waits for scores: written now
 
     def _claim_and_score(self, cfg, trials: list, source: str) -> bool:
         """Score ``cfg`` here if this process gets its claim; False if another one holds it.
@@ -248,32 +258,39 @@ class Coordinator:
         arch_id = cfg.arch_id
         if not self._claims.claim(arch_id):
             return False
-        stored = self._stored(arch_id)
-        if stored is not None:
+        stored = self.storage.get_scores(arch_id, self._key)
+        usable = self._usable(arch_id, stored)
+        if usable is not None:
             self._claims.release(arch_id)
             for trial in trials:
-                self._finish(trial, stored, source)
+                self._finish(trial, usable, source)
             return True
+        future = self._submit(cfg, stored)
+        # Written while a forked process or the pool scores it, or before it is scored here
+        for trial in trials:
+            self._optuna.write_held_params(trial_id(trial))
         self.storage.add_candidate(cfg, self.plan.space)
-        with self._interrupts.allowed():  # inline scoring takes the time
-            future = self._submit(cfg)
         self._running[arch_id] = (future, trials)
-        if future.done():
+        if self._max_running == 1 or future.done():  # one worker waits for it now
             self._collect(arch_id)
         return True
 
     def _stored(self, arch_id: str) -> Outcome | None:
         """The stored score set of ``arch_id`` if it holds every proxy of the plan."""
-        stored = self.storage.get_scores(arch_id, self._key)
+        return self._usable(arch_id, self.storage.get_scores(arch_id, self._key))
+
+    def _usable(self, arch_id: str, stored) -> Outcome | None:
+        """The Outcome of ``arch_id``'s stored score set (kept in the memo) if the set holds
+        every proxy of the plan, else None."""
         if stored is None or lacking(stored, self.plan.proxies):
             return None
         outcome = Outcome(stored.values, stored.rate_source)
         self._memo[arch_id] = outcome
         return outcome
 
-    def _submit(self, cfg):
-        """Score the proxies of the plan that the stored score set of ``cfg`` lacks."""
-        stored = self.storage.get_scores(cfg.arch_id, self._key)
+    def _submit(self, cfg, stored):
+        """Start scoring the proxies of the plan that ``stored``, the score set of ``cfg``
+        (None: none stored), lacks."""
         return self._scorer.submit(cfg.to_json(), tuple(lacking(stored, self.plan.proxies)))
 
     def _store(self, arch_id: str, outcome: Outcome) -> Outcome:
@@ -314,7 +331,8 @@ class Coordinator:
 
     def _collect(self, arch_id: str) -> None:
         future, trials = self._running.pop(arch_id)
-        outcome = self._scorer.outcome(future)
+        with self._interrupts.allowed():  # scoring it (one worker) takes the time
+            outcome = self._scorer.outcome(future)
         if outcome.error is None:
             outcome = self._store(arch_id, outcome)
         self._claims.release(arch_id)

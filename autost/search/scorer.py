@@ -73,17 +73,14 @@ class Scorer:
         self._pool = None
 
     def submit(self, arch_json: str, proxies: tuple[str, ...]) -> Future:
-        """Score ``proxies`` of one architecture: in the forked process, inline or in the
-        pool."""
+        """Score ``proxies`` of one architecture: in the forked process, which starts now,
+        or inline, both when the future's result is first asked for (the search writes the
+        candidate's rows in between); or in the pool."""
         if self.workers <= 1:
-            outcome = None
-            if self._process is not None and self._process.alive:
-                outcome = self._process.score(arch_json, proxies, self.settings)
-            if outcome is None:
-                outcome = score_candidate(arch_json, proxies, self.settings)
-            future: Future = Future()
-            future.set_result(outcome)
-            return future
+            sent = self._process is not None and self._process.alive and \
+                self._process.send(arch_json, proxies, self.settings)
+            return _Later(self._process.receive if sent else None,
+                          (arch_json, proxies, self.settings))
         if self._pool is None:
             method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
                 else "spawn"
@@ -112,3 +109,21 @@ class Scorer:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+
+class _Later(Future):
+    """One worker's Outcome of a candidate, computed when its result is first asked for: the
+    forked process's answer from ``receive``, or (no process, or it died before answering)
+    the candidate scored inline. Never passed to ``concurrent.futures.wait``: it completes
+    only when asked."""
+
+    def __init__(self, receive, candidate: tuple) -> None:
+        super().__init__()
+        self._receive, self._candidate = receive, candidate
+
+    def result(self, timeout=None) -> Outcome:
+        if not self.done():
+            outcome = self._receive() if self._receive is not None else None
+            self.set_result(outcome if outcome is not None
+                            else score_candidate(*self._candidate))
+        return super().result(timeout)

@@ -6,7 +6,8 @@ s on two cores: more than half of a cost-only search's start, and a third of a r
 its first new architecture. So :class:`ScoringProcess` forks before the search imports
 Optuna and reads its study: the child imports the scoring stack on the other core meanwhile,
 then scores the candidates it is sent, one at a time, and answers with an
-:class:`~autost.search.scorer.Outcome` (numbers only; it never touches the database).
+:class:`~autost.search.scorer.Outcome` (numbers only; it never touches the database). The
+search writes the candidate's rows while the child scores it.
 
 It is worth forking only where torch is not imported yet (a process that has it, a test
 session say, scores inline: the same function, so the same outcomes), on Linux, and where
@@ -53,6 +54,7 @@ class ScoringProcess:
     def __init__(self) -> None:
         context = multiprocessing.get_context("fork")
         self._connection, theirs = context.Pipe()
+        self._unanswered = False  # a candidate was sent and its answer not received yet
         self._child = context.Process(target=_score_when_asked,
                                       args=(theirs, self._connection, os.getpid()),
                                       name="autost-scoring", daemon=True)
@@ -67,12 +69,27 @@ class ScoringProcess:
     def pid(self) -> int:
         return self._child.pid
 
-    def score(self, arch_json: str, proxies: tuple[str, ...], settings):
-        """The child's Outcome for one candidate (see :func:`score_candidate`), or None when
-        the child is gone (the caller then scores inline). An interruption while waiting
-        ends the child: its answer would be read as the next candidate's."""
+    def send(self, arch_json: str, proxies: tuple[str, ...], settings) -> bool:
+        """Ask the child to score one candidate (see :func:`score_candidate`); False when
+        the child is gone (the caller then scores inline). Its answer is :meth:`receive`'s;
+        the answer to an earlier candidate nobody received is dropped first, so it cannot be
+        read as this one's."""
+        if self._unanswered and self.receive() is None:
+            return False
         try:
             self._connection.send((arch_json, proxies, settings))
+        except OSError:
+            self.close()
+            return False
+        self._unanswered = True
+        return True
+
+    def receive(self):
+        """The child's Outcome for the candidate sent last, or None when the child died
+        meanwhile. An interruption while waiting ends the child: its answer would be read
+        as the next candidate's."""
+        self._unanswered = False
+        try:
             return self._connection.recv()
         except (EOFError, OSError):
             self.close()

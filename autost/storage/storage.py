@@ -239,8 +239,8 @@ class Storage:
                     index_elements=["arch_id", "settings_key"])
                     .returning(table.c.created_at)).scalar()
                 if created is not None:  # a new set: nothing to merge, nothing to read back
-                    return StoredScores(arch_id, settings_key, _decode(new["values"]),
-                                        new["rate_source"], _decode(new["layers"]),
+                    return StoredScores(arch_id, settings_key, dict(result.values),
+                                        new["rate_source"], list(result.layers),
                                         new["flags"], created)
                 row = connection.execute(
                     sa.select(table).where(this).with_for_update()).mappings().one()
@@ -250,11 +250,12 @@ class Storage:
         return _stored(SimpleNamespace(**(dict(row) | merged)))
 
     def get_scores(self, arch_id: str, settings_key: str) -> StoredScores | None:
-        query = sa.select(Score).where(Score.arch_id == arch_id,
-                                       Score.settings_key == settings_key)
-        with Session(self.engine) as session:
-            row = session.scalars(query).one_or_none()
-            return None if row is None else _stored(row)
+        table = Score.__table__
+        query = sa.select(table).where(table.c.arch_id == arch_id,
+                                       table.c.settings_key == settings_key)
+        with self.engine.connect() as connection:  # Core: a search asks once a trial
+            row = connection.execute(query).one_or_none()
+        return None if row is None else _stored(row)
 
     def all_scores(self, arch_id: str) -> list[StoredScores]:
         """Every score set stored for an architecture, oldest first."""

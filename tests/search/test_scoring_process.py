@@ -62,9 +62,9 @@ def test_a_dead_child_leaves_scoring_inline_and_the_block_ends_the_child():
 
         arch, proxies, settings = {arch!r}, ("params", "flops"), ScoreSettings()
         with forked_scoring(1) as process:
-            first = process.score(arch, proxies, settings)
-            os.kill(process.pid, signal.SIGKILL)
             scorer = Scorer(settings, 1, process)
+            first = scorer.outcome(scorer.submit(arch, proxies))
+            os.kill(process.pid, signal.SIGKILL)
             second = scorer.outcome(scorer.submit(arch, proxies))
         print(json.dumps({{"first": first.values, "second": second.values,
                           "child alive": process._child.is_alive(),

@@ -1,4 +1,5 @@
-"""A search's trial written in two transactions holds exactly the rows Optuna writes in many."""
+"""A search's trial, created and finished in Core and its parameters written in one
+transaction, holds exactly the rows Optuna writes in many."""
 
 import math
 
@@ -43,15 +44,26 @@ def test_held_parameters_and_attrs_are_optunas_rows(storage):
         plain.tell(trial, 2.0 if state == States.COMPLETE else None, state=state)
 
         trial = batched.ask()
-        with rdb.params_held(ot.trial_id(trial)):
-            _suggest(trial)
+        rdb.hold_params(ot.trial_id(trial))
+        _suggest(trial)
+        if state != States.FAIL:  # a failed one's are written with its state
+            rdb.write_held_params(ot.trial_id(trial))
         rdb.hold_attrs(ot.trial_id(trial), {ot.ARCH_ID_ATTR: "a1"}, {"max_params": -0.5})
         batched.tell(trial, 2.0 if state == States.COMPLETE else None, state=state)
     expected = optuna.load_study(study_name="plain", storage=storage.url).trials
     found = optuna.load_study(study_name="batched", storage=storage.url).trials
     for e, f in zip(expected, found, strict=True):
-        assert (f.params, f.distributions, f.user_attrs, f.constraints, f.values, f.state) == (
-            e.params, e.distributions, e.user_attrs, e.constraints, e.values, e.state)
+        assert (f.number, f.params, f.distributions, f.user_attrs, f.constraints, f.values,
+                f.state) == (e.number, e.params, e.distributions, e.user_attrs, e.constraints,
+                             e.values, e.state)
+        assert f.datetime_start <= f.datetime_complete
+    with rdb.engine.connect() as connection:  # the stored types: enums, UTC datetimes
+        rows = {n: connection.execute(sa.text(
+            "SELECT t.state, v.value_type, t.datetime_start IS NOT NULL, "
+            "t.datetime_complete IS NOT NULL FROM trials t JOIN studies s USING (study_id) "
+            "LEFT JOIN trial_values v USING (trial_id) WHERE s.study_name = :n "
+            "ORDER BY t.number"), {"n": n}).all() for n in ("plain", "batched")}
+    assert rows["batched"] == rows["plain"]
 
 
 class WriteTransactions:
@@ -77,9 +89,10 @@ def test_a_trial_takes_three_write_transactions_not_one_per_parameter(storage):
     writes = WriteTransactions(rdb.engine)
     trial = study.ask()
     assert writes.count == 1
-    with rdb.params_held(ot.trial_id(trial)):
-        _suggest(trial)
-        assert writes.count == 1  # nothing written while the space suggests
+    rdb.hold_params(ot.trial_id(trial))
+    _suggest(trial)
+    assert writes.count == 1  # nothing written while the space suggests
+    rdb.write_held_params(ot.trial_id(trial))
     assert writes.count == 2  # the four parameters
     rdb.hold_attrs(ot.trial_id(trial), {"a": 1, "b": 2}, {"max_macs": 0.0})
     rdb.hold_attrs(ot.trial_id(trial), {"b": 3}, {})
@@ -95,6 +108,16 @@ def test_a_trial_takes_three_write_transactions_not_one_per_parameter(storage):
     plain = study.ask()
     _suggest(plain)
     assert writes.count == 3 + 1 + 4  # Optuna alone: a transaction per parameter
+
+    cached = study.ask()  # a candidate scored already: its parameters go with its state
+    rdb.hold_params(ot.trial_id(cached))
+    _suggest(cached)
+    rdb.hold_attrs(ot.trial_id(cached), {"a": 1}, {})
+    study.tell(cached, 2.0)
+    assert writes.count == 8 + 2
+    read = optuna.load_study(study_name="c", storage=storage.url).trials[2]
+    assert (read.number, read.user_attrs, read.values) == (2, {"a": 1}, [2.0])
+    assert read.params == cached.params and len(read.params) == 4
 
 
 def test_attrs_are_written_only_with_the_state(storage):
@@ -112,9 +135,8 @@ def test_parameters_suggested_before_an_error_are_written(storage):
     rdb = storage.optuna_storage()
     study = optuna.create_study(study_name="e", storage=rdb)
     trial = study.ask()
-    with pytest.raises(RuntimeError), rdb.params_held(ot.trial_id(trial)):
-        trial.suggest_int("depth", 1, 8)
-        raise RuntimeError("the space could not build it")
+    rdb.hold_params(ot.trial_id(trial))
+    trial.suggest_int("depth", 1, 8)  # and then the space could not build it
     study.tell(trial, state=States.FAIL)
     assert list(optuna.load_study(study_name="e", storage=storage.url).trials[0].params) == [
         "depth"]
@@ -129,10 +151,11 @@ def test_a_refused_write_leaves_nothing_for_the_next_one(storage):
     first.suggest_int("depth", 1, 8)
     study.tell(first, 1.0)
     second = study.ask()
-    with pytest.raises(ValueError, match="Cannot set different distribution kind"), \
-            rdb.params_held(ot.trial_id(second)):
-        second.suggest_float("lr", 0.1, 0.2)
-        second.suggest_categorical("depth", ["a", "b"])
+    rdb.hold_params(ot.trial_id(second))
+    second.suggest_float("lr", 0.1, 0.2)
+    second.suggest_categorical("depth", ["a", "b"])
+    with pytest.raises(ValueError, match="Cannot set different distribution kind"):
+        rdb.write_held_params(ot.trial_id(second))
     rdb.hold_attrs(ot.trial_id(first), {"late": True}, {})
     with pytest.raises(optuna.exceptions.UpdateFinishedTrialError):
         rdb.set_trial_state_values(ot.trial_id(first), States.COMPLETE, [2.0])
@@ -154,9 +177,10 @@ def test_a_new_process_checks_against_the_studys_stored_distribution(storage):
         rdb = other.optuna_storage()
         again = optuna.load_study(study_name="n", storage=rdb)
         trial = again.ask()
-        with pytest.raises(ValueError, match="Cannot set different distribution kind"), \
-                rdb.params_held(ot.trial_id(trial)):
-            trial.suggest_float("depth", 0.5, 1.5)
+        rdb.hold_params(ot.trial_id(trial))
+        trial.suggest_float("depth", 0.5, 1.5)
+        with pytest.raises(ValueError, match="Cannot set different distribution kind"):
+            rdb.write_held_params(ot.trial_id(trial))
     finally:
         other.close()
     trials = optuna.load_study(study_name="n", storage=storage.url).trials
@@ -194,8 +218,9 @@ def test_its_running_trial_is_read_from_what_it_wrote(storage):
         assert reads.count == before
 
     same_as_read()
-    with rdb.params_held(tid):
-        _suggest(trial)
+    rdb.hold_params(tid)
+    _suggest(trial)
+    rdb.write_held_params(tid)
     same_as_read()
     study_id, after_first = rdb.get_study_id_from_name("m"), ot.trial_id(first)
     before = reads.count
@@ -217,8 +242,8 @@ def test_its_running_trial_is_read_from_what_it_wrote(storage):
 
 @pytest.mark.parametrize("state", [States.COMPLETE, States.PRUNED, States.FAIL])
 def test_a_trial_it_finished_is_read_from_what_it_wrote(storage, state):
-    """Told with held attrs, the trial is what a read of the database gives, having read
-    back one row; the next read of the study takes only its row in trials."""
+    """Told with held parameters and attrs, the trial is what a read of the database gives,
+    having read nothing back; the next read of the study takes only its row in trials."""
     rdb = storage.optuna_storage()
     study = optuna.create_study(study_name="t", storage=rdb, directions=["maximize"] * 2,
                                 sampler=optuna.samplers.RandomSampler(2))
@@ -226,8 +251,8 @@ def test_a_trial_it_finished_is_read_from_what_it_wrote(storage, state):
     reads = Reads(rdb.engine)
     trial = study.ask()
     tid = ot.trial_id(trial)
-    with rdb.params_held(tid):
-        _suggest(trial)
+    rdb.hold_params(tid)
+    _suggest(trial)  # written with the state
     rdb.hold_attrs(tid, {ot.ARCH_ID_ATTR: "a1", "shape": (1, 2)}, {"max_params": -0.5})
     study.tell(trial, [math.inf, 0.25] if state == States.COMPLETE else None, state=state)
     study_id = rdb.get_study_id_from_name("t")
@@ -263,8 +288,9 @@ def test_the_first_heartbeat_goes_with_the_parameters(storage):
     trial = study.ask()
     study_id, tid = rdb.get_study_id_from_name("h"), ot.trial_id(trial)
     writes = WriteTransactions(rdb.engine)
-    with rdb.params_held(tid):
-        _suggest(trial)
+    rdb.hold_params(tid)
+    _suggest(trial)
+    rdb.write_held_params(tid)
     assert writes.count == 1
     assert rdb._get_stale_trial_ids(study_id) == []
     time.sleep(2.2)  # SQLite's CURRENT_TIMESTAMP counts whole seconds
