@@ -8,9 +8,12 @@ the meta device the costed leaf modules return empty tensors of their output sha
 real device runs its own forward, which is how the tests check the shape rules.
 
 An ArchConfig is built and counted part by part in forward order (splitter, stage modules,
-blocks, head) without weight initialisation; an encoder block's counts depend only on its
-BlockConfig, width, tokens and a few global fields, so each distinct block is counted once
-per process and reused (a search's candidates share most of their blocks).
+blocks, head) without weight initialisation. Each part's counts depend on a few of the
+config's fields only: an encoder block's on its BlockConfig, width, tokens and the global
+fields blocks read; the splitter's and the stage modules' on the global fields (no part but
+a block reads ``blocks``); the head's on its width, tokens, classes and T. So each distinct
+part is counted once per process and reused: a search's candidates share most of their
+parts, and counting a stmixer candidate's splitter was half its cost pass.
 
 Counts are per sample. A layer that runs on every time step (its tensors carry T, folded
 into the batch or as a leading axis) reports ``macs_per_step`` and ``macs_total = T x
@@ -142,26 +145,30 @@ def count_costs(spec: ArchConfig | str | nn.Module, *, timesteps: int | None = N
 
 @lru_cache(maxsize=512)
 def _count_config(cfg: ArchConfig) -> CostReport:
-    """Count a model part by part in forward order, each encoder block from its cache."""
-    from autost.layers import LayerFactory
-    from autost.models.builder import build_downsample, build_head, build_splitter, starts_stage
+    """Count a model part by part in forward order, each part from its cache."""
 
-    t, widths, tokens = cfg.timesteps, cfg.block_widths(), cfg.block_tokens()
-    make = LayerFactory(cfg)
-    splitter = _build_on_meta(build_splitter, make)
-    parts = [_count_part(splitter, "patch_embed", t,
-                         (cfg.in_channels, cfg.input_size, cfg.input_size),
-                         splitter.encoding_layers())]
+    from autost.models.builder import starts_stage
+
+    widths, tokens = cfg.block_widths(), cfg.block_tokens()
+    outside = _GlobalKey.of(cfg)
+    parts = [_splitter_costs(outside)]
     for i in range(cfg.depth):
         if starts_stage(cfg, i):
-            parts.append(_count_part(_build_on_meta(build_downsample, make, i),
-                                     f"downsamples.{i}", t, (tokens[i - 1], widths[i - 1])))
-        parts.append(_prefixed(_block_costs(_BlockKey.of(cfg, i)), f"blocks.{i}."))
-    parts.append(_count_part(_build_on_meta(build_head, cfg), "head", t,
-                             (tokens[-1], widths[-1])))
+            parts.append(_downsample_costs(outside, i))
+        parts.append(_block_costs_at(_BlockKey.of(cfg, i), i))
+    parts.append(_head_costs(_HeadKey(widths[-1], tokens[-1], cfg.num_classes, cfg.timesteps,
+                                      cfg)))
+    t = cfg.timesteps
     return CostReport(t, sum(p.params for p in parts),
                       tuple(layer for p in parts for layer in p.layers),
                       tuple(name for p in parts for name in p.unused))
+
+
+def cache_clear() -> None:
+    """Forget every count this process has kept (configs and their parts)."""
+    for cached in (_count_config, _splitter_costs, _downsample_costs, _block_costs_at,
+                   _block_costs, _head_costs):
+        cached.cache_clear()
 
 
 # ArchConfig fields that no encoder block reads (the splitter, stages and head do).
@@ -188,6 +195,69 @@ class _BlockKey:
                          if f.name not in _NOT_BLOCK_FIELDS)
         return cls(cfg.blocks[i], cfg.block_widths()[i], cfg.block_tokens()[i], settings,
                    cfg, i)
+
+
+@dataclass(frozen=True)
+class _GlobalKey:
+    """What the costs of the splitter and the stage modules depend on: every field but the
+    blocks (and the name); ``cfg`` (to build them) is not part of the key."""
+
+    settings: tuple
+    cfg: ArchConfig = field(compare=False)
+
+    @classmethod
+    def of(cls, cfg: ArchConfig) -> _GlobalKey:
+        return cls(tuple((f.name, getattr(cfg, f.name)) for f in fields(cfg)
+                         if f.name not in ("blocks", "name")), cfg)
+
+
+@dataclass(frozen=True)
+class _HeadKey:
+    """What the costs of the classification head depend on."""
+
+    width: int
+    tokens: int
+    num_classes: int
+    timesteps: int
+    cfg: ArchConfig = field(compare=False)
+
+
+@lru_cache(maxsize=512)
+def _splitter_costs(key: _GlobalKey) -> CostReport:
+    from autost.layers import LayerFactory
+    from autost.models.builder import build_splitter
+
+    cfg = key.cfg
+    splitter = _build_on_meta(build_splitter, LayerFactory(cfg))
+    return _count_part(splitter, "patch_embed", cfg.timesteps,
+                       (cfg.in_channels, cfg.input_size, cfg.input_size),
+                       splitter.encoding_layers())
+
+
+@lru_cache(maxsize=1024)
+def _downsample_costs(key: _GlobalKey, i: int) -> CostReport:
+    from autost.layers import LayerFactory
+    from autost.models.builder import build_downsample
+
+    cfg = key.cfg
+    i_in = i - 1
+    return _count_part(_build_on_meta(build_downsample, LayerFactory(cfg), i),
+                       f"downsamples.{i}", cfg.timesteps,
+                       (cfg.block_tokens()[i_in], cfg.block_widths()[i_in]))
+
+
+@lru_cache(maxsize=512)
+def _head_costs(key: _HeadKey) -> CostReport:
+    from autost.models.builder import build_head
+
+    return _count_part(_build_on_meta(build_head, key.cfg), "head", key.timesteps,
+                       (key.tokens, key.width))
+
+
+@lru_cache(maxsize=8192)
+def _block_costs_at(key: _BlockKey, i: int) -> CostReport:
+    """The block's costs named as block ``i`` of a model."""
+    return _prefixed(_block_costs(key), f"blocks.{i}.")
 
 
 @lru_cache(maxsize=4096)

@@ -8,6 +8,7 @@ seconds, never after a hung search.
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 
@@ -86,11 +87,32 @@ def engine_kwargs(parsed) -> dict:
 
 def dialect_insert(engine):
     """The ``insert`` of the engine's dialect, the one with ``on_conflict_do_nothing``."""
-    if engine.dialect.name == "postgresql":
+    return _insert_of(engine.dialect.name)
+
+
+def _insert_of(dialect: str):
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert
+
+
+def upsert(engine, table, keys: tuple[str, ...], updated: tuple[str, ...], **values):
+    """``INSERT ... ON CONFLICT (keys) DO UPDATE`` of the columns ``updated`` into ``table``,
+    with SQL ``values`` for some columns (the others come with the rows it is executed with,
+    one or a list). Built once per dialect, table and columns: building it took longer than
+    SQLite takes to run it, and a search writes a trial's values, attrs and heartbeat so."""
+    return _upsert(engine.dialect.name, table, keys, updated, tuple(sorted(values.items())))
+
+
+@functools.lru_cache(maxsize=64)
+def _upsert(dialect: str, table, keys: tuple, updated: tuple, values: tuple):
+    insert = _insert_of(dialect)(table)
+    if values:
+        insert = insert.values(**dict(values))
+    return insert.on_conflict_do_update(index_elements=list(keys),
+                                        set_={c: insert.excluded[c] for c in updated})
 
 
 def create_engine(parsed):

@@ -47,7 +47,7 @@ from optuna.storages._rdb import models
 from optuna.storages._rdb.models import NOT_FOUND_MSG
 from optuna.trial import FrozenTrial, TrialState
 
-from autost.storage._url import dialect_insert
+from autost.storage._url import upsert
 from autost.storage.frozen_trials import BulkReadRDBStorage, copy_trial, local_time
 from autost.storage.optuna_tables import attr_rows, stored_attrs, upsert_rows
 
@@ -57,6 +57,21 @@ _PARAMS = models.TrialParamModel.__table__
 _VALUES = models.TrialValueModel.__table__
 _HEARTBEATS = models.TrialHeartbeatModel.__table__
 _UNFINISHED = [TrialState.RUNNING, TrialState.WAITING]
+# The statements of every trial, built once (building one took longer than running it)
+_LOCK_STUDY = sa.select(_STUDIES.c.study_id).where(
+    _STUDIES.c.study_id == sa.bindparam("study_id")).with_for_update()
+_CREATE = sa.insert(_TRIALS).values(
+    study_id=sa.bindparam("study_id"), state=TrialState.RUNNING,
+    datetime_start=sa.bindparam("started", type_=_TRIALS.c.datetime_start.type),
+    number=sa.select(sa.func.count()).select_from(_TRIALS).where(
+        _TRIALS.c.study_id == sa.bindparam("study_id")).scalar_subquery(),
+).returning(_TRIALS.c.trial_id, _TRIALS.c.number)
+_FINISH = _TRIALS.update().where(
+    _TRIALS.c.trial_id == sa.bindparam("finished_id"), _TRIALS.c.state.in_(_UNFINISHED),
+).values(state=sa.bindparam("new_state", type_=_TRIALS.c.state.type),
+         datetime_complete=sa.bindparam("finished", type_=_TRIALS.c.datetime_complete.type),
+         ).returning(_TRIALS.c.trial_id)
+_STATE = sa.select(_TRIALS.c.state).where(_TRIALS.c.trial_id == sa.bindparam("trial_id"))
 
 
 class BatchedWritesRDBStorage(BulkReadRDBStorage):
@@ -78,16 +93,11 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
         if template_trial is not None:
             return super()._create_new_trial(study_id, template_trial)
         started = _stored_now()
-        number = sa.select(sa.func.count()).select_from(_TRIALS).where(
-            _TRIALS.c.study_id == study_id).scalar_subquery()
         with self.engine.begin() as connection:
-            if connection.execute(sa.select(_STUDIES.c.study_id).where(
-                    _STUDIES.c.study_id == study_id).with_for_update()).first() is None:
+            if connection.execute(_LOCK_STUDY, {"study_id": study_id}).first() is None:
                 raise KeyError(NOT_FOUND_MSG)
             trial_id, number = connection.execute(
-                sa.insert(_TRIALS).values(study_id=study_id, number=number,
-                                          state=TrialState.RUNNING, datetime_start=started)
-                .returning(_TRIALS.c.trial_id, _TRIALS.c.number)).one()
+                _CREATE, {"study_id": study_id, "started": started}).one()
         created = FrozenTrial(number=number, state=TrialState.RUNNING, value=None,
                               values=None, datetime_start=local_time(started),
                               datetime_complete=None, params={}, distributions={},
@@ -151,15 +161,10 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
                          "distribution_json": distribution_to_json(distribution)})
         if rows:
             connection.execute(sa.insert(_PARAMS), rows)
-        if self.heartbeat_interval is not None:
-            connection.execute(self._beat(trial_id))
-
-    def _beat(self, trial_id: int):
-        """The statement of a heartbeat now, as Optuna's record_heartbeat stores it."""
-        stmt = dialect_insert(self.engine)(_HEARTBEATS).values(
-            trial_id=trial_id, heartbeat=sa.func.current_timestamp())
-        return stmt.on_conflict_do_update(index_elements=["trial_id"],
-                                          set_={"heartbeat": stmt.excluded.heartbeat})
+        if self.heartbeat_interval is not None:  # a beat now, as record_heartbeat stores it
+            connection.execute(upsert(self.engine, _HEARTBEATS, ("trial_id",), ("heartbeat",),
+                                      heartbeat=sa.func.current_timestamp()),
+                               {"trial_id": trial_id})
 
     @staticmethod
     def _earlier_distribution(connection, trial_id: int, name: str):
@@ -176,8 +181,7 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
 
     def _check_updatable(self, connection, trial_id: int) -> None:
         """Refuse, as Optuna refuses, a trial that does not exist or has finished."""
-        state = connection.execute(sa.select(_TRIALS.c.state).where(
-            _TRIALS.c.trial_id == trial_id)).scalar()
+        state = connection.execute(_STATE, {"trial_id": trial_id}).scalar()
         if state is None:
             raise KeyError(NOT_FOUND_MSG)
         self.check_trial_is_updatable(trial_id, state)
@@ -228,11 +232,8 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
         rows = self._held_attrs.pop(trial_id, None) or []
         finished = _stored_now()
         with self.engine.begin() as connection:
-            told = connection.execute(
-                _TRIALS.update().where(_TRIALS.c.trial_id == trial_id,
-                                       _TRIALS.c.state.in_(_UNFINISHED))
-                .values(state=state, datetime_complete=finished)
-                .returning(_TRIALS.c.trial_id)).first()
+            told = connection.execute(_FINISH, {"finished_id": trial_id, "new_state": state,
+                                                "finished": finished}).first()
             if told is None:
                 self._check_updatable(connection, trial_id)
             if params is not None:
@@ -254,10 +255,8 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
             stored, kind = models.TrialValueModel.value_to_stored_repr(value)
             rows.append({"trial_id": trial_id, "objective": objective, "value": stored,
                          "value_type": kind})
-        stmt = dialect_insert(self.engine)(_VALUES).values(rows)
-        connection.execute(stmt.on_conflict_do_update(
-            index_elements=["trial_id", "objective"],
-            set_={"value": stmt.excluded.value, "value_type": stmt.excluded.value_type}))
+        connection.execute(upsert(self.engine, _VALUES, ("trial_id", "objective"),
+                                  ("value", "value_type")), rows)
 
 
 def _stored_now() -> datetime.datetime:

@@ -206,16 +206,13 @@ def upsert_rows(connection, engine, id_column: str, owner_id: int, rows) -> None
     """Write (table, key, value) rows of one trial or study on ``connection`` (a connection
     or session of ``engine``'s database), one statement per table; a key present is
     overwritten, and of a key given twice the last value is written."""
-    insert = _url.dialect_insert(engine)
     tables: dict = {}
     for table, key, value in rows:
         tables.setdefault(table, {})[key] = json.dumps(value)
     for table, written in tables.items():
-        stmt = insert(table).values([{id_column: owner_id, "key": key, "value_json": text}
-                                     for key, text in written.items()])
-        connection.execute(stmt.on_conflict_do_update(
-            index_elements=[id_column, "key"],
-            set_={"value_json": stmt.excluded.value_json}))
+        connection.execute(_url.upsert(engine, table, (id_column, "key"), ("value_json",)),
+                           [{id_column: owner_id, "key": key, "value_json": text}
+                            for key, text in written.items()])
 
 
 def stored_attrs(rows) -> tuple[dict, dict]:

@@ -8,7 +8,9 @@ fails. Non-finite floats (a NASWOT of -inf) are stored as the strings ``"inf"``,
 
 from __future__ import annotations
 
+import json
 import math
+import re
 import socket
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ from autost.storage.training_stops import stop_of
 VERSIONED_PACKAGES = ("autost", "optuna", "torch", "sqlalchemy")
 TRAINING_STATUSES = ("ok", "failed")
 _NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
+_NON_FINITE_TEXT = re.compile(r'"(?:-?inf|nan)"')  # one of them, as JSON writes it
 
 
 @dataclass(frozen=True)
@@ -239,8 +242,8 @@ class Storage:
                     index_elements=["arch_id", "settings_key"])
                     .returning(table.c.created_at)).scalar()
                 if created is not None:  # a new set: nothing to merge, nothing to read back
-                    return StoredScores(arch_id, settings_key, dict(result.values),
-                                        new["rate_source"], list(result.layers),
+                    return StoredScores(arch_id, settings_key, _decode(new["values"]),
+                                        new["rate_source"], _decode(new["layers"]),
                                         new["flags"], created)
                 row = connection.execute(
                     sa.select(table).where(this).with_for_update()).mappings().one()
@@ -409,23 +412,45 @@ def _chunks(items: list, size: int = 500):
 
 
 def _encode(obj):
-    """Replace non-finite floats (which JSON columns cannot hold) by strings, recursively."""
+    """``obj`` as a JSON column holds it: non-finite floats (which JSON cannot hold) as
+    strings, tuples as lists, keys as strings. A JSON round trip where there is nothing to
+    replace: walking a score set's few hundred layer rows in Python took longer than storing
+    them."""
+    try:
+        return json.loads(json.dumps(obj, allow_nan=False))
+    except (ValueError, TypeError):
+        return _encode_each(obj)
+
+
+def _encode_each(obj):
     if isinstance(obj, float) and not math.isfinite(obj):
         return "nan" if math.isnan(obj) else ("inf" if obj > 0 else "-inf")
     if isinstance(obj, dict):
-        return {k: _encode(v) for k, v in obj.items()}
+        return {k: _encode_each(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [_encode(v) for v in obj]
+        return [_encode_each(v) for v in obj]
     return obj
 
 
 def _decode(obj):
+    """What :func:`_encode` stored, its non-finite floats back; ``obj`` itself where it
+    holds none (a search reads score sets of a few hundred layer rows)."""
+    if isinstance(obj, dict | list):
+        try:
+            if not _NON_FINITE_TEXT.search(json.dumps(obj)):
+                return obj
+        except (ValueError, TypeError):
+            pass
+    return _decode_each(obj)
+
+
+def _decode_each(obj):
     if isinstance(obj, str) and obj in _NON_FINITE:
         return _NON_FINITE[obj]
     if isinstance(obj, dict):
-        return {k: _decode(v) for k, v in obj.items()}
+        return {k: _decode_each(v) for k, v in obj.items()}
     if isinstance(obj, list):
-        return [_decode(v) for v in obj]
+        return [_decode_each(v) for v in obj]
     return obj
 
 

@@ -1,5 +1,7 @@
 """The cost pass: every module kind and every preset against fvcore, closed forms, errors."""
 
+import dataclasses
+
 import pytest
 import torch
 from torch import nn
@@ -183,8 +185,7 @@ def test_equal_blocks_are_counted_once_and_other_blocks_apart():
     from autost.cost import count
 
     cfg = get_preset("spikformer-2-384").replace(num_classes=7)  # two equal blocks
-    count._count_config.cache_clear()
-    count._block_costs.cache_clear()
+    count.cache_clear()
     count_costs(cfg)
     assert count._block_costs.cache_info()[:2] == (1, 1)  # hits, misses
     unbiased = cfg.replace(qkv_bias=False)
@@ -192,3 +193,13 @@ def test_equal_blocks_are_counted_once_and_other_blocks_apart():
     assert count._block_costs.cache_info().misses == 2
     with torch.device("meta"):
         assert report == count_costs(create_model(unbiased))
+
+    # Other blocks, the rest alike: the splitter and the head are not counted again
+    other = cfg.replace(blocks=(dataclasses.replace(cfg.blocks[0], mlp_ratio=2.0),) * 2)
+    report = count_costs(other)
+    # hits, misses: the splitter keys on every field but the blocks (qkv_bias made the second
+    # config's its own), the head on its width, tokens, classes and T (one for all three)
+    assert [count._splitter_costs.cache_info()[:2], count._head_costs.cache_info()[:2]] == [
+        (1, 2), (2, 1)]
+    with torch.device("meta"):
+        assert report == count_costs(create_model(other))

@@ -81,8 +81,7 @@ def test_cost_proxies_touch_no_data_and_build_nothing_real(no_data, monkeypatch)
 
     for name in ("build_splitter", "build_downsample", "build_block", "build_head"):
         monkeypatch.setattr(builder, name, recording(getattr(builder, name)))
-    count._count_config.cache_clear()
-    count._block_costs.cache_clear()
+    count.cache_clear()
     result = score_architecture(TINY, ["params", "flops"], ScoreSettings())
     assert set(devices) == {"meta"}
     assert result.rate_source == "none" and result.flags == []
