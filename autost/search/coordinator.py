@@ -2,11 +2,13 @@
 
 Per candidate: ask a trial, let the space suggest an architecture, look its scores up (this
 run's memo, then the database by arch_id and settings key), claim it in the database and
-score the proxies its stored score set lacks, if any (inline or in the pool), add them to
-the set (autost.storage.score_sets), and tell the objective values, writing the trial's user
-attrs (``arch_id``, ``settings_key``, ``space``, ``fail_reason``) and constraints in the
-same transaction (its parameters went in one when the space suggested them:
-autost.storage.batched_writes). An architecture that another process has
+score the proxies its stored score set lacks, if any (in a forked process, inline or in the
+pool), add them to the set (autost.storage.score_sets), and tell the objective values,
+writing the trial's user attrs (``arch_id``, ``settings_key``, ``space``, ``fail_reason``)
+and constraints in the same transaction. Its parameters are held while the space suggests
+them and written in one transaction while the candidate is scored (before, when it is
+scored inline), or in the tell's when its scores were stored already
+(autost.storage.batched_writes). An architecture that another process has
 claimed is not scored here: its trials wait for the stored scores (autost.storage.claims),
 so each architecture is scored once however many processes search. This process keeps at
 most ``workers`` trials running (``2 x workers`` with a pool, so no pool process waits); see
