@@ -1,13 +1,14 @@
 """The cost pass against fvcore and the rate pass against a bare forward, measured in one run.
 
 For every preset and ``--random`` architectures sampled from a named space (seeded):
-(a) ``count_costs(cfg)`` (meta-device build + shape pass, caches bypassed: no block counted
+(a) ``count_costs(cfg)`` (meta-device build + shape pass, caches cleared: no part counted
     before, best of three) divided by fvcore's ``FlopCountAnalysis(...).total()`` on the
     same model built with real weights (trace of one calibration image on the CPU; the
     build is not timed); the two MAC totals must be identical. Target: at most 1/50. a'
     divides by the real build plus fvcore instead: both sides then go from an ArchConfig to
-    the MAC count. a" times the cost pass with the model's blocks already counted (what a
-    search pays for a candidate whose blocks earlier candidates had). f is the part of a
+    the MAC count. a" times the cost pass with the model's parts already counted (what a
+    search pays for a candidate whose splitter, stage modules, blocks and head earlier
+    candidates had). f is the part of a
     spent building modules on the meta device (splitter, stage modules, each distinct
     block once, head; no weight initialisation): the floor of a for a cost pass that
     builds the model's modules, as issue 3's point 1 asks.
