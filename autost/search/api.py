@@ -228,15 +228,15 @@ def _result(db, study, plan: SearchPlan, stats, wall_s: float, notes: list[str]
     key = plan.settings_key()
     ids = [t.user_attrs.get(ARCH_ID_ATTR) for t in best]
     archs = db.get_candidates([i for i in ids if i])
-    scores = db.scores_for((i, key) for i in ids if i)
+    scores = db.score_values_for((i, key) for i in ids if i)  # no per-layer rows
     rows = []
     for trial, arch_id in zip(best, ids, strict=True):
-        stored = scores.get((arch_id, key))
+        stored, _ = scores.get((arch_id, key), ({}, None))
         rows.append(BestTrial(
             number=trial.number, arch_id=arch_id or "",
             summary=archs[arch_id].summary() if arch_id in archs else "",
             values={o.name: v for o, v in zip(plan.objectives, trial.values, strict=True)},
-            params=stored.values.get("params") if stored else None,
+            params=stored.get("params"),
         ))
     run = {"told": stats.complete + stats.over_budget + stats.failed}
     run.update((k, v) for k, v in asdict(stats).items() if k != "failures_in_a_row")

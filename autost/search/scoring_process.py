@@ -27,7 +27,7 @@ from contextlib import contextmanager
 
 from autost.lifeline import can_fork, exit_with
 
-JOIN_TIMEOUT_S = 0.2  # an idle child ends at once when the pipe closes
+JOIN_TIMEOUT_S = 0.2  # a child that has scored and waits ends at once when the pipe closes
 
 
 def worth_forking(workers: int) -> bool:
@@ -55,6 +55,7 @@ class ScoringProcess:
         context = multiprocessing.get_context("fork")
         self._connection, theirs = context.Pipe()
         self._unanswered = False  # a candidate was sent and its answer not received yet
+        self._asked = False  # a candidate was ever sent (the child is past its imports)
         self._child = context.Process(target=_score_when_asked,
                                       args=(theirs, self._connection, os.getpid()),
                                       name="autost-scoring", daemon=True)
@@ -81,7 +82,7 @@ class ScoringProcess:
         except OSError:
             self.close()
             return False
-        self._unanswered = True
+        self._unanswered = self._asked = True
         return True
 
     def receive(self):
@@ -103,12 +104,14 @@ class ScoringProcess:
         return not self._connection.closed
 
     def close(self) -> None:
-        """End the child: it sees the end of the pipe when it next waits for a candidate; one
-        still importing or scoring after JOIN_TIMEOUT_S is killed (it holds nothing that
-        needs saving, and a search that scored nothing need not wait for torch to load)."""
+        """End the child: one that has scored sees the end of the pipe as it waits for the
+        next candidate; one still scoring after JOIN_TIMEOUT_S, or never asked (maybe still
+        importing torch: a resumed search whose candidates were all scored before), is
+        killed at once. It holds nothing that needs saving."""
         if not self._connection.closed:
             self._connection.close()
-        self._child.join(JOIN_TIMEOUT_S)
+        if self._asked:
+            self._child.join(JOIN_TIMEOUT_S)
         if self._child.is_alive():
             self._child.kill()
             self._child.join()

@@ -266,22 +266,10 @@ class Storage:
         with Session(self.engine) as session:
             return [_stored(r) for r in session.scalars(query)]
 
-    def scores_for(self, pairs) -> dict[tuple[str, str], StoredScores]:
-        """Stored scores for many (arch_id, settings_key) pairs, keyed by the pair."""
-        pairs = set(pairs)
-        arch_ids = {a for a, _ in pairs}
-        found = {}
-        with Session(self.engine) as session:
-            for chunk in _chunks(sorted(arch_ids)):
-                for row in session.scalars(sa.select(Score).where(Score.arch_id.in_(chunk))):
-                    if (row.arch_id, row.settings_key) in pairs:
-                        found[row.arch_id, row.settings_key] = _stored(row)
-        return found
-
     def score_values_for(self, pairs) -> dict[tuple[str, str], tuple[dict[str, float], str]]:
         """(values, rate_source) of the stored score sets of many (arch_id, settings_key)
-        pairs, keyed by the pair: :meth:`scores_for` without the per-layer rows, which weigh
-        tens of kilobytes a set and which a listing of a study never shows."""
+        pairs, keyed by the pair; not their per-layer rows, which weigh tens of kilobytes a
+        set and which a listing of a study or a search's summary never shows."""
         pairs = set(pairs)
         query = sa.select(Score.arch_id, Score.settings_key, Score.values, Score.rate_source)
         return {(a, k): (_decode(values), rate) for a, k, values, rate in

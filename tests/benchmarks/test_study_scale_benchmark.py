@@ -22,8 +22,11 @@ def test_a_small_study_prints_every_figure(tmp_path):
     assert list(rows) == [
         "raw SQL floor", "autost top (s)", "autost pareto (s)", "autost report (s)",
         "peak memory (MB)", "service first read (s)", "service cached read (s)",
-        "resume start (s)", "resume scored its trial", "resume start, new architecture (s)",
+        "resume start (s)", "resume, whole command (s)", "resume scored its trial",
+        "resume start, new architecture (s)", "resume, new architecture, whole command (s)",
         "resume peak memory (MB)"]
+    # until the tell (its stored finish time), then the summary and the exit
+    assert 0 < float(rows["resume start (s)"]) < float(rows["resume, whole command (s)"])
     # the benchmark's own few hundred MB (it built the study) are not counted; a command
     # that imports torch, or forks a child that does, is counted with it
     assert 40 < float(rows["peak memory (MB)"]) < 600
