@@ -101,8 +101,9 @@ def _insert_of(dialect: str):
 def upsert(engine, table, keys: tuple[str, ...], updated: tuple[str, ...], **values):
     """``INSERT ... ON CONFLICT (keys) DO UPDATE`` of the columns ``updated`` into ``table``,
     with SQL ``values`` for some columns (the others come with the rows it is executed with,
-    one or a list). Built once per dialect, table and columns: building it took longer than
-    SQLite takes to run it, and a search writes a trial's values, attrs and heartbeat so."""
+    one or a list). Built once per dialect, table, columns and values (pass the same SQL
+    expression objects: they compare by identity): building it took longer than SQLite
+    takes to run it, and a search writes a trial's values, attrs and heartbeat so."""
     return _upsert(engine.dialect.name, table, keys, updated, tuple(sorted(values.items())))
 
 

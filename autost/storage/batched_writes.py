@@ -72,6 +72,7 @@ _FINISH = _TRIALS.update().where(
          datetime_complete=sa.bindparam("finished", type_=_TRIALS.c.datetime_complete.type),
          ).returning(_TRIALS.c.trial_id)
 _STATE = sa.select(_TRIALS.c.state).where(_TRIALS.c.trial_id == sa.bindparam("trial_id"))
+_NOW = sa.func.current_timestamp()  # a heartbeat's time, as Optuna's record_heartbeat sets it
 
 
 class BatchedWritesRDBStorage(BulkReadRDBStorage):
@@ -163,8 +164,7 @@ class BatchedWritesRDBStorage(BulkReadRDBStorage):
             connection.execute(sa.insert(_PARAMS), rows)
         if self.heartbeat_interval is not None:  # a beat now, as record_heartbeat stores it
             connection.execute(upsert(self.engine, _HEARTBEATS, ("trial_id",), ("heartbeat",),
-                                      heartbeat=sa.func.current_timestamp()),
-                               {"trial_id": trial_id})
+                                      heartbeat=_NOW), {"trial_id": trial_id})
 
     @staticmethod
     def _earlier_distribution(connection, trial_id: int, name: str):

@@ -297,3 +297,27 @@ def test_the_first_heartbeat_goes_with_the_parameters(storage):
     assert rdb._get_stale_trial_ids(study_id) == [tid]
     rdb.record_heartbeat(tid)  # Optuna's own beat updates the same row
     assert rdb._get_stale_trial_ids(study_id) == []
+
+
+def test_a_trials_statements_are_built_once(storage):
+    """Every trial reuses the upserts of its values, attrs and heartbeat (building one took
+    longer than SQLite took to run it)."""
+    from autost.storage import _url
+
+    rdb = storage.optuna_storage(heartbeat_interval=60)
+    study = optuna.create_study(study_name="b", storage=rdb)
+
+    def one_trial() -> None:
+        trial = study.ask()
+        rdb.hold_params(ot.trial_id(trial))
+        _suggest(trial)
+        rdb.write_held_params(ot.trial_id(trial))
+        rdb.hold_attrs(ot.trial_id(trial), {ot.ARCH_ID_ATTR: "a1"}, {"max_params": -0.5})
+        study.tell(trial, 1.0)
+
+    one_trial()
+    built = _url._upsert.cache_info().misses
+    for _ in range(3):
+        one_trial()
+    assert _url._upsert.cache_info().misses == built
+    assert len(optuna.load_study(study_name="b", storage=storage.url).trials) == 4
