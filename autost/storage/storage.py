@@ -31,6 +31,9 @@ VERSIONED_PACKAGES = ("autost", "optuna", "torch", "sqlalchemy")
 TRAINING_STATUSES = ("ok", "failed")
 _NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 _NON_FINITE_TEXT = re.compile(r'"(?:-?inf|nan)"')  # one of them, as JSON writes it
+_SCORE_SET = sa.select(Score.__table__).where(
+    Score.__table__.c.arch_id == sa.bindparam("arch_id"),
+    Score.__table__.c.settings_key == sa.bindparam("settings_key"))
 
 
 @dataclass(frozen=True)
@@ -253,11 +256,9 @@ class Storage:
         return _stored(SimpleNamespace(**(dict(row) | merged)))
 
     def get_scores(self, arch_id: str, settings_key: str) -> StoredScores | None:
-        table = Score.__table__
-        query = sa.select(table).where(table.c.arch_id == arch_id,
-                                       table.c.settings_key == settings_key)
-        with self.engine.connect() as connection:  # Core: a search asks once a trial
-            row = connection.execute(query).one_or_none()
+        with self.engine.connect() as connection:  # Core, built once: a search asks per trial
+            row = connection.execute(_SCORE_SET, {"arch_id": arch_id,
+                                                  "settings_key": settings_key}).one_or_none()
         return None if row is None else _stored(row)
 
     def all_scores(self, arch_id: str) -> list[StoredScores]:
