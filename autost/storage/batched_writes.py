@@ -1,5 +1,5 @@
-"""A search's trial written in two transactions after the ask's own, the ask's and the tell's
-in Core; its running trial read back from what it wrote.
+"""A search's trial written in one or two transactions after the ask's own, the ask's and
+the tell's in Core; its running trial read back from what it wrote.
 
 Optuna's RDBStorage commits each parameter a trial suggests in a transaction of its own
 (about ten for a stmixer candidate, 28 for mixed), autost wrote the trial's user attrs and
