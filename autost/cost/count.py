@@ -146,20 +146,17 @@ def count_costs(spec: ArchConfig | str | nn.Module, *, timesteps: int | None = N
 @lru_cache(maxsize=512)
 def _count_config(cfg: ArchConfig) -> CostReport:
     """Count a model part by part in forward order, each part from its cache."""
-
     from autost.models.builder import starts_stage
 
-    widths, tokens = cfg.block_widths(), cfg.block_tokens()
     outside = _GlobalKey.of(cfg)
     parts = [_splitter_costs(outside)]
     for i in range(cfg.depth):
         if starts_stage(cfg, i):
             parts.append(_downsample_costs(outside, i))
         parts.append(_block_costs_at(_BlockKey.of(cfg, i), i))
-    parts.append(_head_costs(_HeadKey(widths[-1], tokens[-1], cfg.num_classes, cfg.timesteps,
-                                      cfg)))
-    t = cfg.timesteps
-    return CostReport(t, sum(p.params for p in parts),
+    parts.append(_head_costs(_HeadKey(cfg.block_widths()[-1], cfg.block_tokens()[-1],
+                                      cfg.num_classes, cfg.timesteps, cfg)))
+    return CostReport(cfg.timesteps, sum(p.params for p in parts),
                       tuple(layer for p in parts for layer in p.layers),
                       tuple(name for p in parts for name in p.unused))
 
@@ -239,11 +236,10 @@ def _downsample_costs(key: _GlobalKey, i: int) -> CostReport:
     from autost.layers import LayerFactory
     from autost.models.builder import build_downsample
 
-    cfg = key.cfg
-    i_in = i - 1
+    cfg = key.cfg  # its input: the tokens and width of block i - 1
     return _count_part(_build_on_meta(build_downsample, LayerFactory(cfg), i),
                        f"downsamples.{i}", cfg.timesteps,
-                       (cfg.block_tokens()[i_in], cfg.block_widths()[i_in]))
+                       (cfg.block_tokens()[i - 1], cfg.block_widths()[i - 1]))
 
 
 @lru_cache(maxsize=512)

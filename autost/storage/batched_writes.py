@@ -266,9 +266,10 @@ def _stored_now() -> datetime.datetime:
 
 def _with_params(running: FrozenTrial, held: list[tuple]) -> FrozenTrial:
     """``running`` with the held parameters it now has in the database."""
-    for name, value, distribution, _ in held:
-        running.distributions = {**running.distributions, name: distribution}
-        running.params = {**running.params, name: distribution.to_external_repr(value)}
+    running.distributions = {**running.distributions,
+                             **{name: distribution for name, _, distribution, _ in held}}
+    running.params = {**running.params, **{name: distribution.to_external_repr(value)
+                                            for name, value, distribution, _ in held}}
     return running
 
 

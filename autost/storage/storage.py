@@ -402,13 +402,14 @@ def _chunks(items: list, size: int = 500):
 
 def _encode(obj):
     """``obj`` as a JSON column holds it: non-finite floats (which JSON cannot hold) as
-    strings, tuples as lists, keys as strings. A JSON round trip where there is nothing to
-    replace: walking a score set's few hundred layer rows in Python took longer than storing
-    them."""
+    strings, tuples as lists, keys as strings: a JSON round trip, after a walk that replaces
+    the non-finite floats only where there are some (walking a score set's few hundred layer
+    rows in Python took longer than storing them)."""
     try:
-        return json.loads(json.dumps(obj, allow_nan=False))
-    except (ValueError, TypeError):
-        return _encode_each(obj)
+        text = json.dumps(obj, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_encode_each(obj))
+    return json.loads(text)
 
 
 def _encode_each(obj):
