@@ -1,11 +1,13 @@
 """What autost adds to a bare Optuna study, measured in one run.
 
-(a) a bare Optuna study in memory: the same sampler, seed and directions, the space's own
-    ``suggest`` (so exactly the same parameters), constant objective values;
+(a) a bare Optuna study in memory: Optuna's own sampler of that name (``TPESampler`` for
+    tpe), the same seed and directions, the space's own ``suggest`` (so exactly the same
+    parameters), constant objective values;
 (b) the same bare study on the SQLite file that (c) uses;
-(a') bare Optuna in memory telling, trial by trial, the values (c) told: the same sampler and
-    seed then suggest the same architectures, so this is what Optuna alone costs on (c)'s
-    study, the floor of any search that uses its sampler;
+(a') bare Optuna in memory telling, trial by trial, the values (c) told: the same seed then
+    suggests the same architectures, so this is what Optuna alone costs on (c)'s study;
+(a'') the same with autost's sampler (for tpe, ``SplitOnceTPESampler``, which suggests what
+    ``TPESampler`` suggests), the floor of (c);
 (c) ``autost search --space SPACE --budget N`` with cost-only objectives (params, flops) on
     that file, timed as a command (Python start-up and imports included);
 (d) ``autost search`` with the default objectives and ``--rates init`` for a few candidates:
@@ -14,8 +16,8 @@
 Targets: c <= 1.2 x b and c <= 5 x a.
 
 (e) the sampler's own cost as a study grows: trials per second of ask / suggest / tell in
-    memory (no database) once the study holds 1,000 and 20,000 finished trials, for tpe and
-    nsga2 (TPE fits its model to every finished trial at each ask);
+    memory (no database) once the study holds 1,000 and 20,000 finished trials, for Optuna's
+    TPE, autost's and nsga2 (TPE fits its model to every finished trial at each ask);
 (f) where (c)'s time per trial goes: the same search run in this process with a timer on
     each part (the sampler, Optuna's writes, the cost pass, autost's own database work),
     so a ratio that misses its target says which part to work on. The sampler's share is
@@ -57,19 +59,38 @@ def told_values(url: str, study_name: str) -> list[tuple[str, list[float] | None
     return [(t.state.name, t.values) for t in study.get_trials(deepcopy=False)]
 
 
-def bare_study(space_name: str, sampler: str, seed: int, storage: str | None, told) -> float:
+def optuna_sampler(name: str, seed: int, space):
+    """Optuna's own sampler ``name``: autost's ``tpe`` is a faster subclass of Optuna's TPE,
+    the others are Optuna's classes already."""
+    import optuna
+
+    from autost.search import create_sampler
+
+    if name == "tpe":
+        return optuna.samplers.TPESampler(seed=seed)
+    return create_sampler(name, seed=seed, space=space)
+
+
+def autost_sampler(name: str, seed: int, space):
+    from autost.search import create_sampler
+
+    return create_sampler(name, seed=seed, space=space)
+
+
+def bare_study(space_name: str, sampler: str, seed: int, storage: str | None, told,
+               make_sampler=optuna_sampler) -> float:
     """Seconds for a bare Optuna study (in memory when ``storage`` is None) to ask, suggest
     and tell, trial by trial, the (state name, values) of ``told``."""
     import optuna
 
-    from autost.search import create_sampler, parse_search_objective
+    from autost.search import parse_search_objective
     from autost.space import load_space
 
     space = load_space(space_name)
     directions = [parse_search_objective(s).study_direction for s in COST_OBJECTIVES]
     study = optuna.create_study(storage=storage, study_name="bare" if storage else None,
                                 directions=directions,
-                                sampler=create_sampler(sampler, seed=seed, space=space))
+                                sampler=make_sampler(sampler, seed, space))
     started = time.perf_counter()
     for state, values in told:
         trial = study.ask()
@@ -79,7 +100,8 @@ def bare_study(space_name: str, sampler: str, seed: int, storage: str | None, to
     return time.perf_counter() - started
 
 
-def sampler_rate(space_name: str, sampler: str, held: int, asked: int, seed: int) -> float:
+def sampler_rate(space_name: str, sampler: str, held: int, asked: int, seed: int,
+                 make_sampler) -> float:
     """Trials per second of ``asked`` ask / suggest / tell rounds with ``sampler`` on an
     in-memory study that already holds ``held`` finished trials (random architectures of the
     space, values that vary with them)."""
@@ -87,7 +109,6 @@ def sampler_rate(space_name: str, sampler: str, held: int, asked: int, seed: int
 
     import optuna
 
-    from autost.search import create_sampler
     from autost.space import load_space
 
     space = load_space(space_name)
@@ -104,7 +125,7 @@ def sampler_rate(space_name: str, sampler: str, held: int, asked: int, seed: int
             trials.append(batch.tell(trial, [cfg.embed_dim * rng.random(), rng.random()]))
     filler.add_trials(trials)
     study = optuna.create_study(directions=["maximize", "minimize"],
-                                sampler=create_sampler(sampler, seed=seed, space=space))
+                                sampler=make_sampler(sampler, seed, space))
     study.add_trials(filler.get_trials(deepcopy=False))
     started = time.perf_counter()
     for _ in range(asked):
@@ -208,10 +229,12 @@ def main() -> None:
         b = bare_study(opts.space, opts.sampler, opts.seed, url, constant)
         objectives = [x for spec in COST_OBJECTIVES for x in ("--objective", spec)]
         c, result = autost_search([*common, "--budget", str(opts.budget), *objectives], tmp)
-        a_told = bare_study(opts.space, opts.sampler, opts.seed, None,
-                            told_values(url, opts.space))
+        told = told_values(url, opts.space)
+        a_told = bare_study(opts.space, opts.sampler, opts.seed, None, told)
+        a_ours = bare_study(opts.space, opts.sampler, opts.seed, None, told, autost_sampler)
         rows = [("a  bare Optuna, in memory", a), ("b  bare Optuna, SQLite", b),
-                ("c  autost search, cost only", c), ("a' bare in memory, (c)'s values", a_told)]
+                ("c  autost search, cost only", c), ("a' bare in memory, (c)'s values", a_told),
+                ("a'' same, autost's sampler", a_ours)]
         if opts.init_budget:
             d, init = autost_search([*common, "--budget", str(opts.init_budget), "--rates",
                                      "init", "--study", "rates-init"], tmp)
@@ -227,7 +250,8 @@ def main() -> None:
     print(f"c: {run['scored']} scored, {run['cached']} from cache, "
           f"in-process {result['wall_s']} s")
     print(f"c / b = {c / b:.2f} (target <= 1.2; issue 21 asks <= 0.5)   "
-          f"c / a = {c / a:.2f} (target <= 5)   a' / b = {a_told / b:.2f} (Optuna's own floor)")
+          f"c / a = {c / a:.2f} (target <= 5)   a' / b = {a_told / b:.2f} (Optuna's own floor)"
+          f"   a'' / a' = {a_ours / a_told:.2f} (autost's sampler against Optuna's)")
     if opts.init_budget:
         print(f"d  --rates init, default objectives: {d:.1f} s for {opts.init_budget} candidates"
               f" = {d / opts.init_budget:.2f} s per candidate "
@@ -237,10 +261,12 @@ def main() -> None:
         for part, seconds in parts:
             print(f"   {part:58} {1000 * seconds / n:6.1f} ms/trial")
     sizes = [int(n) for n in opts.sampler_sizes.split(",") if n]
-    for name in ("tpe", "nsga2") if sizes else ():
-        rates = [sampler_rate(opts.space, name, n, opts.sampler_trials, opts.seed)
+    samplers = [("tpe", "Optuna's tpe", optuna_sampler), ("tpe", "autost's tpe", autost_sampler),
+                ("nsga2", "nsga2", optuna_sampler)]
+    for name, label, make_sampler in samplers if sizes else ():
+        rates = [sampler_rate(opts.space, name, n, opts.sampler_trials, opts.seed, make_sampler)
                  for n in sizes]
-        print(f"e  {name:6} trials/s holding " + ", ".join(
+        print(f"e  {label:12} trials/s holding " + ", ".join(
             f"{n}: {r:.1f}" for n, r in zip(sizes, rates, strict=True)))
 
 
