@@ -5,10 +5,9 @@ TPE (Bergstra et al., NeurIPS 2011) divides the finished trials into a "below" (
 one's. With several objectives the division ranks the trials by non-domination and breaks
 the tie by hypervolume subset selection (Ozaki et al., GECCO 2020 / JAIR 2022). Optuna's
 ``TPESampler`` samples each parameter of an independent search on its own and redoes that
-division for every parameter, although it only depends on the trials: for a stmixer trial
-(about nine sampled parameters, 300 finished trials) the division is a third of the
-sampler's time, and it grows faster than the rest with the study (the ranking is
-super-linear in the number of trials).
+division for every parameter, although it only depends on the trials: for stmixer trials
+(about nine sampled parameters each) doing it once saves a third of the sampler's time with
+300 to 1,000 finished trials and a quarter with 20,000 (``benchmarks/search_overhead.py``).
 
 :class:`SplitOnceTPESampler` keeps the last division and reuses it while the trials it was
 made from are unchanged (same trial numbers in the same states), so it suggests exactly what
