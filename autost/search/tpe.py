@@ -10,7 +10,8 @@ division for every parameter, although it only depends on the trials: for stmixe
 300 to 1,000 finished trials and a quarter with 20,000 (``benchmarks/search_overhead.py``).
 
 :class:`SplitOnceTPESampler` keeps the last division and reuses it while the trials it was
-made from are unchanged (same trial numbers in the same states), so it suggests exactly what
+made from are unchanged (as many finished trials; with the constant liar, the same trials in
+the same states), so it suggests exactly what
 ``TPESampler`` with the same options suggests (``tests/search/test_tpe.py`` checks it for one
 and two objectives, pruned, failed and infeasible trials, and the constant liar's running
 trials). It reuses Optuna's own division, Parzen estimators and acquisition, which are
@@ -35,7 +36,7 @@ class SplitOnceTPESampler(optuna.samplers.TPESampler):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self._last_split: tuple[tuple, frozenset[int]] | None = None
+        self._last_split: tuple[tuple, list, list] | None = None
 
     def _sample(self, study, trial, search_space) -> dict[str, Any]:
         below, above = self._split(study, trial)
@@ -50,11 +51,8 @@ class SplitOnceTPESampler(optuna.samplers.TPESampler):
                 for name, distribution in search_space.items()}
 
     def _split(self, study, trial) -> tuple[list, list]:
-        """The (below, above) trials TPE models now, each in trial-number order.
-
-        The trials are the finished ones, and with the constant liar the other running ones
-        (which always go above). A division is kept by trial number, so a running trial
-        whose parameters grew since is taken as it is now."""
+        """The (below, above) trials TPE models now, each in trial-number order: the finished
+        trials, and with the constant liar the other running ones (which always go above)."""
         states = (TrialState.COMPLETE, TrialState.PRUNED)
         if self._constant_liar:
             states += (TrialState.RUNNING,)
@@ -62,16 +60,24 @@ class SplitOnceTPESampler(optuna.samplers.TPESampler):
                                    use_cache=not self._constant_liar)
         if self._constant_liar:
             trials = [t for t in trials if t.number != trial.number]
+            # A running trial may finish between two parameters of this one: key by state.
+            key = (*_study_key(study), tuple((t.number, t.state) for t in trials))
+        else:
+            # Finished trials never change and are never removed: their count names them.
+            key = (*_study_key(study), len(trials))
         if self._gamma is None:
             self._gamma = (default_gamma if len(study.directions) <= 1
                            else default_gamma_multiobjective)
-        key = (study._study_id, tuple((t.number, t.state) for t in trials))  # noqa: SLF001
-        last = self._last_split
-        if last is None or last[0] != key:
+        if self._last_split is None or self._last_split[0] != key:
             finished = sum(t.state != TrialState.RUNNING for t in trials)
-            below, _ = _split_trials(study, trials, self._gamma(finished))
-            last = self._last_split = (key, frozenset(t.number for t in below))
-        below_numbers = last[1]
-        in_order = sorted(trials, key=lambda t: t.number)
-        return ([t for t in in_order if t.number in below_numbers],
-                [t for t in in_order if t.number not in below_numbers])
+            self._last_split = (key, *_split_trials(study, trials, self._gamma(finished)))
+        _, below, above = self._last_split
+        if self._constant_liar:  # running trials as they are now, with their new parameters
+            now = {t.number: t for t in trials}
+            return [now[t.number] for t in below], [now[t.number] for t in above]
+        return below, above
+
+
+def _study_key(study) -> tuple:
+    """The study, by its storage object and id: two in-memory studies may share an id."""
+    return study._storage, study._study_id  # noqa: SLF001

@@ -52,6 +52,51 @@ def test_suggests_what_optunas_tpe_suggests(objectives, parallel):
     assert len({tuple(sorted(p.items())) for p in ours}) > TRIALS // 2  # it did explore
 
 
+def test_running_trials_are_modelled_as_they_are_now():
+    """With the constant liar, another worker's running trial that gains parameters between
+    two of this trial's counts with them, as in Optuna's."""
+
+    def run(sampler_class) -> list[float]:
+        options = {"seed": 2, "n_startup_trials": 4, "constant_liar": True}
+        storage = optuna.storages.InMemoryStorage()
+        workers = [optuna.create_study(storage=storage, study_name="two-workers",
+                                       directions=["minimize", "maximize"],
+                                       sampler=sampler_class(**options), load_if_exists=True)
+                   for _ in range(2)]
+        suggested = []
+        for _ in range(10):
+            mine, theirs = (study.ask() for study in workers)
+            for i in range(0, 4, 2):  # mine draws one, theirs two, mine the second
+                suggested.append(mine.suggest_float(f"x{i}", 0, 1))
+                suggested += [theirs.suggest_float(f"x{j}", 0, 1) for j in (i, i + 1)]
+                suggested.append(mine.suggest_float(f"x{i + 1}", 0, 1))
+            for study, trial in zip(workers, (mine, theirs), strict=True):
+                x = [trial.params[f"x{i}"] for i in range(4)]
+                study.tell(trial, [sum(x), x[0] - x[1]])
+        return suggested
+
+    assert run(SplitOnceTPESampler) == run(optuna.samplers.TPESampler)
+
+
+def test_one_sampler_on_two_studies_suggests_what_optunas_suggests():
+    """Two in-memory studies share a study id and, here, their number of trials."""
+
+    def run(sampler) -> list[dict]:
+        studies = [optuna.create_study(directions=["minimize", "maximize"], sampler=sampler)
+                   for _ in range(2)]
+        suggested = []
+        for _ in range(15):
+            for sign, study in zip((1, -1), studies, strict=True):
+                trial = study.ask()
+                cfg = SPACE.suggest(trial)
+                suggested.append(trial.params)
+                study.tell(trial, [sign * v for v in _values(cfg, 2)])
+        return suggested
+
+    assert run(SplitOnceTPESampler(seed=1, n_startup_trials=5)) == run(
+        optuna.samplers.TPESampler(seed=1, n_startup_trials=5, constant_liar=False))
+
+
 def test_splits_the_trials_once_per_trial(monkeypatch):
     splits = []
     original = tpe._split_trials
