@@ -11,11 +11,12 @@ division for every parameter, although it only depends on the trials: for stmixe
 
 :class:`SplitOnceTPESampler` keeps the last division and reuses it while the trials it was
 made from are unchanged (as many finished trials; with the constant liar, the same trials in
-the same states), so it suggests exactly what
-``TPESampler`` with the same options suggests (``tests/search/test_tpe.py`` checks it for one
-and two objectives, pruned, failed and infeasible trials, and the constant liar's running
-trials). It reuses Optuna's own division, Parzen estimators and acquisition, which are
-private to Optuna; that test is what notices if a new Optuna changes them.
+the same states), so it suggests exactly what ``TPESampler`` with the same options suggests
+(``tests/search/test_tpe.py`` checks it for one and two objectives, pruned, failed and
+infeasible trials, the constant liar's running trials, two workers on one study and one
+sampler on two studies). It reuses Optuna's own division, Parzen estimators and
+acquisition, which are private to Optuna; that test is what notices if a new Optuna changes
+them.
 """
 
 from __future__ import annotations
