@@ -71,7 +71,8 @@ def _snapshot(study) -> dict:
 
 @pytest.mark.slow
 def test_kill_9_then_the_same_command_resumes_to_exactly_the_budget(tmp_path):
-    url, budget = f"sqlite:///{tmp_path / 'kill.db'}", 24
+    # a budget the search cannot finish between two polls of the wait (24 could: 15 ms a trial)
+    url, budget = f"sqlite:///{tmp_path / 'kill.db'}", 100
     proc = subprocess.Popen(_search_cmd(url, budget), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, cwd=tmp_path)
     _wait_for(lambda: _complete(url) >= 6, proc, "6 complete trials")
