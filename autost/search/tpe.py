@@ -6,8 +6,8 @@ one's. With several objectives the division ranks the trials by non-domination a
 the tie by hypervolume subset selection (Ozaki et al., GECCO 2020 / JAIR 2022). Optuna's
 ``TPESampler`` samples each parameter of an independent search on its own and redoes that
 division for every parameter, although it only depends on the trials: for stmixer trials
-(about nine sampled parameters each) doing it once saves a third of the sampler's time with
-300 to 1,000 finished trials and a quarter with 20,000 (``benchmarks/search_overhead.py``).
+(about nine sampled parameters each) doing it once halves the sampler's time with 500 to
+1,000 finished trials and cuts it by 60 % with 20,000 (``benchmarks/search_overhead.py``).
 
 :class:`SplitOnceTPESampler` keeps the last division and reuses it while the trials it was
 made from are unchanged (as many finished trials; with the constant liar, the same trials in
