@@ -425,12 +425,8 @@ def _encode_each(obj):
 def _decode(obj):
     """What :func:`_encode` stored, its non-finite floats back; ``obj`` itself where it
     holds none (a search reads score sets of a few hundred layer rows)."""
-    if isinstance(obj, dict | list):
-        try:
-            if not _NON_FINITE_TEXT.search(json.dumps(obj)):
-                return obj
-        except (ValueError, TypeError):
-            pass
+    if isinstance(obj, dict | list) and not _NON_FINITE_TEXT.search(json.dumps(obj)):
+        return obj  # read from a JSON column: it always serialises
     return _decode_each(obj)
 
 
